@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/embargohq/embargo/internal/audit"
+)
+
+// AppendAudit seals e after the current head of its stream and stores it,
+// in its own transaction. See Tx.AppendAudit.
+func (db *DB) AppendAudit(ctx context.Context, e audit.Event) (sealed audit.Event, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		sealed, err = tx.AppendAudit(ctx, e)
+		return err
+	})
+	return sealed, err
+}
+
+// AppendAudit seals e after the head of its stream (locking the head row
+// until the transaction ends, so that concurrent writers queue instead of
+// forking the chain), stores it and advances the head. A zero e.At becomes
+// the transaction's time. Domain writes call it inside their own
+// transaction, so that a change and its audit event commit together.
+func (tx *Tx) AppendAudit(ctx context.Context, e audit.Event) (audit.Event, error) {
+	if e.At.IsZero() {
+		e.At = tx.now
+	}
+	head, err := tx.lockHead(ctx, e.Stream)
+	if err != nil {
+		return audit.Event{}, err
+	}
+	sealed, err := audit.Seal(head, e)
+	if err != nil {
+		return audit.Event{}, err
+	}
+	_, err = tx.exec(ctx, `
+		INSERT INTO audit_events (stream, seq, at, actor, action, subject, request_id, details, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		string(sealed.Stream), sealed.Seq, sealed.At, sealed.Actor, sealed.Action, sealed.Subject,
+		sealed.RequestID, sealed.Details, sealed.PrevHash, sealed.Hash)
+	if err != nil {
+		return audit.Event{}, fmt.Errorf("store: append audit event: %w", err)
+	}
+	_, err = tx.exec(ctx, `UPDATE audit_heads SET seq = $1, hash = $2 WHERE stream = $3`,
+		sealed.Seq, sealed.Hash, string(sealed.Stream))
+	if err != nil {
+		return audit.Event{}, fmt.Errorf("store: advance audit head: %w", err)
+	}
+	return sealed, nil
+}
+
+// lockHead returns the stream's head, creating it for a new stream, and
+// holds a lock on it until the transaction ends.
+func (tx *Tx) lockHead(ctx context.Context, stream audit.Stream) (audit.Link, error) {
+	_, err := tx.exec(ctx, `
+		INSERT INTO audit_heads (stream, seq, hash, first_seq, first_prev) VALUES ($1, 0, $2, 1, $2)
+		ON CONFLICT (stream) DO NOTHING`, string(stream), audit.GenesisHash)
+	if err != nil {
+		return audit.Link{}, fmt.Errorf("store: create audit head: %w", err)
+	}
+	var l audit.Link
+	err = tx.queryRow(ctx, `SELECT seq, hash FROM audit_heads WHERE stream = $1`+tx.dialect.forUpdate(),
+		string(stream)).Scan(&l.Seq, &l.Hash)
+	if err != nil {
+		return audit.Link{}, fmt.Errorf("store: lock audit head: %w", err)
+	}
+	return l, nil
+}
+
+// AuditHead returns the head of stream; a stream never written has the
+// genesis head.
+func (db *DB) AuditHead(ctx context.Context, stream audit.Stream) (audit.Head, error) {
+	h := audit.Head{Last: audit.Link{Hash: audit.GenesisHash}, FirstSeq: 1, FirstPrev: audit.GenesisHash}
+	rows, err := db.read.QueryContext(ctx,
+		`SELECT seq, hash, first_seq, first_prev FROM audit_heads WHERE stream = $1`, string(stream))
+	if err != nil {
+		return h, fmt.Errorf("store: read audit head: %w", err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&h.Last.Seq, &h.Last.Hash, &h.FirstSeq, &h.FirstPrev); err != nil {
+			return h, fmt.Errorf("store: read audit head: %w", err)
+		}
+	}
+	return h, rows.Err()
+}
+
+// AuditEvents returns up to limit events of stream with seq > after, in
+// ascending order.
+func (db *DB) AuditEvents(ctx context.Context, stream audit.Stream, after int64, limit int) ([]audit.Event, error) {
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT stream, seq, at, actor, action, subject, request_id, details, prev_hash, hash
+		FROM audit_events WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+		string(stream), after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: read audit events: %w", err)
+	}
+	defer rows.Close()
+	var out []audit.Event
+	for rows.Next() {
+		var e audit.Event
+		var s string
+		var at time.Time
+		if err := rows.Scan(&s, &e.Seq, &at, &e.Actor, &e.Action, &e.Subject, &e.RequestID,
+			&e.Details, &e.PrevHash, &e.Hash); err != nil {
+			return nil, fmt.Errorf("store: read audit events: %w", err)
+		}
+		e.Stream, e.At = audit.Stream(s), at.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

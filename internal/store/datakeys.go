@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// DataKey is a stored data-encryption key, wrapped by the instance key
+// named by KEKID. Only the newest key is Active: new data is sealed with it,
+// older keys still open what they sealed.
+type DataKey struct {
+	ID        int64
+	KEKID     string
+	Wrapped   []byte
+	CreatedAt time.Time
+	Active    bool
+}
+
+// CreateDataKey stores a new wrapped data key, makes it the active one and
+// returns its ID.
+func (tx *Tx) CreateDataKey(ctx context.Context, kekID string, wrapped []byte) (int64, error) {
+	if _, err := tx.exec(ctx, `UPDATE data_keys SET active = 0 WHERE active = 1`); err != nil {
+		return 0, fmt.Errorf("store: retire data keys: %w", err)
+	}
+	var id int64
+	err := tx.queryRow(ctx, `
+		INSERT INTO data_keys (kek_id, wrapped, created_at, active) VALUES ($1, $2, $3, 1)
+		RETURNING id`, kekID, wrapped, tx.now).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: create data key: %w", classify(err))
+	}
+	return id, nil
+}
+
+// DataKeys returns every data key, oldest first.
+func (db *DB) DataKeys(ctx context.Context) ([]DataKey, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, kek_id, wrapped, created_at, active FROM data_keys ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: read data keys: %w", err)
+	}
+	defer rows.Close()
+	var out []DataKey
+	for rows.Next() {
+		var k DataKey
+		var active int
+		if err := rows.Scan(&k.ID, &k.KEKID, &k.Wrapped, &k.CreatedAt, &active); err != nil {
+			return nil, fmt.Errorf("store: read data keys: %w", err)
+		}
+		k.CreatedAt, k.Active = k.CreatedAt.UTC(), active == 1
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// RewrapDataKeys replaces the wrapped form of each key in wrapped (by ID)
+// and records the new instance key's ID: the key-rotation step. The data
+// keys themselves, and so the data they sealed, do not change.
+func (tx *Tx) RewrapDataKeys(ctx context.Context, wrapped map[int64][]byte, kekID string) error {
+	for id, w := range wrapped {
+		res, err := tx.exec(ctx, `UPDATE data_keys SET wrapped = $1, kek_id = $2 WHERE id = $3`, w, kekID, id)
+		if err != nil {
+			return fmt.Errorf("store: rewrap data key %d: %w", id, err)
+		}
+		if err := mustAffect(res, fmt.Sprintf("data key %d does not exist", id)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
