@@ -3,18 +3,18 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
+
+	"github.com/embargohq/embargo/internal/keyring"
 )
 
-// DataKey is a stored data-encryption key, wrapped by the instance key
-// named by KEKID. Only the newest key is Active: new data is sealed with it,
-// older keys still open what they sealed.
-type DataKey struct {
-	ID        int64
-	KEKID     string
-	Wrapped   []byte
-	CreatedAt time.Time
-	Active    bool
+// AddDataKey stores a new wrapped data key in its own transaction, makes it
+// the active one and returns its ID.
+func (db *DB) AddDataKey(ctx context.Context, kekID string, wrapped []byte) (id int64, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		id, err = tx.CreateDataKey(ctx, kekID, wrapped)
+		return err
+	})
+	return id, err
 }
 
 // CreateDataKey stores a new wrapped data key, makes it the active one and
@@ -33,16 +33,17 @@ func (tx *Tx) CreateDataKey(ctx context.Context, kekID string, wrapped []byte) (
 	return id, nil
 }
 
-// DataKeys returns every data key, oldest first.
-func (db *DB) DataKeys(ctx context.Context) ([]DataKey, error) {
+// DataKeys returns every wrapped data key, oldest first. Only the newest is
+// active: new values are sealed with it; older keys open what they sealed.
+func (db *DB) DataKeys(ctx context.Context) ([]keyring.WrappedKey, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, kek_id, wrapped, created_at, active FROM data_keys ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: read data keys: %w", err)
 	}
 	defer rows.Close()
-	var out []DataKey
+	var out []keyring.WrappedKey
 	for rows.Next() {
-		var k DataKey
+		var k keyring.WrappedKey
 		var active int
 		if err := rows.Scan(&k.ID, &k.KEKID, &k.Wrapped, &k.CreatedAt, &active); err != nil {
 			return nil, fmt.Errorf("store: read data keys: %w", err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/google/go-cmp/cmp"
 )
@@ -209,12 +210,12 @@ func testDataKeys(t *testing.T, d Database) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := []store.DataKey{}
+	got := []keyring.WrappedKey{}
 	for _, k := range keys {
 		k.CreatedAt = time.Time{}
 		got = append(got, k)
 	}
-	want := []store.DataKey{
+	want := []keyring.WrappedKey{
 		{ID: ids[0], KEKID: "kek1", Wrapped: []byte{1, 2, 3}, Active: false},
 		{ID: ids[1], KEKID: "kek1", Wrapped: []byte{4, 5, 6}, Active: true},
 	}
