@@ -34,7 +34,9 @@ type ConstraintError struct {
 }
 
 // Error implements error.
-func (e *ConstraintError) Error() string { return "store: " + e.Constraint.String() + " violation: " + e.Err.Error() }
+func (e *ConstraintError) Error() string {
+	return "store: " + e.Constraint.String() + " violation: " + e.Err.Error()
+}
 
 // Unwrap returns the driver's error.
 func (e *ConstraintError) Unwrap() error { return e.Err }

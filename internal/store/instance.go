@@ -79,3 +79,15 @@ func mustAffect(res sql.Result, msg string) error {
 	}
 	return nil
 }
+
+// CountAdministrators returns how many enabled instance administrators
+// exist.
+func (db *DB) CountAdministrators(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx,
+		`SELECT count(*) FROM users WHERE instance_admin = 1 AND disabled_at IS NULL`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count administrators: %w", err)
+	}
+	return n, nil
+}

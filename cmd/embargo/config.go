@@ -1,0 +1,255 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/embargohq/embargo/internal/store"
+)
+
+// Config is the whole configuration, validated once. Every field comes from
+// a flag, else an EMBARGO_* environment variable (secrets also from
+// EMBARGO_*_FILE), else its default.
+type Config struct {
+	DataDir         string
+	Addr            string
+	DatabaseURL     string // secret: may hold a password
+	KeyFile         string // "" means <DataDir>/instance.key
+	TLSCert         string
+	TLSKey          string
+	BaseURL         string
+	LogLevel        slog.Level
+	LogFormat       string
+	MaxBodyBytes    int64
+	ShutdownTimeout time.Duration
+	Dev             bool
+}
+
+// setting describes one configuration value.
+type setting struct {
+	flag, env, def, help string
+	secret               bool // may come from env_FILE; redacted by `embargo config`
+	apply                func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{"data", "EMBARGO_DATA", "./embargo-data", "data directory (SQLite database, instance key)", false,
+		func(c *Config, v string) error { c.DataDir = v; return nonEmpty(v) }},
+	{"addr", "EMBARGO_HTTP_ADDR", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)", false, parseAddr},
+	{"database", "EMBARGO_DATABASE_URL", "", "postgres://… URL; empty means SQLite in the data directory", true, parseDatabase},
+	{"key-file", "EMBARGO_KEY_FILE", "", "instance key file; empty means <data>/instance.key, created at first start", false,
+		func(c *Config, v string) error { c.KeyFile = v; return nil }},
+	{"tls-cert", "EMBARGO_TLS_CERT", "", "TLS certificate file (PEM); serve HTTPS when set with --tls-key", false,
+		func(c *Config, v string) error { c.TLSCert = v; return fileOrEmpty(v) }},
+	{"tls-key", "EMBARGO_TLS_KEY", "", "TLS private key file (PEM)", false,
+		func(c *Config, v string) error { c.TLSKey = v; return fileOrEmpty(v) }},
+	{"base-url", "EMBARGO_BASE_URL", "", "public URL of this instance, for links in mail and setup (default from --addr)", false, parseBaseURL},
+	{"log-level", "EMBARGO_LOG_LEVEL", "info", "debug, info, warn or error", false,
+		func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
+	{"log-format", "EMBARGO_LOG_FORMAT", "text", "text or json", false, parseLogFormat},
+	{"max-body", "EMBARGO_MAX_BODY_BYTES", "1048576", "largest request body accepted, in bytes", false, parseMaxBody},
+	{"shutdown-timeout", "EMBARGO_SHUTDOWN_TIMEOUT", "30s", "how long in-flight requests may take to finish at shutdown", false,
+		func(c *Config, v string) (err error) { c.ShutdownTimeout, err = positiveDuration(v); return err }},
+	{"dev", "EMBARGO_DEV", "false", "development mode: templates and static files are re-read from disk", false,
+		func(c *Config, v string) (err error) { c.Dev, err = strconv.ParseBool(v); return err }},
+}
+
+// parseConfig reads the settings from args (flags), then the environment,
+// then defaults, and validates them. Errors name the setting and its source.
+// extra registers command-specific flags on the same flag set.
+func parseConfig(e *env, name string, args []string, extra func(*flag.FlagSet)) (*Config, []string, error) {
+	fs := flag.NewFlagSet("embargo "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	vals := make([]string, len(settings))
+	for i, s := range settings {
+		fs.StringVar(&vals[i], s.flag, "", fmt.Sprintf("%s (env %s, default %q)", s.help, s.env, s.def))
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	c := &Config{}
+	for i, s := range settings {
+		v, source, err := lookup(e, s, set[s.flag], vals[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := s.apply(c, v); err != nil {
+			return nil, nil, fmt.Errorf("invalid %s %q (from %s): %w", s.flag, redactIf(s.secret, v), source, err)
+		}
+	}
+	return c, fs.Args(), c.validate()
+}
+
+// lookup finds a setting's value and says where it came from.
+func lookup(e *env, s setting, flagSet bool, flagVal string) (v, source string, err error) {
+	if flagSet {
+		return flagVal, "--" + s.flag, nil
+	}
+	if v := e.getenv(s.env); v != "" {
+		return v, s.env, nil
+	}
+	if path := e.getenv(s.env + "_FILE"); s.secret && path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", "", fmt.Errorf("%s_FILE: %w", s.env, err)
+		}
+		return strings.TrimSpace(string(b)), s.env + "_FILE", nil
+	}
+	return s.def, "default", nil
+}
+
+// validate checks rules between settings.
+func (c *Config) validate() error {
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("invalid tls-cert/tls-key: give both or neither")
+	}
+	if c.KeyFile == "" {
+		c.KeyFile = filepath.Join(c.DataDir, "instance.key")
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = filepath.Join(c.DataDir, "embargo.db")
+	}
+	return nil
+}
+
+// TLS reports whether the server speaks HTTPS.
+func (c *Config) TLS() bool { return c.TLSCert != "" }
+
+// Logger builds the program's logger, writing to w.
+func (c *Config) Logger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Dump writes the effective configuration, one setting a line, with
+// secrets redacted.
+func (c *Config) Dump(w io.Writer) {
+	rows := [][2]string{
+		{"data", c.DataDir}, {"addr", c.Addr}, {"database", store.RedactURL(c.DatabaseURL)},
+		{"key-file", c.KeyFile}, {"tls-cert", c.TLSCert}, {"tls-key", c.TLSKey},
+		{"base-url", c.BaseURL}, {"log-level", c.LogLevel.String()}, {"log-format", c.LogFormat},
+		{"max-body", strconv.FormatInt(c.MaxBodyBytes, 10)}, {"shutdown-timeout", c.ShutdownTimeout.String()},
+		{"dev", strconv.FormatBool(c.Dev)},
+	}
+	for _, r := range rows {
+		fmt.Fprintf(w, "%-17s %s\n", r[0], r[1])
+	}
+}
+
+func redactIf(secret bool, v string) string {
+	if secret {
+		return store.RedactURL(v)
+	}
+	return v
+}
+
+func nonEmpty(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("must not be empty")
+	}
+	return nil
+}
+
+func parseAddr(c *Config, v string) error {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return errors.New("want host:port, e.g. 127.0.0.1:8080")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+	}
+	_ = host // "" listens on every interface, which is the operator's call
+	c.Addr = v
+	return nil
+}
+
+func parseDatabase(c *Config, v string) error {
+	c.DatabaseURL = v
+	if v == "" || store.IsPostgresURL(v) {
+		if v != "" {
+			if _, err := url.Parse(v); err != nil {
+				return errors.New("not a valid URL")
+			}
+		}
+		return nil
+	}
+	if strings.Contains(v, "://") {
+		return errors.New("want a postgres:// URL, or empty for SQLite in the data directory")
+	}
+	return nil // a path to an SQLite file
+}
+
+func parseBaseURL(c *Config, v string) error {
+	c.BaseURL = v
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("want an absolute http:// or https:// URL")
+	}
+	c.BaseURL = strings.TrimSuffix(v, "/") + "/"
+	return nil
+}
+
+func parseLogFormat(c *Config, v string) error {
+	if v != "text" && v != "json" {
+		return errors.New("want text or json")
+	}
+	c.LogFormat = v
+	return nil
+}
+
+func parseMaxBody(c *Config, v string) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1024 {
+		return errors.New("want a whole number of bytes, at least 1024")
+	}
+	c.MaxBodyBytes = n
+	return nil
+}
+
+func positiveDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, errors.New("want a positive duration such as 30s or 2m")
+	}
+	return d, nil
+}
+
+func fileOrEmpty(v string) error {
+	if v == "" {
+		return nil
+	}
+	if _, err := os.Stat(v); err != nil {
+		return errors.New("file not found or unreadable")
+	}
+	return nil
+}
+
+func runConfig(_ context.Context, e *env, args []string) error {
+	c, _, err := parseConfig(e, "config", args, nil)
+	if err != nil {
+		return err
+	}
+	c.Dump(e.stdout)
+	return nil
+}

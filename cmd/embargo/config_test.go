@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func envFrom(m map[string]string) *env {
+	return &env{getenv: func(k string) string { return m[k] }, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+}
+
+func TestParseConfigPrecedence(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "db-url")
+	if err := os.WriteFile(secret, []byte("postgres://u:from-file@h/db\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want func(*Config)
+	}{
+		{"defaults", nil, nil, func(c *Config) {}},
+		{"env", map[string]string{"EMBARGO_HTTP_ADDR": "0.0.0.0:9000", "EMBARGO_DATA": "/srv/e"}, nil, func(c *Config) {
+			c.Addr, c.DataDir, c.KeyFile, c.DatabaseURL = "0.0.0.0:9000", "/srv/e", "/srv/e/instance.key", "/srv/e/embargo.db"
+		}},
+		{"flag beats env", map[string]string{"EMBARGO_HTTP_ADDR": "0.0.0.0:9000"}, []string{"--addr", "127.0.0.1:1"}, func(c *Config) {
+			c.Addr = "127.0.0.1:1"
+		}},
+		{"secret from file", map[string]string{"EMBARGO_DATABASE_URL_FILE": secret}, nil, func(c *Config) {
+			c.DatabaseURL = "postgres://u:from-file@h/db"
+		}},
+		{"base url gets a slash", nil, []string{"--base-url", "https://psirt.example.cn"}, func(c *Config) {
+			c.BaseURL = "https://psirt.example.cn/"
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want := &Config{DataDir: "./embargo-data", Addr: "127.0.0.1:8080", KeyFile: "embargo-data/instance.key",
+				DatabaseURL: "embargo-data/embargo.db", LogFormat: "text", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second}
+			tc.want(want)
+			got, _, err := parseConfig(envFrom(tc.env), "test", tc.args, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("config (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseConfigErrorsNameTheSetting(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		wantText []string
+	}{
+		{"bad addr", map[string]string{"EMBARGO_HTTP_ADDR": "8080"}, nil, []string{"addr", "EMBARGO_HTTP_ADDR", "host:port"}},
+		{"bad port", nil, []string{"--addr", "127.0.0.1:99999"}, []string{"addr", "--addr"}},
+		{"bad level", map[string]string{"EMBARGO_LOG_LEVEL": "loud"}, nil, []string{"log-level"}},
+		{"bad body", nil, []string{"--max-body", "12"}, []string{"max-body", "1024"}},
+		{"bad duration", nil, []string{"--shutdown-timeout", "-1s"}, []string{"shutdown-timeout"}},
+		{"mysql", nil, []string{"--database", "mysql://u:hunter2@h/db"}, []string{"database", "postgres://"}},
+		{"tls half", nil, []string{"--tls-cert", "config_test.go"}, []string{"tls-cert/tls-key"}},
+		{"missing secret file", map[string]string{"EMBARGO_DATABASE_URL_FILE": "/nonexistent"}, nil, []string{"EMBARGO_DATABASE_URL_FILE"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := parseConfig(envFrom(tc.env), "test", tc.args, nil)
+			if err == nil {
+				t.Fatal("parseConfig succeeded, want an error")
+			}
+			for _, w := range tc.wantText {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("error %q leaks a password", err)
+			}
+		})
+	}
+}
+
+func TestConfigCommandRedactsSecrets(t *testing.T) {
+	e := envFrom(map[string]string{"EMBARGO_DATABASE_URL": "postgres://embargo:s3cret@db:5432/embargo"})
+	if err := runConfig(t.Context(), e, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := e.stdout.(*bytes.Buffer).String()
+	if strings.Contains(out, "s3cret") || !strings.Contains(out, "postgres://embargo:xxxxx@db:5432/embargo") {
+		t.Errorf("embargo config printed:\n%s", out)
+	}
+}

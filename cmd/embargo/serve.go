@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/embargohq/embargo/internal/api"
+	"github.com/embargohq/embargo/internal/server"
+	"github.com/embargohq/embargo/internal/store"
+	"github.com/embargohq/embargo/internal/web"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	c, _, err := parseConfig(e, "serve", args, nil)
+	if err != nil {
+		return err
+	}
+	log := c.Logger(e.stderr)
+	db, _, err := openInstance(ctx, c, e)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := db.Close(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
+	token, err := bootstrap(ctx, db)
+	if err != nil {
+		return err
+	}
+	handler, err := newHandler(c, log, db)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	base := baseURL(c, ln.Addr())
+	if token != "" {
+		fmt.Fprintf(e.stdout, "No administrator exists yet. Create the first one within %s at this one-time link:\n  %s\n",
+			setupTokenTTL, base+"setup?token="+url.QueryEscape(token))
+	}
+	// This line comes last: scripts and tests wait for it.
+	fmt.Fprintf(e.stdout, "Embargo is listening on %s\n", base)
+	log.Info("serving", "addr", ln.Addr().String(), "database", db.Dialect().String(), "version", buildVersion())
+	return serve(ctx, c, log, ln, handler)
+}
+
+// newHandler wires the surfaces into the server.
+func newHandler(c *Config, log *slog.Logger, db *store.DB) (http.Handler, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewBuildInfoCollector())
+	w, err := web.New(web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS()})
+	if err != nil {
+		return nil, err
+	}
+	a, err := api.New(api.Config{Logger: log, Version: buildVersion()})
+	if err != nil {
+		return nil, err
+	}
+	return server.New(server.Config{
+		Logger: log, Registry: reg, Ready: db.Ping, TLS: c.TLS(),
+		MaxBodyBytes: c.MaxBodyBytes, Web: w, API: a,
+	}), nil
+}
+
+// serve runs the HTTP server until ctx is done, then lets in-flight
+// requests finish (up to the shutdown timeout).
+func serve(ctx context.Context, c *Config, log *slog.Logger, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if c.TLS() {
+			srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+			errc <- srv.ServeTLS(ln, c.TLSCert, c.TLSKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; waiting for in-flight requests", "timeout", c.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// baseURL is the configured public URL, or one made from the address the
+// server actually listens on.
+func baseURL(c *Config, addr net.Addr) string {
+	if c.BaseURL != "" {
+		return c.BaseURL
+	}
+	scheme := "http"
+	if c.TLS() {
+		scheme = "https"
+	}
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(host, port))
+}
