@@ -85,7 +85,8 @@ func observe(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		m.inflight.Inc()
 		defer m.inflight.Dec()
-		next.ServeHTTP(rec, r.WithContext(request.WithInfo(r.Context(), info)))
+		r = r.WithContext(request.WithInfo(r.Context(), info))
+		next.ServeHTTP(rec, r) // the root mux sets r.Pattern on this r
 
 		route := routeLabel(info, r)
 		elapsed := time.Since(start)
