@@ -1,0 +1,68 @@
+package web
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/request"
+)
+
+// errorData is the data of the error page.
+type errorData struct {
+	Status    int
+	TitleKey  string // catalogue key of the localized title
+	Message   string // errs.Message: safe to show, never internal detail
+	RequestID string // for the reader to quote when asking for help
+}
+
+// serveError is the web surface's route.ErrorFunc: it logs err once and
+// answers with the localized HTML error page.
+func (h *Handler) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	status := errs.HTTPStatus(err)
+	h.logError(r, status, err)
+	data := errorData{
+		Status:    status,
+		TitleKey:  h.errorTitleKey(status),
+		Message:   errs.Message(err),
+		RequestID: request.ID(r.Context()),
+	}
+	if rerr := h.render(w, r, status, pageError, data); rerr != nil {
+		h.log.Error("web: render error page", "request_id", data.RequestID, "err", rerr)
+		http.Error(w, http.StatusText(status), status)
+	}
+}
+
+// logError logs a failed request: server faults at Error, client mistakes
+// at Info.
+func (h *Handler) logError(r *http.Request, status int, err error) {
+	level := slog.LevelInfo
+	if status >= http.StatusInternalServerError {
+		level = slog.LevelError
+	}
+	h.log.LogAttrs(r.Context(), level, "web: request failed",
+		slog.String("method", r.Method),
+		slog.String("route", routeOf(r)),
+		slog.String("request_id", request.ID(r.Context())),
+		slog.Int("status", status),
+		slog.String("err", err.Error()))
+}
+
+// routeOf returns the pattern that matched r, or "unmatched". The root mux
+// matches every web request with "/", which says nothing.
+func routeOf(r *http.Request) string {
+	if r.Pattern == "" || r.Pattern == "/" {
+		return "unmatched"
+	}
+	return r.Pattern
+}
+
+// errorTitleKey returns the catalogue key of the title for status.
+func (h *Handler) errorTitleKey(status int) string {
+	key := fmt.Sprintf("error.title.%d", status)
+	if h.catalog.Has(key) {
+		return key
+	}
+	return "error.title.other"
+}

@@ -1,0 +1,139 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+
+	"github.com/embargohq/embargo/internal/i18n"
+)
+
+// pageName names a page template: templates/<name>.tmpl, which defines
+// "title" and "content" for the shared layout.
+type pageName string
+
+// The pages that handlers render.
+const (
+	pageHome  pageName = "home"
+	pageError pageName = "error"
+)
+
+// allPages lists every page a handler renders. loadSite parses each one, so
+// a page without a template stops New instead of failing a request.
+func allPages() []pageName {
+	return []pageName{pageHome, pageError}
+}
+
+// site is one parse of the templates and one read of the static files.
+type site struct {
+	pages  map[pageName]*template.Template
+	assets *assets
+}
+
+// loadSite reads static files and parses templates from fsys, which holds
+// the directories static/ and templates/.
+func loadSite(fsys fs.FS) (*site, error) {
+	a, err := loadAssets(fsys)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := parsePages(fsys, template.FuncMap{"static": a.url})
+	if err != nil {
+		return nil, err
+	}
+	return &site{pages: pages, assets: a}, nil
+}
+
+// parsePages parses the layout once and clones it for every page, so that
+// pages can define the same block names without clashing.
+func parsePages(fsys fs.FS, funcs template.FuncMap) (map[pageName]*template.Template, error) {
+	layout, err := template.New("layout.tmpl").Funcs(funcs).ParseFS(fsys, "templates/layout.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	pages := make(map[pageName]*template.Template)
+	for _, name := range allPages() {
+		t, err := layout.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("clone layout for %s: %w", name, err)
+		}
+		if _, err := t.ParseFS(fsys, "templates/"+string(name)+".tmpl"); err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		for _, block := range []string{"title", "content"} {
+			if t.Lookup(block) == nil {
+				return nil, fmt.Errorf("page %s does not define %q", name, block)
+			}
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// page is what every template receives: the reader's language, what the
+// layout needs, and the page's own Data.
+type page struct {
+	i18n.Localizer
+	// Version is the build version, for the footer.
+	Version string
+	// Path is the request's URL path, to mark the current navigation link.
+	Path string
+	// Next is where the language switch returns to: this page, when it can
+	// be fetched again with GET.
+	Next string
+	// Languages are the choices of the language switch.
+	Languages []languageChoice
+	// Data is the page's own data.
+	Data any
+}
+
+// languageChoice is one button of the language switch.
+type languageChoice struct {
+	Code    string // BCP 47 tag, the form value
+	Name    string // the language's name in itself
+	Current bool
+}
+
+// newPage returns the template data for a page served to r.
+func (h *Handler) newPage(r *http.Request, data any) page {
+	lang := h.language(r)
+	p := page{
+		Localizer: h.catalog.For(lang),
+		Version:   h.cfg.Version,
+		Path:      r.URL.Path,
+		Next:      "/",
+		Data:      data,
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		p.Next = r.URL.RequestURI()
+	}
+	for _, tag := range i18n.Supported() {
+		p.Languages = append(p.Languages, languageChoice{
+			Code: tag.String(), Name: h.catalog.T(tag, "lang.self"), Current: tag == lang,
+		})
+	}
+	return p
+}
+
+// render executes the page into a buffer, so that a template error becomes
+// an error page instead of half a page, then writes it with status.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name pageName, data any) error {
+	s, err := h.currentSite()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout", h.newPage(r, data)); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	// The language comes from the cookie or Accept-Language.
+	hd.Add("Vary", "Accept-Language, Cookie")
+	w.WriteHeader(status)
+	// A failed write means the client has gone; there is no one to tell.
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}

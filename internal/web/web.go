@@ -1,0 +1,101 @@
+// Package web is Embargo's server-rendered HTML surface: pages built from
+// html/template files embedded in the binary, static assets at
+// content-hashed URLs, the reader's language (zh-CN or en), and the HTML
+// error page.
+//
+// Handlers decode the request, call a domain service and render a page; they
+// return errors instead of writing them, and serveError renders and logs
+// each error once. Every route is in routes.go.
+package web
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/embargohq/embargo/internal/i18n"
+	"github.com/embargohq/embargo/internal/route"
+)
+
+// siteFS holds the templates and static files that the binary serves.
+//
+//go:embed templates/*.tmpl static/*.css static/*.js static/*.svg
+var siteFS embed.FS
+
+// Config is what New needs.
+type Config struct {
+	// Logger receives one line per failed request; nil discards.
+	Logger *slog.Logger
+	// Version is the build's version, shown in the footer.
+	Version string
+	// Dev re-parses templates and re-reads static files from DevDir on every
+	// request, so that edits show without a rebuild.
+	Dev bool
+	// DevDir is the directory that holds templates/ and static/ (this
+	// package's source directory). It is used only when Dev is set.
+	DevDir string
+	// TLS says readers reach the server over HTTPS, so cookies are Secure.
+	TLS bool
+}
+
+// Handler serves the web UI. It implements server.Surface.
+type Handler struct {
+	cfg     Config
+	log     *slog.Logger
+	catalog *i18n.Catalog
+	site    *site // parsed at startup; in Dev mode only a first check
+	routes  *route.Table
+}
+
+// New returns the web UI handler. It fails when a template does not parse,
+// when a page that a handler renders has no template, or when a static file
+// that a template needs is missing.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Dev && cfg.DevDir == "" {
+		return nil, fmt.Errorf("web: Dev needs DevDir")
+	}
+	catalog, err := i18n.Load()
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	h := &Handler{cfg: cfg, log: cfg.Logger, catalog: catalog}
+	if h.site, err = loadSite(h.files()); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	h.routes = h.newRoutes()
+	return h, nil
+}
+
+// ServeHTTP dispatches to the web routes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.routes.ServeHTTP(w, r)
+}
+
+// Patterns returns the route patterns the handler serves, sorted.
+func (h *Handler) Patterns() []string {
+	return h.routes.Patterns()
+}
+
+// files returns the tree that holds templates/ and static/: the embedded
+// one, or DevDir in Dev mode.
+func (h *Handler) files() fs.FS {
+	if h.cfg.Dev {
+		return os.DirFS(h.cfg.DevDir)
+	}
+	return siteFS
+}
+
+// currentSite returns the parsed templates and assets: those from startup,
+// or in Dev mode a fresh parse of DevDir.
+func (h *Handler) currentSite() (*site, error) {
+	if !h.cfg.Dev {
+		return h.site, nil
+	}
+	return loadSite(h.files())
+}
