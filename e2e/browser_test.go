@@ -45,7 +45,7 @@ type browser struct {
 
 // newBrowser starts headless Chromium with a fresh profile that sends
 // acceptLanguage as its Accept-Language header. It stops with the test.
-func newBrowser(t *testing.T, acceptLanguage string) *browser {
+func newBrowser(t testing.TB, acceptLanguage string) *browser {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
@@ -86,7 +86,7 @@ func newBrowser(t *testing.T, acceptLanguage string) *browser {
 // mustProfileDir returns a fresh Chromium profile directory. Chromium's
 // helper processes may still write there for a moment after it stops, so
 // removal retries instead of failing the test as t.TempDir would.
-func mustProfileDir(t *testing.T) string {
+func mustProfileDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "embargo-e2e-chromium-")
 	if err != nil {
@@ -104,8 +104,8 @@ func mustProfileDir(t *testing.T) string {
 	return dir
 }
 
-// run runs actions in the tab with a deadline, failing the test on error.
-func (b *browser) run(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
+// mustDo runs actions in the tab with a deadline, failing the test on error.
+func (b *browser) mustDo(t testing.TB, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, browserTimeout)
 	defer cancel()
@@ -114,8 +114,19 @@ func (b *browser) run(t *testing.T, what string, actions ...chromedp.Action[chro
 	}
 }
 
-// get runs one action that returns a value, failing the test on error.
-func get[T any](t *testing.T, b *browser, what string, action chromedp.Action[T]) T {
+// mustNavigateBy runs an action that loads a new page, such as a click on a
+// link or a form's button, and waits for that page to load.
+func (b *browser) mustNavigateBy(t testing.TB, what string, action chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, browserTimeout)
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, action); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// mustRun runs one action that returns a value, failing the test on error.
+func mustRun[T any](t testing.TB, b *browser, what string, action chromedp.Action[T]) T {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, browserTimeout)
 	defer cancel()
@@ -128,9 +139,9 @@ func get[T any](t *testing.T, b *browser, what string, action chromedp.Action[T]
 
 // screenshot saves a full-page PNG of the tab as <test name>-<label>.png in
 // the artifacts directory.
-func (b *browser) screenshot(t *testing.T, label string) {
+func (b *browser) screenshot(t testing.TB, label string) {
 	t.Helper()
-	png := get(t, b, "screenshot", chromedp.FullScreenshot(100))
+	png := mustRun(t, b, "screenshot", chromedp.FullScreenshot(100))
 	dir := os.Getenv("EMBARGO_TEST_ARTIFACTS")
 	if dir == "" {
 		dir = "artifacts"
@@ -199,7 +210,7 @@ func exceptionDescription(d *runtime.ExceptionDetails) string {
 
 // check fails the test if the page violated the Content-Security-Policy or
 // threw an uncaught exception, and logs everything else the console said.
-func (c *consoleLog) check(t *testing.T) {
+func (c *consoleLog) check(t testing.TB) {
 	t.Helper()
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -15,40 +15,38 @@ func TestBrowserHomeAndLanguageSwitch(t *testing.T) {
 	base := startEmbargo(t)
 	b := newBrowser(t, "en-US")
 
-	b.run(t, "open the home page", chromedp.Navigate(base))
+	b.mustDo(t, "open the home page", chromedp.Navigate(base))
 	checkPage(t, b, "en", "Receive, handle and disclose security vulnerabilities responsibly")
 	b.screenshot(t, "en")
 	// htmx loaded from its hashed URL and took its configuration from the
 	// page's meta tag, which keeps it from injecting inline styles.
-	if !get(t, b, "inspect htmx", chromedp.Evaluate[bool](`typeof htmx === "object" && htmx.config.includeIndicatorStyles === false`)) {
+	if !mustRun(t, b, "inspect htmx", chromedp.Evaluate[bool](`typeof htmx === "object" && htmx.config.includeIndicatorStyles === false`)) {
 		t.Error("htmx is not loaded, or ignored its htmx-config meta tag")
 	}
 
-	if _, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS(`form.lang-switch button[value="zh-CN"]`))); err != nil {
-		t.Fatalf("click 简体中文: %v", err)
-	}
+	b.mustNavigateBy(t, "click 简体中文", chromedp.Click(chromedp.CSS(`form.lang-switch button[value="zh-CN"]`)))
 	checkPage(t, b, "zh-CN", "负责任地接收、处置和发布网络产品安全漏洞")
 	b.screenshot(t, "zh-CN")
 
 	// The cookie keeps the choice over the browser's Accept-Language.
-	b.run(t, "reload", chromedp.Reload())
+	b.mustDo(t, "reload", chromedp.Reload())
 	checkPage(t, b, "zh-CN", "负责任地接收、处置和发布网络产品安全漏洞")
 
 	b.console.check(t)
 }
 
 // checkPage checks the page's language and its visible main heading.
-func checkPage(t *testing.T, b *browser, wantLang, wantHeading string) {
+func checkPage(t testing.TB, b *browser, wantLang, wantHeading string) {
 	t.Helper()
-	lang := get(t, b, "read <html lang>", chromedp.AttributeValue(chromedp.CSS("html"), "lang"))
+	lang := mustRun(t, b, "read <html lang>", chromedp.AttributeValue(chromedp.CSS("html"), "lang"))
 	if lang.Value != wantLang {
 		t.Errorf("<html lang> = %q, want %q", lang.Value, wantLang)
 	}
-	heading := get(t, b, "read the heading", chromedp.Text(chromedp.CSS("main h1"), chromedp.NodeVisible))
+	heading := mustRun(t, b, "read the heading", chromedp.Text(chromedp.CSS("main h1"), chromedp.NodeVisible))
 	if heading != wantHeading {
 		t.Errorf("heading = %q, want %q", heading, wantHeading)
 	}
-	pressed := get(t, b, "read the language switch",
+	pressed := mustRun(t, b, "read the language switch",
 		chromedp.AttributeValue(chromedp.CSS(`form.lang-switch button[aria-pressed="true"]`), "value"))
 	if pressed.Value != wantLang {
 		t.Errorf("pressed language button = %q, want %q", pressed.Value, wantLang)

@@ -30,7 +30,7 @@ func mustWriteFile(t *testing.T, name, content string) {
 func TestDevModeRereads(t *testing.T) {
 	dir := mustCopySite(t)
 	h := mustNew(t, Config{Dev: true, DevDir: dir})
-	_, doc := getPage(t, h, httptest.NewRequest("GET", "/", nil))
+	_, doc := mustGetPage(t, h, httptest.NewRequest("GET", "/", nil))
 	oldCSS := doc.first(t, "link[rel=stylesheet]").attrs["href"]
 
 	mustWriteFile(t, filepath.Join(dir, "static", "app.css"), "body { color: red; }\n")
@@ -41,7 +41,7 @@ func TestDevModeRereads(t *testing.T) {
 	}
 	mustWriteFile(t, home, strings.Replace(string(tmpl), `{{.T "home.heading"}}`, "Edited", 1))
 
-	_, doc = getPage(t, h, httptest.NewRequest("GET", "/", nil))
+	_, doc = mustGetPage(t, h, httptest.NewRequest("GET", "/", nil))
 	if got := doc.first(t, "main h1").textContent(); got != "Edited" {
 		t.Errorf("heading after edit = %q, want %q", got, "Edited")
 	}

@@ -39,8 +39,8 @@ func serve(h http.Handler, req *http.Request) *http.Response {
 	return rec.Result()
 }
 
-// getPage fetches path and parses the body as HTML.
-func getPage(t *testing.T, h http.Handler, req *http.Request) (*http.Response, *node) {
+// mustGetPage fetches path and parses the body as HTML.
+func mustGetPage(t *testing.T, h http.Handler, req *http.Request) (*http.Response, *node) {
 	t.Helper()
 	resp := serve(h, req)
 	defer resp.Body.Close()
@@ -97,7 +97,7 @@ func TestHomeLanguage(t *testing.T) {
 				Status: 200, ContentType: "text/html; charset=utf-8",
 				Lang: tc.wantLang, Heading: tc.wantH1, Pressed: []string{tc.wantLang},
 			}
-			if diff := cmp.Diff(want, summarize(getPage(t, h, req))); diff != "" {
+			if diff := cmp.Diff(want, summarize(mustGetPage(t, h, req))); diff != "" {
 				t.Errorf("GET / (-want +got):\n%s", diff)
 			}
 		})
@@ -108,7 +108,7 @@ func TestHomeLinks(t *testing.T) {
 	h := mustNew(t, Config{Version: "v1.2.3"})
 	req := httptest.NewRequest("GET", "/?from=test", nil)
 	req.Header.Set("Accept-Language", "en")
-	resp, doc := getPage(t, h, req)
+	resp, doc := mustGetPage(t, h, req)
 	if got := resp.Header.Get("Vary"); !strings.Contains(got, "Cookie") || !strings.Contains(got, "Accept-Language") {
 		t.Errorf("Vary = %q, want Accept-Language and Cookie", got)
 	}
@@ -138,7 +138,7 @@ func TestHomeLinks(t *testing.T) {
 func TestNoInlineCode(t *testing.T) {
 	h := mustNew(t, Config{})
 	for _, path := range []string{"/", "/no-such-page"} {
-		_, doc := getPage(t, h, httptest.NewRequest("GET", path, nil))
+		_, doc := mustGetPage(t, h, httptest.NewRequest("GET", path, nil))
 		doc.walk(func(n *node) {
 			if n.tag == "script" && (n.attrs["src"] == "" || n.textContent() != "") {
 				t.Errorf("%s: inline script", path)
@@ -157,7 +157,7 @@ func TestNoInlineCode(t *testing.T) {
 
 func TestStatic(t *testing.T) {
 	h := mustNew(t, Config{})
-	_, doc := getPage(t, h, httptest.NewRequest("GET", "/", nil))
+	_, doc := mustGetPage(t, h, httptest.NewRequest("GET", "/", nil))
 	urls := map[string]string{
 		"app.css":     doc.first(t, "link[rel=stylesheet]").attrs["href"],
 		"htmx.min.js": doc.first(t, "script").attrs["src"],
@@ -311,7 +311,7 @@ func TestErrorPages(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest(tc.method, tc.path, nil)
 			req.Header.Set("Accept-Language", tc.accept)
-			resp, doc := getPage(t, h, req)
+			resp, doc := mustGetPage(t, h, req)
 			if got := resp.Header.Get("Content-Type"); got != "text/html; charset=utf-8" {
 				t.Errorf("Content-Type = %q", got)
 			}
