@@ -1,0 +1,91 @@
+// Package api is Embargo's REST API, mounted at /api/v1/.
+//
+// Conventions that every route follows:
+//
+//   - Versioning: every path starts with /api/v1/. Changes within v1 only add
+//     (operations, optional fields, problem types); anything that would break a
+//     client goes to /api/v2/.
+//   - JSON in, JSON out: request bodies are application/json, decoded strictly
+//     by decodeJSON (size cap, no unknown fields, no trailing data); responses
+//     are written by writeJSON. Field names are snake_case.
+//   - Errors are RFC 9457 problem details (application/problem+json), written
+//     by one function, serveError, from the error a handler returns. The
+//     "type" member is a stable URI per error kind (see ProblemType), "detail"
+//     is the error's user-facing message and never internal text, and the
+//     "request_id" extension member ties the response to the server's logs.
+//   - Authentication will be by bearer token (the "bearerAuth" security
+//     scheme of the OpenAPI document); operations that need none say so with
+//     an empty security requirement.
+//   - Documentation: the hand-written OpenAPI 3.1 document openapi.json is
+//     served at /api/v1/openapi.json, and a test checks that it lists exactly
+//     the routes in routes.go.
+package api
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/embargohq/embargo/internal/route"
+)
+
+// openAPIDocument is the OpenAPI 3.1 description of this API. It is written
+// by hand, next to the routes it documents, and served as is.
+//
+//go:embed openapi.json
+var openAPIDocument []byte
+
+// Config is what New needs. Logger is required. Each domain service the API
+// exposes will get a field here.
+type Config struct {
+	// Logger receives one line per failed request (see serveError).
+	Logger *slog.Logger
+	// Version is the server's release version, reported by GET /api/v1/version.
+	// Empty means "devel".
+	Version string
+}
+
+// Handler serves the REST API. It implements server.Surface.
+type Handler struct {
+	log     *slog.Logger
+	version string
+	openAPI *document
+	table   *route.Table
+}
+
+// New returns the API handler with every route of routes.go registered.
+// It returns an error if cfg.Logger is nil or the embedded OpenAPI document
+// is not valid JSON.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Logger == nil {
+		return nil, errors.New("api: Config.Logger is required")
+	}
+	if !json.Valid(openAPIDocument) {
+		return nil, errors.New("api: embedded openapi.json is not valid JSON")
+	}
+	h := &Handler{
+		log:     cfg.Logger,
+		version: cfg.Version,
+		openAPI: newDocument(openAPIDocument),
+	}
+	if h.version == "" {
+		h.version = "devel"
+	}
+	h.table = route.NewTable(h.serveError)
+	h.routes(h.table)
+	return h, nil
+}
+
+// ServeHTTP dispatches r to its route. A request that matches no route gets
+// a problem+json 404, or 405 with an Allow header when the path exists under
+// another method.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.table.ServeHTTP(w, r)
+}
+
+// Patterns returns the ServeMux patterns of every registered route, sorted.
+func (h *Handler) Patterns() []string {
+	return h.table.Patterns()
+}

@@ -1,0 +1,17 @@
+package api
+
+import "github.com/embargohq/embargo/internal/route"
+
+// routes registers every route of the API on t. It is the one list of what
+// the API serves: each pattern here has an operation in openapi.json (with
+// the server URL /api/v1 and the path after it), and TestRoutesMatchOpenAPI
+// fails when the two disagree.
+//
+// There is no catch-all pattern: t answers unmatched requests itself with a
+// problem+json 404, or 405 plus Allow, through serveError. A "/api/v1/"
+// pattern would swallow the 405s.
+func (h *Handler) routes(t *route.Table) {
+	// Meta: the description of the API and the server's version. Public.
+	t.Handle("GET /api/v1/openapi.json", h.serveOpenAPI)
+	t.Handle("GET /api/v1/version", h.serveVersion)
+}
