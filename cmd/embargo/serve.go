@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/embargohq/embargo/internal/api"
+	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/server"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/web"
@@ -62,7 +63,8 @@ func newHandler(c *Config, log *slog.Logger, db *store.DB) (http.Handler, error)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector())
-	w, err := web.New(web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS()})
+	w, err := web.New(web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS(),
+		Setup: identity.NewSetup(db)})
 	if err != nil {
 		return nil, err
 	}

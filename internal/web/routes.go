@@ -8,6 +8,8 @@ func (h *Handler) newRoutes() *route.Table {
 	t := route.NewTable(h.serveError)
 	t.Handle("GET /{$}", h.home)
 	t.Handle("POST /lang", h.setLanguage)
+	t.Handle("GET /setup", h.setupPage)
+	t.Handle("POST /setup", h.createAdmin)
 	t.Handle("GET "+staticPrefix+"{file}", h.serveStatic)
 	return t
 }

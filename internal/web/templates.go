@@ -18,12 +18,13 @@ type pageName string
 const (
 	pageHome  pageName = "home"
 	pageError pageName = "error"
+	pageSetup pageName = "setup"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
-	return []pageName{pageHome, pageError}
+	return []pageName{pageHome, pageError, pageSetup}
 }
 
 // site is one parse of the templates and one read of the static files.

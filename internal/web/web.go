@@ -39,6 +39,8 @@ type Config struct {
 	DevDir string
 	// TLS says readers reach the server over HTTPS, so cookies are Secure.
 	TLS bool
+	// Setup creates the first administrator; nil turns /setup off.
+	Setup SetupService
 }
 
 // Handler serves the web UI. It implements server.Surface.

@@ -384,7 +384,7 @@ func TestServeErrorHidesInternals(t *testing.T) {
 }
 
 func TestPatterns(t *testing.T) {
-	want := []string{"GET /static/{file}", "GET /{$}", "POST /lang"}
+	want := []string{"GET /setup", "GET /static/{file}", "GET /{$}", "POST /lang", "POST /setup"}
 	if diff := cmp.Diff(want, mustNew(t, Config{}).Patterns()); diff != "" {
 		t.Errorf("Patterns() (-want +got):\n%s", diff)
 	}
