@@ -19,6 +19,11 @@ import (
 // openInstance opens and migrates the database and loads the instance key
 // and keyring: what every command that touches data needs.
 func openInstance(ctx context.Context, c *Config, e *env) (*store.DB, *keyring.Keyring, error) {
+	// The data directory holds the instance key even when the database is
+	// PostgreSQL; only its owner may enter it.
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("create data directory: %w", err)
+	}
 	db, err := store.Open(ctx, c.DatabaseURL, store.Options{})
 	if err != nil {
 		return nil, nil, err
