@@ -4,6 +4,7 @@
 package embargo_test
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/format"
 	"go/parser"
@@ -11,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -161,5 +163,44 @@ func TestHouseRules(t *testing.T) {
 				t.Errorf("%s uses %s: %s", f, r.bad, r.why)
 			}
 		}
+	}
+}
+
+// codedError matches errs.Coded(kind, "code", …) calls.
+var codedError = regexp.MustCompile(`errs\.Coded\([^,]+,\s*"([a-z0-9_.]+)"`)
+
+// TestCodedErrorsAreTranslated requires a "problem.<code>" entry in every
+// catalogue for each translation code the code base uses, so no reader
+// sees an untranslated message.
+func TestCodedErrorsAreTranslated(t *testing.T) {
+	catalogs := map[string]map[string]string{}
+	for _, lang := range []string{"en", "zh-CN"} {
+		b, err := os.ReadFile(filepath.Join("internal/i18n/catalog", lang+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		catalogs[lang] = m
+	}
+	found := 0
+	for _, f := range goFiles(t) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, _ := os.ReadFile(f)
+		for _, m := range codedError.FindAllStringSubmatch(string(src), -1) {
+			found++
+			for lang, cat := range catalogs {
+				if cat["problem."+m[1]] == "" {
+					t.Errorf("%s: error code %q has no problem.%s in the %s catalogue", f, m[1], m[1], lang)
+				}
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("found no errs.Coded calls: the pattern is stale")
 	}
 }

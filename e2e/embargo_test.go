@@ -54,14 +54,29 @@ func mustBuildEmbargo(t testing.TB) string {
 	return bin
 }
 
-// startEmbargo runs `embargo serve` with a fresh data directory on a free
-// port, with nothing from the environment but HOME and PATH, and returns its
-// base URL ("http://127.0.0.1:PORT/"). When the test ends it sends SIGTERM
-// and fails the test unless the server exits cleanly within 10 seconds.
+// instance is a running `embargo serve`.
+type instance struct {
+	Base    string // "http://127.0.0.1:PORT/"
+	Data    string // its data directory
+	Printed string // what it printed on stdout before it listened
+}
+
+// startEmbargo starts an instance (see startInstance) and returns its base
+// URL.
 func startEmbargo(t testing.TB, args ...string) string {
 	t.Helper()
+	return startInstance(t, args...).Base
+}
+
+// startInstance runs `embargo serve` with a fresh data directory on a free
+// port, with nothing from the environment but HOME and PATH. When the test
+// ends it sends SIGTERM and fails the test unless the server exits cleanly
+// within 10 seconds.
+func startInstance(t testing.TB, args ...string) instance {
+	t.Helper()
 	bin := mustBuildEmbargo(t)
-	cmd := exec.Command(bin, append([]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, args...)...)
+	data := t.TempDir()
+	cmd := exec.Command(bin, append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = ".." // the repository root, where --dev finds internal/web
 	cmd.Env = []string{"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH")}
 	stdout := &lineWatcher{prefix: listeningPrefix, found: make(chan string, 1)}
@@ -76,7 +91,7 @@ func startEmbargo(t testing.TB, args ...string) string {
 
 	select {
 	case line := <-stdout.found:
-		return strings.TrimPrefix(line, "Embargo is listening on ")
+		return instance{Base: strings.TrimPrefix(line, "Embargo is listening on "), Data: data, Printed: stdout.String()}
 	case err := <-exited:
 		exited <- err // let the cleanup see it too
 		t.Fatalf("embargo serve exited before listening: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, &stderr)

@@ -56,6 +56,11 @@ type E struct {
 	Kind Kind
 	Msg  string // shown to the user; never contains internal detail
 	Err  error  // the cause, for logs
+	// Code, when set, names the message for translation ("password.common"):
+	// user interfaces look it up in their catalogues, with Args filling its
+	// placeholders, and fall back to Msg.
+	Code string
+	Args []any
 }
 
 // Error implements error. It includes the cause, so it is for logs only.
@@ -80,6 +85,23 @@ func New(k Kind, format string, args ...any) error {
 // Wrap returns an *E of kind k that keeps err as its cause.
 func Wrap(k Kind, err error, format string, args ...any) error {
 	return &E{Kind: k, Msg: fmt.Sprintf(format, args...), Err: err}
+}
+
+// Coded returns an *E of kind k whose message has a translation code; the
+// English message is format filled with args, and the same args fill the
+// translated message.
+func Coded(k Kind, code, format string, args ...any) error {
+	return &E{Kind: k, Msg: fmt.Sprintf(format, args...), Code: code, Args: args}
+}
+
+// CodeOf returns the translation code and arguments of the outermost *E in
+// err's chain, or "" when it has none.
+func CodeOf(err error) (string, []any) {
+	var e *E
+	if errors.As(err, &e) && e.Kind != Internal {
+		return e.Code, e.Args
+	}
+	return "", nil
 }
 
 // KindOf returns the kind of the outermost *E in err's chain, or Internal

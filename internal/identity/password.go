@@ -85,15 +85,15 @@ func CheckPassword(pw, email string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < MinPasswordLength:
-		return errs.New(errs.Invalid, "the password must be at least %d characters long", MinPasswordLength)
+		return errs.Coded(errs.Invalid, "password.too_short", "the password must be at least %d characters long", MinPasswordLength)
 	case n > MaxPasswordLength:
-		return errs.New(errs.Invalid, "the password must be at most %d characters long", MaxPasswordLength)
+		return errs.Coded(errs.Invalid, "password.too_long", "the password must be at most %d characters long", MaxPasswordLength)
 	case commonPasswords[strings.ToLower(pw)]:
-		return errs.New(errs.Invalid, "this password is on a list of common passwords; choose another")
+		return errs.Coded(errs.Invalid, "password.common", "this password is on a list of common passwords; choose another")
 	}
 	local, _, _ := strings.Cut(strings.ToLower(email), "@")
 	if len(local) >= 4 && strings.Contains(strings.ToLower(pw), local) {
-		return errs.New(errs.Invalid, "the password must not contain your e-mail name")
+		return errs.Coded(errs.Invalid, "password.contains_email", "the password must not contain your e-mail name")
 	}
 	return nil
 }

@@ -74,7 +74,7 @@ func checkToken(ctx context.Context, tx SetupTx, token string) error {
 	got := hex.EncodeToString(sum[:])
 	if st.TokenHash == "" || subtle.ConstantTimeCompare([]byte(got), []byte(st.TokenHash)) != 1 ||
 		!tx.Now().Before(st.ExpiresAt) {
-		return errs.New(errs.NotFound, "this setup link is not valid: it was used, it expired, or it is mistyped. Restart `embargo serve` for a new one while no administrator exists")
+		return errs.Coded(errs.NotFound, "setup.link_invalid", "this setup link is not valid: it was used, it expired, or it is mistyped. Restart `embargo serve` for a new one while no administrator exists")
 	}
 	return nil
 }
@@ -97,7 +97,7 @@ func (s *Setup) CreateFirstAdmin(ctx context.Context, f FirstAdmin) (User, error
 	}
 	name := strings.TrimSpace(f.DisplayName)
 	if name == "" || len(name) > 200 {
-		return User{}, errs.New(errs.Invalid, "give a name of 1 to 200 characters")
+		return User{}, errs.Coded(errs.Invalid, "name.invalid", "give a name of 1 to 200 characters")
 	}
 	if err := CheckPassword(f.Password, email); err != nil {
 		return User{}, err
@@ -131,7 +131,7 @@ func normaliseEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") || len(s) > 254 {
-		return "", errs.New(errs.Invalid, "give a valid e-mail address, such as psirt@example.cn")
+		return "", errs.Coded(errs.Invalid, "email.invalid", "give a valid e-mail address, such as psirt@example.cn")
 	}
 	return strings.ToLower(s), nil
 }

@@ -25,13 +25,23 @@ func (h *Handler) serveError(w http.ResponseWriter, r *http.Request, err error) 
 	data := errorData{
 		Status:    status,
 		TitleKey:  h.errorTitleKey(status),
-		Message:   errs.Message(err),
+		Message:   h.problem(r, err),
 		RequestID: request.ID(r.Context()),
 	}
 	if rerr := h.render(w, r, status, pageError, data); rerr != nil {
 		h.log.Error("web: render error page", "request_id", data.RequestID, "err", rerr)
 		http.Error(w, http.StatusText(status), status)
 	}
+}
+
+// problem returns err's user-facing message in the reader's language: the
+// catalogue's "problem.<code>" entry for a coded error, else errs.Message.
+func (h *Handler) problem(r *http.Request, err error) string {
+	code, args := errs.CodeOf(err)
+	if key := "problem." + code; code != "" && h.catalog.Has(key) {
+		return h.catalog.T(h.language(r), key, args...)
+	}
+	return errs.Message(err)
 }
 
 // logError logs a failed request: server faults at Error, client mistakes

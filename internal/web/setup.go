@@ -54,7 +54,7 @@ func (h *Handler) createAdmin(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errs.Is(err, errs.Invalid):
 		return h.render(w, r, http.StatusBadRequest, pageSetup, setupForm{Token: f.Token, Email: f.Email,
-			DisplayName: f.DisplayName, Problem: errs.Message(err)})
+			DisplayName: f.DisplayName, Problem: h.problem(r, err)})
 	case err != nil:
 		return err
 	}

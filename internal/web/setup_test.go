@@ -29,7 +29,7 @@ func (f *fakeSetup) CreateFirstAdmin(ctx context.Context, a identity.FirstAdmin)
 		return identity.User{}, err
 	}
 	if len(a.Password) < 12 {
-		return identity.User{}, errs.New(errs.Invalid, "the password must be at least 12 characters long")
+		return identity.User{}, errs.Coded(errs.Invalid, "password.too_short", "the password must be at least %d characters long", 12)
 	}
 	f.created = append(f.created, a)
 	return identity.User{ID: 1, Email: a.Email}, nil
@@ -68,6 +68,14 @@ func TestSetupFlow(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(string(body), "at least 12 characters") ||
 		!strings.Contains(string(body), `value="psirt@example.cn"`) || strings.Contains(string(body), `value="short"`) {
 		t.Errorf("weak password: %d; want the form again with the reason, the e-mail kept and the password dropped", resp.StatusCode)
+	}
+
+	req = httptest.NewRequest("POST", "/setup", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", "zh-CN")
+	resp, doc = mustGetPage(t, h, req)
+	if got := doc.find("p.form-problem"); len(got) != 1 || got[0].textContent() != "密码长度至少为 12 个字符。" {
+		t.Errorf("Chinese reader sees the problem as %v, want the translated message", got)
 	}
 
 	form.Set("password", "tangerine rooftop lantern")
