@@ -26,14 +26,25 @@ type Principal struct {
 	Scopes []Permission
 	// SecondFactor says the session passed two-factor authentication.
 	SecondFactor bool
+	// Local marks the operator at the machine (the embargo CLI on the data
+	// directory), who administers the instance for bootstrap and recovery.
+	Local bool
+}
+
+// Operator returns the principal of the local operator: an instance
+// administrator acting through the CLI.
+func Operator() *Principal {
+	return &Principal{Role: Administrator, InstanceAdmin: true, SecondFactor: true, Local: true}
 }
 
 // Actor names the principal in audit events: "user:42" or "token:7".
 func (p *Principal) Actor() string {
-	if p == nil {
+	switch {
+	case p == nil:
 		return "anonymous"
-	}
-	if p.TokenID != 0 {
+	case p.Local:
+		return "cli"
+	case p.TokenID != 0:
 		return "token:" + itoa(p.TokenID)
 	}
 	return "user:" + itoa(p.UserID)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/errs"
 )
@@ -22,6 +23,24 @@ type User struct {
 	PasswordHash  string
 	InstanceAdmin bool
 	CreatedAt     time.Time
+	OrgID         int64
+	Role          access.Role
+	Country       string // ISO 3166-1 alpha-2 jurisdiction (CN-09-7)
+	// TOTPSecret is sealed by the keyring; TOTPEnabled is set once the user
+	// has proved a code from it.
+	TOTPSecret   []byte
+	TOTPEnabled  bool
+	FailedLogins int
+	LockedUntil  time.Time
+	DisabledAt   time.Time
+	// AckVersion is the confidentiality statement version the user accepted.
+	AckVersion int
+}
+
+// Principal returns the principal for u acting in a browser session.
+func (u User) Principal(secondFactor bool) *access.Principal {
+	return &access.Principal{UserID: u.ID, Email: u.Email, Name: u.DisplayName, OrgID: u.OrgID, Role: u.Role,
+		Country: u.Country, InstanceAdmin: u.InstanceAdmin, SecondFactor: secondFactor}
 }
 
 // SetupState is what the setup step needs to know about the instance.
@@ -39,6 +58,8 @@ type SetupTx interface {
 	// CreateUser stores u and returns its ID; errs.Conflict when the e-mail
 	// address is taken.
 	CreateUser(ctx context.Context, u User) (int64, error)
+	// CreateOrganisation stores o and returns its ID.
+	CreateOrganisation(ctx context.Context, o Organisation) (int64, error)
 	AppendAudit(ctx context.Context, e audit.Event) (audit.Event, error)
 }
 
@@ -79,12 +100,23 @@ func checkToken(ctx context.Context, tx SetupTx, token string) error {
 	return nil
 }
 
-// FirstAdmin is the form that creates the first administrator.
+// FirstAdmin is the form that creates the first administrator and the
+// first organisation.
 type FirstAdmin struct {
-	Token       string
-	Email       string
-	DisplayName string
-	Password    string
+	Token        string
+	Email        string
+	DisplayName  string
+	Password     string
+	Organisation string // name of the first organisation; "" means "Embargo"
+}
+
+// Organisation is a tenant.
+type Organisation struct {
+	ID        int64
+	Name      string
+	Kinds     []string // provider, operator, platform (RMSV Art. 2)
+	Country   string   // where it is registered (CN-09-7)
+	CreatedAt time.Time
 }
 
 // CreateFirstAdmin checks the token and the form, creates the
@@ -102,12 +134,20 @@ func (s *Setup) CreateFirstAdmin(ctx context.Context, f FirstAdmin) (User, error
 	if err := CheckPassword(f.Password, email); err != nil {
 		return User{}, err
 	}
-	u := User{Email: email, DisplayName: name, PasswordHash: HashPassword(f.Password), InstanceAdmin: true}
+	u := User{Email: email, DisplayName: name, PasswordHash: HashPassword(f.Password), InstanceAdmin: true,
+		Role: access.Administrator, Country: "CN"}
+	org := Organisation{Name: strings.TrimSpace(f.Organisation), Kinds: []string{"provider"}, Country: "CN"}
+	if org.Name == "" {
+		org.Name = "Embargo"
+	}
 	err = s.store.TransactSetup(ctx, func(tx SetupTx) error {
 		if err := checkToken(ctx, tx, f.Token); err != nil {
 			return err
 		}
-		u.CreatedAt = tx.Now()
+		u.CreatedAt, org.CreatedAt = tx.Now(), tx.Now()
+		if u.OrgID, err = tx.CreateOrganisation(ctx, org); err != nil {
+			return err
+		}
 		if u.ID, err = tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
@@ -124,7 +164,9 @@ func (s *Setup) CreateFirstAdmin(ctx context.Context, f FirstAdmin) (User, error
 	return u, err
 }
 
-func userSubject(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
+func userSubject(id int64) string { return "user:" + itoa(id) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // normaliseEmail checks an e-mail address and returns it lower-cased.
 func normaliseEmail(s string) (string, error) {

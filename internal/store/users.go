@@ -5,13 +5,21 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
+	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/identity"
 )
 
 // TransactSetup runs fn in a transaction, for identity.Setup.
 func (db *DB) TransactSetup(ctx context.Context, fn func(identity.SetupTx) error) error {
+	return db.Transact(ctx, func(tx *Tx) error { return fn(tx) })
+}
+
+// TransactIdentity runs fn in a transaction, for identity.Service.
+func (db *DB) TransactIdentity(ctx context.Context, fn func(identity.Tx) error) error {
 	return db.Transact(ctx, func(tx *Tx) error { return fn(tx) })
 }
 
@@ -33,37 +41,151 @@ func (tx *Tx) LockSetup(ctx context.Context) (identity.SetupState, error) {
 	return st, nil
 }
 
+// CreateOrganisation stores o and returns its ID.
+func (tx *Tx) CreateOrganisation(ctx context.Context, o identity.Organisation) (int64, error) {
+	var id int64
+	err := tx.queryRow(ctx, `
+		INSERT INTO organisations (name, kinds, country, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		o.Name, strings.Join(o.Kinds, ","), o.Country, o.CreatedAt).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: create organisation: %w", classify(err))
+	}
+	return id, nil
+}
+
+// Organisation returns organisation id, or errs.NotFound.
+func (db *DB) Organisation(ctx context.Context, id int64) (identity.Organisation, error) {
+	var o identity.Organisation
+	var kinds string
+	err := db.read.QueryRowContext(ctx, `SELECT id, name, kinds, country, created_at FROM organisations WHERE id = $1`, id).
+		Scan(&o.ID, &o.Name, &kinds, &o.Country, &o.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, errs.New(errs.NotFound, "no such organisation")
+	}
+	if err != nil {
+		return o, fmt.Errorf("store: read organisation: %w", err)
+	}
+	o.Kinds, o.CreatedAt = strings.Split(kinds, ","), o.CreatedAt.UTC()
+	return o, nil
+}
+
 // CreateUser stores u and returns its ID. It returns errs.Conflict when
 // the e-mail address is taken.
 func (tx *Tx) CreateUser(ctx context.Context, u identity.User) (int64, error) {
 	var id int64
 	err := tx.queryRow(ctx, `
-		INSERT INTO users (email, display_name, password_hash, instance_admin, created_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		u.Email, u.DisplayName, u.PasswordHash, boolInt(u.InstanceAdmin), u.CreatedAt).Scan(&id)
+		INSERT INTO users (email, display_name, password_hash, instance_admin, created_at, org_id, role, country, password_changed_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $5) RETURNING id`,
+		u.Email, u.DisplayName, u.PasswordHash, boolInt(u.InstanceAdmin), u.CreatedAt, nullID(u.OrgID),
+		string(u.Role), u.Country).Scan(&id)
 	if err != nil {
 		return 0, conflict(classify(err), "an account with this e-mail address exists")
 	}
 	return id, nil
 }
 
+const userColumns = `id, email, display_name, password_hash, instance_admin, created_at, org_id, role, country,
+	totp_secret, totp_enabled_at, failed_logins, locked_until, disabled_at, confidentiality_ack_version`
+
+// scanUser reads one row of userColumns.
+func scanUser(row interface{ Scan(...any) error }) (identity.User, error) {
+	var u identity.User
+	var admin int
+	var org sql.NullInt64
+	var role string
+	var totpAt, locked, disabled sql.NullTime
+	err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &admin, &u.CreatedAt, &org, &role, &u.Country,
+		&u.TOTPSecret, &totpAt, &u.FailedLogins, &locked, &disabled, &u.AckVersion)
+	if err != nil {
+		return u, err
+	}
+	u.InstanceAdmin, u.OrgID, u.Role = admin == 1, org.Int64, access.Role(role)
+	u.CreatedAt, u.TOTPEnabled = u.CreatedAt.UTC(), totpAt.Valid
+	u.LockedUntil, u.DisabledAt = utcOrZero(locked), utcOrZero(disabled)
+	return u, nil
+}
+
 // UserByEmail returns the account with the given (lower-case) address, or
 // errs.NotFound.
 func (db *DB) UserByEmail(ctx context.Context, email string) (identity.User, error) {
-	var u identity.User
-	var admin int
-	err := db.read.QueryRowContext(ctx, `
-		SELECT id, email, display_name, password_hash, instance_admin, created_at
-		FROM users WHERE email = $1`, email).
-		Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &admin, &u.CreatedAt)
+	return db.oneUser(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email)
+}
+
+// UserByID returns account id, or errs.NotFound.
+func (db *DB) UserByID(ctx context.Context, id int64) (identity.User, error) {
+	return db.oneUser(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+}
+
+func (db *DB) oneUser(ctx context.Context, q string, arg any) (identity.User, error) {
+	u, err := scanUser(db.read.QueryRowContext(ctx, q, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, errs.New(errs.NotFound, "no such user")
 	}
 	if err != nil {
 		return u, fmt.Errorf("store: read user: %w", err)
 	}
-	u.InstanceAdmin, u.CreatedAt = admin == 1, u.CreatedAt.UTC()
 	return u, nil
+}
+
+// ListUsers returns the accounts of organisation orgID (every account when
+// orgID is 0), by e-mail address.
+func (db *DB) ListUsers(ctx context.Context, orgID int64) ([]identity.User, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users
+		WHERE $1 = 0 OR org_id = $1 ORDER BY email`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list users: %w", err)
+	}
+	defer rows.Close()
+	var out []identity.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// RecordLoginFailure stores the failure count and lockout of a user.
+func (tx *Tx) RecordLoginFailure(ctx context.Context, userID int64, failures int, lockedUntil time.Time) error {
+	return tx.updateUser(ctx, `UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1`,
+		userID, failures, nullTime(lockedUntil))
+}
+
+// SetPassword replaces a user's password hash and clears any lockout.
+func (tx *Tx) SetPassword(ctx context.Context, userID int64, hash string) error {
+	return tx.updateUser(ctx, `UPDATE users SET password_hash = $2, password_changed_at = $3,
+		failed_logins = 0, locked_until = NULL WHERE id = $1`, userID, hash, tx.now)
+}
+
+// SetDisabled disables (at non-zero) or enables (zero) a user.
+func (tx *Tx) SetDisabled(ctx context.Context, userID int64, at time.Time) error {
+	return tx.updateUser(ctx, `UPDATE users SET disabled_at = $2 WHERE id = $1`, userID, nullTime(at))
+}
+
+// SetTOTP stores a sealed TOTP secret; enabled non-zero marks it proved,
+// a nil secret removes two-factor authentication.
+func (tx *Tx) SetTOTP(ctx context.Context, userID int64, sealed []byte, enabled time.Time) error {
+	return tx.updateUser(ctx, `UPDATE users SET totp_secret = $2, totp_enabled_at = $3 WHERE id = $1`,
+		userID, sealed, nullTime(enabled))
+}
+
+func (tx *Tx) updateUser(ctx context.Context, q string, args ...any) error {
+	res, err := tx.exec(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("store: update user: %w", err)
+	}
+	return mustAffect(res, "no such user")
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+func utcOrZero(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
 }
 
 func boolInt(b bool) int {

@@ -29,6 +29,7 @@ func Run(t *testing.T, newDSN func(testing.TB) string) {
 		{"AuditDeletedEvents", testAuditDeletedEvents},
 		{"AuditConcurrentWriters", testAuditConcurrentWriters},
 		{"DataKeys", testDataKeys},
+		{"Identity", testIdentity},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
