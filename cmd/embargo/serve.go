@@ -68,7 +68,8 @@ func newHandler(c *Config, log *slog.Logger, db *store.DB) (http.Handler, error)
 	if err != nil {
 		return nil, err
 	}
-	a, err := api.New(api.Config{Logger: log, Version: buildVersion()})
+	ids := identity.NewService(db, identity.DefaultPolicy, nil)
+	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db})
 	if err != nil {
 		return nil, err
 	}

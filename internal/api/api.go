@@ -45,12 +45,19 @@ type Config struct {
 	// Version is the server's release version, reported by GET /api/v1/version.
 	// Empty means "devel".
 	Version string
+	// Identity authenticates bearer tokens and manages the caller's tokens;
+	// nil serves only the public operations.
+	Identity Identity
+	// Orgs names organisations, for GET /api/v1/me.
+	Orgs Orgs
 }
 
 // Handler serves the REST API. It implements server.Surface.
 type Handler struct {
-	log     *slog.Logger
-	version string
+	log      *slog.Logger
+	version  string
+	identity Identity
+	orgs     Orgs
 	openAPI *document
 	table   *route.Table
 }
@@ -66,9 +73,11 @@ func New(cfg Config) (*Handler, error) {
 		return nil, errors.New("api: embedded openapi.json is not valid JSON")
 	}
 	h := &Handler{
-		log:     cfg.Logger,
-		version: cfg.Version,
-		openAPI: newDocument(openAPIDocument),
+		log:      cfg.Logger,
+		version:  cfg.Version,
+		identity: cfg.Identity,
+		orgs:     cfg.Orgs,
+		openAPI:  newDocument(openAPIDocument),
 	}
 	if h.version == "" {
 		h.version = "devel"
@@ -82,6 +91,12 @@ func New(cfg Config) (*Handler, error) {
 // a problem+json 404, or 405 with an Allow header when the path exists under
 // another method.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r, err := h.authenticate(r)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		h.serveError(w, r, err)
+		return
+	}
 	h.table.ServeHTTP(w, r)
 }
 

@@ -14,4 +14,9 @@ func (h *Handler) routes(t *route.Table) {
 	// Meta: the description of the API and the server's version. Public.
 	t.Handle("GET /api/v1/openapi.json", h.serveOpenAPI)
 	t.Handle("GET /api/v1/version", h.serveVersion)
+
+	// The caller: who they are, and their own API tokens.
+	t.Handle("GET /api/v1/me", h.serveMe)
+	t.Handle("GET /api/v1/tokens", h.serveTokens)
+	t.Handle("DELETE /api/v1/tokens/{id}", h.revokeToken)
 }
