@@ -58,8 +58,8 @@ type Handler struct {
 	version  string
 	identity Identity
 	orgs     Orgs
-	openAPI *document
-	table   *route.Table
+	openAPI  *document
+	table    *route.Table
 }
 
 // New returns the API handler with every route of routes.go registered.
