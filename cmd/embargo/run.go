@@ -41,6 +41,8 @@ func init() {
 		"config":  {"[flags]", "print the effective configuration, secrets redacted", runConfig},
 		"verify":  {"audit [--stream audit|receipt|all] [flags]", "check the audit log's hash chain; exit status 1 names the first broken link", runVerify},
 		"key":     {"rotate [--new-key-file FILE] [flags]", "replace the instance key and re-wrap the data keys", runKey},
+		"user":    {"create|list|disable|enable|set-password|reset-2fa [flags] EMAIL", "manage accounts on the local instance (bootstrap, recovery)", runUser},
+		"token":   {"create|revoke --user EMAIL [flags]", "create or revoke a user's API token on the local instance", runToken},
 		"version": {"", "print the version", runVersion},
 		"help":    {"", "list the commands", runHelp},
 	}

@@ -78,8 +78,11 @@ func (tx *Tx) CreateUser(ctx context.Context, u identity.User) (int64, error) {
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $5) RETURNING id`,
 		u.Email, u.DisplayName, u.PasswordHash, boolInt(u.InstanceAdmin), u.CreatedAt, nullID(u.OrgID),
 		string(u.Role), u.Country).Scan(&id)
+	if err = classify(err); IsConstraint(err, ForeignKey) {
+		return 0, errs.Wrap(errs.Invalid, err, "organisation %d does not exist", u.OrgID)
+	}
 	if err != nil {
-		return 0, conflict(classify(err), "an account with this e-mail address exists")
+		return 0, conflict(err, "an account with this e-mail address exists")
 	}
 	return id, nil
 }
