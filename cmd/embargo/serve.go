@@ -63,12 +63,12 @@ func newHandler(c *Config, log *slog.Logger, db *store.DB) (http.Handler, error)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector())
+	ids := identity.NewService(db, identity.DefaultPolicy, nil)
 	w, err := web.New(web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS(),
-		Setup: identity.NewSetup(db)})
+		Setup: identity.NewSetup(db), Identity: ids})
 	if err != nil {
 		return nil, err
 	}
-	ids := identity.NewService(db, identity.DefaultPolicy, nil)
 	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db})
 	if err != nil {
 		return nil, err

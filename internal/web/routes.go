@@ -10,6 +10,9 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("POST /lang", h.setLanguage)
 	t.Handle("GET /setup", h.setupPage)
 	t.Handle("POST /setup", h.createAdmin)
+	t.Handle("GET /signin", h.signInPage)
+	t.Handle("POST /signin", h.signIn)
+	t.Handle("POST /signout", h.signOut)
 	t.Handle("GET "+staticPrefix+"{file}", h.serveStatic)
 	return t
 }

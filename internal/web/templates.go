@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 
+	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/i18n"
 )
 
@@ -16,15 +17,16 @@ type pageName string
 
 // The pages that handlers render.
 const (
-	pageHome  pageName = "home"
-	pageError pageName = "error"
-	pageSetup pageName = "setup"
+	pageHome   pageName = "home"
+	pageError  pageName = "error"
+	pageSetup  pageName = "setup"
+	pageSignIn pageName = "signin"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
-	return []pageName{pageHome, pageError, pageSetup}
+	return []pageName{pageHome, pageError, pageSetup, pageSignIn}
 }
 
 // site is one parse of the templates and one read of the static files.
@@ -86,6 +88,8 @@ type page struct {
 	Next string
 	// Languages are the choices of the language switch.
 	Languages []languageChoice
+	// User is the signed-in reader, or nil.
+	User *access.Principal
 	// Data is the page's own data.
 	Data any
 }
@@ -105,6 +109,7 @@ func (h *Handler) newPage(r *http.Request, data any) page {
 		Version:   h.cfg.Version,
 		Path:      r.URL.Path,
 		Next:      "/",
+		User:      access.From(r.Context()),
 		Data:      data,
 	}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {

@@ -41,6 +41,8 @@ type Config struct {
 	TLS bool
 	// Setup creates the first administrator; nil turns /setup off.
 	Setup SetupService
+	// Identity signs people in and out; nil turns sign-in off.
+	Identity Identity
 }
 
 // Handler serves the web UI. It implements server.Surface.
@@ -76,7 +78,7 @@ func New(cfg Config) (*Handler, error) {
 
 // ServeHTTP dispatches to the web routes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.routes.ServeHTTP(w, r)
+	h.routes.ServeHTTP(w, h.withPrincipal(w, r))
 }
 
 // Patterns returns the route patterns the handler serves, sorted.

@@ -384,7 +384,7 @@ func TestServeErrorHidesInternals(t *testing.T) {
 }
 
 func TestPatterns(t *testing.T) {
-	want := []string{"GET /setup", "GET /static/{file}", "GET /{$}", "POST /lang", "POST /setup"}
+	want := []string{"GET /setup", "GET /signin", "GET /static/{file}", "GET /{$}", "POST /lang", "POST /setup", "POST /signin", "POST /signout"}
 	if diff := cmp.Diff(want, mustNew(t, Config{}).Patterns()); diff != "" {
 		t.Errorf("Patterns() (-want +got):\n%s", diff)
 	}
