@@ -59,6 +59,7 @@ type instance struct {
 	Base    string // "http://127.0.0.1:PORT/"
 	Data    string // its data directory
 	Printed string // what it printed on stdout before it listened
+	Stop    func() // stops it as the test's cleanup would; later calls do nothing
 }
 
 // startEmbargo starts an instance (see startInstance) and returns its base
@@ -70,8 +71,8 @@ func startEmbargo(t testing.TB, args ...string) string {
 
 // startInstance runs `embargo serve` with a fresh data directory on a free
 // port, with nothing from the environment but HOME and PATH. When the test
-// ends it sends SIGTERM and fails the test unless the server exits cleanly
-// within 10 seconds.
+// ends, or when the test calls Stop, it sends SIGTERM and fails the test
+// unless the server exits cleanly within 10 seconds.
 func startInstance(t testing.TB, args ...string) instance {
 	t.Helper()
 	bin := mustBuildEmbargo(t)
@@ -87,11 +88,13 @@ func startInstance(t testing.TB, args ...string) instance {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { stopEmbargo(t, cmd, exited, stdout, &stderr) })
+	stop := sync.OnceFunc(func() { stopEmbargo(t, cmd, exited, stdout, &stderr) })
+	t.Cleanup(stop)
 
 	select {
 	case line := <-stdout.found:
-		return instance{Base: strings.TrimPrefix(line, "Embargo is listening on "), Data: data, Printed: stdout.String()}
+		base := strings.TrimPrefix(line, "Embargo is listening on ")
+		return instance{Base: base, Data: data, Printed: stdout.String(), Stop: stop}
 	case err := <-exited:
 		exited <- err // let the cleanup see it too
 		t.Fatalf("embargo serve exited before listening: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, &stderr)
