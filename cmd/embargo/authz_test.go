@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/api"
+	"github.com/embargohq/embargo/internal/identity"
+	"github.com/embargohq/embargo/internal/store"
+	"github.com/embargohq/embargo/internal/web"
+)
+
+// caller is one column of the authorization matrix: anonymous, a user of
+// another organisation, or a user with one role in the organisation under
+// test.
+type caller struct {
+	name    string
+	cookie  string // session token, "" for anonymous
+	bearer  string // API token, "" when the role may not hold one
+	tokenID int64
+}
+
+// want is one row's expected statuses: all for every caller, with
+// exceptions by caller name.
+type want struct {
+	all    int
+	except map[string]int
+}
+
+func (w want) for_(name string) int {
+	if s, ok := w.except[name]; ok {
+		return s
+	}
+	return w.all
+}
+
+// matrixRequest is the concrete request that exercises a route pattern.
+type matrixRequest struct {
+	method, path, form string
+	want               want
+}
+
+// The roles that may hold API tokens, and those that may not.
+var noTokenRoles = map[string]int{"anonymous": 401, string(access.Reporter): 401, string(access.PartyContact): 401}
+
+// matrix documents every route's answer to every caller. A route without
+// a row fails TestAuthorizationMatrix. {own_token} in a path is replaced by
+// the caller's own token ID, {other_token} by another user's.
+var matrix = map[string]matrixRequest{
+	// Web: public pages.
+	"GET /{$}":           {"GET", "/", "", want{all: 200}},
+	"GET /static/{file}": {"GET", "/static/nope.css", "", want{all: 404}},
+	"POST /lang":         {"POST", "/lang", "lang=en&next=/", want{all: 303}},
+	"GET /setup":         {"GET", "/setup?token=wrong", "", want{all: 404}},
+	"POST /setup":        {"POST", "/setup", "token=wrong&email=x@example.cn&display_name=x&password=tangerine+rooftop+lantern", want{all: 404}},
+	"GET /signin":        {"GET", "/signin", "", want{all: 200}},
+	"POST /signin":       {"POST", "/signin", "email=nobody@example.cn&password=wrong+wrong+wrong", want{all: 401}},
+	"POST /signout":      {"POST", "/signout", "", want{all: 303}},
+	// API: public description, then the caller's own identity and tokens.
+	"GET /api/v1/openapi.json": {"GET", "/api/v1/openapi.json", "", want{all: 200}},
+	"GET /api/v1/version":      {"GET", "/api/v1/version", "", want{all: 200}},
+	"GET /api/v1/me":           {"GET", "/api/v1/me", "", want{all: 200, except: noTokenRoles}},
+	"GET /api/v1/tokens":       {"GET", "/api/v1/tokens", "", want{all: 200, except: noTokenRoles}},
+	"DELETE /api/v1/tokens/{id}": {"DELETE", "/api/v1/tokens/{other_token}", "",
+		want{all: 404, except: noTokenRoles}}, // another user's token does not exist for the caller
+}
+
+// TestAuthorizationMatrix sends every registered route's request as every
+// caller and checks the documented answer. It fails for a route that the
+// matrix does not document, so a new route cannot ship unreviewed.
+func TestAuthorizationMatrix(t *testing.T) {
+	h, callers := newMatrixServer(t)
+	var patterns []string
+	patterns = append(patterns, h.web.Patterns()...)
+	patterns = append(patterns, h.api.Patterns()...)
+	for _, p := range patterns {
+		if _, ok := matrix[p]; !ok {
+			t.Errorf("route %q has no row in the authorization matrix (cmd/embargo/authz_test.go)", p)
+		}
+	}
+	for pattern, mr := range matrix {
+		if !slices.Contains(patterns, pattern) {
+			t.Errorf("matrix row %q names no registered route", pattern)
+			continue
+		}
+		for _, c := range callers {
+			got := h.do(t, mr, c, callers)
+			if w := mr.want.for_(c.name); got != w {
+				t.Errorf("%s as %s: status %d, want %d", pattern, c.name, got, w)
+			}
+		}
+	}
+}
+
+type matrixServer struct {
+	handler http.Handler
+	web     *web.Handler
+	api     *api.Handler
+}
+
+// do sends mr as caller c: web routes with c's session cookie, API routes
+// with c's bearer token.
+func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller) int {
+	t.Helper()
+	path := strings.ReplaceAll(mr.path, "{own_token}", strconv.FormatInt(c.tokenID, 10))
+	path = strings.ReplaceAll(path, "{other_token}", strconv.FormatInt(otherToken(c, all), 10))
+	req := httptest.NewRequest(mr.method, path, strings.NewReader(mr.form))
+	if mr.form != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if strings.HasPrefix(path, "/api/") {
+		if c.bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+c.bearer)
+		}
+	} else if c.cookie != "" {
+		req.AddCookie(&http.Cookie{Name: "embargo_session", Value: c.cookie})
+	}
+	rec := httptest.NewRecorder()
+	m.handler.ServeHTTP(rec, req)
+	_, _ = io.Copy(io.Discard, rec.Body)
+	return rec.Code
+}
+
+// otherToken returns the ID of a token that belongs to someone else.
+func otherToken(c caller, all []caller) int64 {
+	for _, o := range all {
+		if o.tokenID != 0 && o.tokenID != c.tokenID {
+			return o.tokenID
+		}
+	}
+	return 999
+}
+
+// newMatrixServer builds the whole handler on a fresh instance with one
+// user per role in organisation 1, and one administrator of organisation 2.
+func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
+	t.Helper()
+	ctx := context.Background()
+	data := t.TempDir()
+	mustSetUp(t, data)
+	c, _, _ := parseConfig(envFrom(nil), "test", []string{"--data", data}, nil)
+	db, _, err := openInstance(ctx, c, envFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var other int64
+	err = db.Transact(ctx, func(tx *store.Tx) (err error) {
+		other, err = tx.CreateOrganisation(ctx, identity.Organisation{Name: "Other", Kinds: []string{"provider"}, Country: "CN", CreatedAt: tx.Now()})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := identity.NewService(db, identity.DefaultPolicy, nil)
+	callers := []caller{{name: "anonymous"}}
+	for _, r := range access.Roles() {
+		callers = append(callers, mustCaller(t, svc, string(r), 1, r))
+	}
+	callers = append(callers, mustCaller(t, svc, "other_tenant", other, access.Administrator))
+
+	w, err := web.New(web.Config{Setup: identity.NewSetup(db), Identity: svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler, err := newHandler(c, c.Logger(io.Discard), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := api.New(api.Config{Logger: c.Logger(io.Discard), Identity: svc, Orgs: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &matrixServer{handler: handler, web: w, api: a}, callers
+}
+
+// mustCaller creates a user with role in org, signs them in and, when the
+// role allows, gives them an API token with every permission of the role.
+func mustCaller(t *testing.T, svc *identity.Service, name string, org int64, role access.Role) caller {
+	t.Helper()
+	ctx := context.Background()
+	email := name + "@example.cn"
+	_, err := svc.CreateUser(ctx, access.Operator(), identity.NewUser{Email: email, DisplayName: name,
+		Password: "tangerine rooftop lantern", OrgID: org, Role: role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie, _, err := svc.SignIn(ctx, email, "tangerine rooftop lantern", identity.Client{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := caller{name: name, cookie: cookie}
+	p, _, _ := svc.Authenticate(ctx, cookie)
+	var scopes []access.Permission
+	for _, perm := range access.Permissions() {
+		if role.Can(perm) {
+			scopes = append(scopes, perm)
+		}
+	}
+	if role.Can(access.ManageOwnTokens) {
+		secret, tok, err := svc.CreateToken(ctx, p, identity.NewToken{Name: "matrix", Scopes: scopes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.bearer, c.tokenID = secret, tok.ID
+	}
+	return c
+}
+
