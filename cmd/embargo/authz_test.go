@@ -47,6 +47,9 @@ type matrixRequest struct {
 	want               want
 }
 
+// endsSession marks requests that end the caller's session: they run last.
+var endsSession = map[string]bool{"POST /signout": true}
+
 // The roles that may hold API tokens, and those that may not.
 var noTokenRoles = map[string]int{"anonymous": 401, string(access.Reporter): 401, string(access.PartyContact): 401}
 
@@ -63,6 +66,22 @@ var matrix = map[string]matrixRequest{
 	"GET /signin":        {"GET", "/signin", "", want{all: 200}},
 	"POST /signin":       {"POST", "/signin", "email=nobody@example.cn&password=wrong+wrong+wrong", want{all: 401}},
 	"POST /signout":      {"POST", "/signout", "", want{all: 303}},
+	// Web: the reader's own tokens; anonymous readers are sent to sign in.
+	"GET /account/tokens": {"GET", "/account/tokens", "", want{all: 200, except: map[string]int{
+		"anonymous": 303, string(access.Reporter): 403, string(access.PartyContact): 403}}},
+	"POST /account/tokens": {"POST", "/account/tokens", "name=x", want{all: 400, except: map[string]int{
+		"anonymous": 401, string(access.Reporter): 403, string(access.PartyContact): 403}}},
+	"POST /account/tokens/{id}/revoke": {"POST", "/account/tokens/{other_token}/revoke", "", want{all: 404, except: map[string]int{
+		"anonymous": 401, string(access.Reporter): 403, string(access.PartyContact): 403}}},
+	// Web: user administration, for administrators of their own organisation.
+	"GET /admin/users": {"GET", "/admin/users", "", want{all: 403, except: map[string]int{
+		"anonymous": 303, string(access.Administrator): 200, "other_tenant": 200}}},
+	"POST /admin/users": {"POST", "/admin/users", "email=bad&role=engineer&country=CN", want{all: 403, except: map[string]int{
+		"anonymous": 401, string(access.Administrator): 400, "other_tenant": 400}}},
+	// Enabling a user of organisation 1: allowed to its administrator only;
+	// another organisation's administrator is told it does not exist.
+	"POST /admin/users/{action}": {"POST", "/admin/users/enable", "email=target@example.cn", want{all: 403, except: map[string]int{
+		"anonymous": 401, string(access.Administrator): 303, "other_tenant": 404}}},
 	// API: public description, then the caller's own identity and tokens.
 	"GET /api/v1/openapi.json": {"GET", "/api/v1/openapi.json", "", want{all: 200}},
 	"GET /api/v1/version":      {"GET", "/api/v1/version", "", want{all: 200}},
@@ -85,7 +104,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Errorf("route %q has no row in the authorization matrix (cmd/embargo/authz_test.go)", p)
 		}
 	}
-	for pattern, mr := range matrix {
+	for _, pattern := range matrixOrder() {
+		mr := matrix[pattern]
 		if !slices.Contains(patterns, pattern) {
 			t.Errorf("matrix row %q names no registered route", pattern)
 			continue
@@ -97,6 +117,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	}
+}
+
+// matrixOrder returns the matrix's patterns sorted, with the requests that
+// end sessions last.
+func matrixOrder() []string {
+	var first, last []string
+	for p := range matrix {
+		if endsSession[p] {
+			last = append(last, p)
+		} else {
+			first = append(first, p)
+		}
+	}
+	slices.Sort(first)
+	slices.Sort(last)
+	return append(first, last...)
 }
 
 type matrixServer struct {
@@ -165,6 +201,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 		callers = append(callers, mustCaller(t, svc, string(r), 1, r))
 	}
 	callers = append(callers, mustCaller(t, svc, "other_tenant", other, access.Administrator))
+	mustCaller(t, svc, "target", 1, access.Engineer) // the user that administration routes act on
 
 	w, err := web.New(web.Config{Setup: identity.NewSetup(db), Identity: svc})
 	if err != nil {
@@ -213,4 +250,3 @@ func mustCaller(t *testing.T, svc *identity.Service, name string, org int64, rol
 	}
 	return c
 }
-

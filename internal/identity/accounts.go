@@ -132,8 +132,10 @@ func (s *Service) SetDisabled(ctx context.Context, p *access.Principal, email st
 		if err := tx.SetDisabled(ctx, u.ID, at); err != nil {
 			return err
 		}
-		if _, err := tx.DeleteSessions(ctx, u.ID, ""); err != nil {
-			return err
+		if disabled {
+			if _, err := tx.DeleteSessions(ctx, u.ID, ""); err != nil {
+				return err
+			}
 		}
 		return record(ctx, tx, p.Actor(), action, userSubject(u.ID), nil)
 	})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/request"
@@ -21,6 +22,11 @@ type errorData struct {
 // answers with the localized HTML error page.
 func (h *Handler) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	status := errs.HTTPStatus(err)
+	// A reader who is not signed in is sent to sign in, and back here after.
+	if status == http.StatusUnauthorized && r.Method == http.MethodGet && h.cfg.Identity != nil {
+		http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
 	h.logError(r, status, err)
 	data := errorData{
 		Status:    status,

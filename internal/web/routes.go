@@ -13,6 +13,12 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("GET /signin", h.signInPage)
 	t.Handle("POST /signin", h.signIn)
 	t.Handle("POST /signout", h.signOut)
+	t.Handle("GET /account/tokens", h.showTokens)
+	t.Handle("POST /account/tokens", h.createToken)
+	t.Handle("POST /account/tokens/{id}/revoke", h.revokeToken)
+	t.Handle("GET /admin/users", h.showUsers)
+	t.Handle("POST /admin/users", h.createUser)
+	t.Handle("POST /admin/users/{action}", h.setUserState)
 	t.Handle("GET "+staticPrefix+"{file}", h.serveStatic)
 	return t
 }

@@ -16,6 +16,21 @@ type Identity interface {
 	Authenticate(ctx context.Context, token string) (*access.Principal, identity.Session, error)
 	SignOut(ctx context.Context, p *access.Principal, token string) error
 	SignOutEverywhere(ctx context.Context, p *access.Principal) error
+	CreateToken(ctx context.Context, p *access.Principal, nt identity.NewToken) (string, identity.Token, error)
+	Tokens(ctx context.Context, p *access.Principal) ([]identity.Token, error)
+	RevokeToken(ctx context.Context, p *access.Principal, id int64) error
+	Users(ctx context.Context, p *access.Principal) ([]identity.User, error)
+	CreateUser(ctx context.Context, p *access.Principal, nu identity.NewUser) (identity.User, error)
+	SetDisabled(ctx context.Context, p *access.Principal, email string, disabled bool) error
+}
+
+// signedIn returns the reader's principal, or errs.Unauthenticated (which
+// serveError turns into a redirect to the sign-in page).
+func signedIn(r *http.Request) (*access.Principal, error) {
+	if p := access.From(r.Context()); p != nil {
+		return p, nil
+	}
+	return nil, errs.Coded(errs.Unauthenticated, "session.expired", "sign in first")
 }
 
 // sessionCookie names the session cookie. Over TLS it carries the

@@ -15,7 +15,12 @@ import (
 
 // fakeIdentity accepts one password and one session token; the real rules
 // are tested in package identity.
-type fakeIdentity struct{ signedOut []string }
+type fakeIdentity struct {
+	Identity  // methods a test does not expect to be called panic
+	signedOut []string
+	tokens    []identity.Token
+	users     []identity.User
+}
 
 func (f *fakeIdentity) SignIn(_ context.Context, email, pw string, _ identity.Client) (string, identity.User, error) {
 	if email != "a@example.cn" || pw != "right password!" {

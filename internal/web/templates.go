@@ -21,12 +21,14 @@ const (
 	pageError  pageName = "error"
 	pageSetup  pageName = "setup"
 	pageSignIn pageName = "signin"
+	pageTokens pageName = "tokens"
+	pageUsers  pageName = "users"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
-	return []pageName{pageHome, pageError, pageSetup, pageSignIn}
+	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers}
 }
 
 // site is one parse of the templates and one read of the static files.
