@@ -32,6 +32,11 @@ type Tx interface {
 	SetPassword(ctx context.Context, userID int64, hash string) error
 	SetDisabled(ctx context.Context, userID int64, at time.Time) error
 	SetTOTP(ctx context.Context, userID int64, sealed []byte, enabled time.Time) error
+	// ReplaceRecoveryCodes replaces a user's recovery codes (their hashes).
+	ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes []string) error
+	// UseRecoveryCode marks an unused recovery code used, atomically; it
+	// returns errs.NotFound when the user has no such unused code.
+	UseRecoveryCode(ctx context.Context, userID int64, hash string, at time.Time) error
 	CreateSession(ctx context.Context, s Session) error
 	TouchSession(ctx context.Context, hash string, at time.Time, secondFactor bool) error
 	DeleteSessions(ctx context.Context, userID int64, hash string) (int64, error)
@@ -61,6 +66,7 @@ type Service struct {
 	store  Store
 	policy Policy
 	now    func() time.Time
+	totp   *totpState // set by WithSealer
 }
 
 // NewService returns a Service. now may be nil for the wall clock.
