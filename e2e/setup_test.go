@@ -29,6 +29,7 @@ func TestBrowserFirstAdministratorSetup(t *testing.T) {
 	mustHeading(t, b, "创建首个管理员")
 
 	b.mustDo(t, "fill the form with a common password",
+		chromedp.SendKeys(chromedp.CSS("#organisation"), "示例网络科技有限公司"),
 		chromedp.SendKeys(chromedp.CSS("#email"), "psirt@example.cn"),
 		chromedp.SendKeys(chromedp.CSS("#display_name"), "产品安全应急响应中心"),
 		chromedp.SendKeys(chromedp.CSS("#password"), "password1234"))

@@ -124,6 +124,9 @@ func (s *Service) SetDisabled(ctx context.Context, p *access.Principal, email st
 	if err != nil {
 		return err
 	}
+	if disabled && u.ID == p.UserID {
+		return errs.Coded(errs.Conflict, "user.disable_self", "you cannot disable your own account")
+	}
 	return s.store.TransactIdentity(ctx, func(tx Tx) error {
 		at, action := time.Time{}, "user.enable"
 		if disabled {

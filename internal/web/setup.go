@@ -19,9 +19,9 @@ type SetupService interface {
 
 // setupForm is the setup page's data.
 type setupForm struct {
-	Token, Email, DisplayName string
-	Problem                   string // why the last attempt failed
-	Done                      bool
+	Token, Email, DisplayName, Organisation string
+	Problem                                 string // why the last attempt failed
+	Done                                    bool
 }
 
 // setupPage serves the first-administrator form behind the one-time link
@@ -48,13 +48,14 @@ func (h *Handler) createAdmin(w http.ResponseWriter, r *http.Request) error {
 		return errs.Wrap(errs.Invalid, err, "the form could not be read")
 	}
 	f := identity.FirstAdmin{Token: r.PostForm.Get("token"), Email: r.PostForm.Get("email"),
-		DisplayName: r.PostForm.Get("display_name"), Password: r.PostForm.Get("password")}
+		DisplayName: r.PostForm.Get("display_name"), Password: r.PostForm.Get("password"),
+		Organisation: r.PostForm.Get("organisation")}
 	noStore(w)
 	_, err := h.cfg.Setup.CreateFirstAdmin(r.Context(), f)
 	switch {
 	case errs.Is(err, errs.Invalid):
 		return h.render(w, r, http.StatusBadRequest, pageSetup, setupForm{Token: f.Token, Email: f.Email,
-			DisplayName: f.DisplayName, Problem: h.problem(r, err)})
+			DisplayName: f.DisplayName, Organisation: f.Organisation, Problem: h.problem(r, err)})
 	case err != nil:
 		return err
 	}
