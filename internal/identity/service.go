@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"time"
 
+	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/audit"
 )
 
@@ -21,6 +22,10 @@ type Store interface {
 	TokenByHash(ctx context.Context, hash string) (Token, error)
 	TokensOf(ctx context.Context, userID int64) ([]Token, error)
 	TransactIdentity(ctx context.Context, fn func(Tx) error) error
+
+	// UserByIdentity returns the account linked to an OpenID Connect
+	// provider's (issuer, subject), or errs.NotFound.
+	UserByIdentity(ctx context.Context, issuer, subject string) (User, error)
 }
 
 // Tx is one identity transaction. Every change is audited in the same
@@ -44,6 +49,17 @@ type Tx interface {
 	TouchToken(ctx context.Context, id int64, at time.Time) error
 	RevokeToken(ctx context.Context, userID, id int64, at time.Time) error
 	AppendAudit(ctx context.Context, e audit.Event) (audit.Event, error)
+
+	// SetRole replaces a user's role; errs.NotFound when there is no such user.
+	SetRole(ctx context.Context, userID int64, role access.Role) error
+	// LinkIdentity links an OpenID Connect provider's (issuer, subject) to
+	// account userID; errs.Conflict when it is linked already.
+	LinkIdentity(ctx context.Context, issuer, subject string, userID int64, at time.Time) error
+	// UseOIDCNonce records that the nonce with this hash was used at at;
+	// errs.Conflict when it was used before.
+	UseOIDCNonce(ctx context.Context, hash string, at time.Time) error
+	// DeleteOIDCNonces forgets nonces used before before.
+	DeleteOIDCNonces(ctx context.Context, before time.Time) error
 }
 
 // Policy holds the account security settings.
