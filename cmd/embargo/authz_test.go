@@ -9,12 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/api"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/web"
+	"github.com/pquerna/otp/totp"
 )
 
 // caller is one column of the authorization matrix: anonymous, a user of
@@ -50,6 +52,17 @@ type matrixRequest struct {
 // endsSession marks requests that end the caller's session: they run last.
 var endsSession = map[string]bool{"POST /signout": true}
 
+// enrolled returns m with status for every role that must use two-factor
+// authentication (and so is enrolled in this test).
+func enrolled(status int, m map[string]int) map[string]int {
+	for _, r := range access.Roles() {
+		if r.ReadsUndisclosed() {
+			m[string(r)] = status
+		}
+	}
+	return m
+}
+
 // The roles that may hold API tokens, and those that may not.
 var noTokenRoles = map[string]int{"anonymous": 401, string(access.Reporter): 401, string(access.PartyContact): 401}
 
@@ -66,6 +79,13 @@ var matrix = map[string]matrixRequest{
 	"GET /signin":        {"GET", "/signin", "", want{all: 200}},
 	"POST /signin":       {"POST", "/signin", "email=nobody@example.cn&password=wrong+wrong+wrong", want{all: 401}},
 	"POST /signout":      {"POST", "/signout", "", want{all: 303}},
+	// Web: two-factor. Staff who read undisclosed cases are enrolled (see
+	// mustCaller); asking to verify without TOTP, or to enrol twice, is a
+	// conflict; a wrong code is refused.
+	"GET /signin/2fa":   {"GET", "/signin/2fa", "", want{all: 200, except: map[string]int{"anonymous": 303}}},
+	"POST /signin/2fa":  {"POST", "/signin/2fa", "code=000000", want{all: 409, except: enrolled(401, map[string]int{"anonymous": 401})}},
+	"GET /account/2fa":  {"GET", "/account/2fa", "", want{all: 200, except: map[string]int{"anonymous": 303}}},
+	"POST /account/2fa": {"POST", "/account/2fa", "code=000000", want{all: 400, except: enrolled(409, map[string]int{"anonymous": 401})}},
 	// Web: the reader's own tokens; anonymous readers are sent to sign in.
 	"GET /account/tokens": {"GET", "/account/tokens", "", want{all: 200, except: map[string]int{
 		"anonymous": 303, string(access.Reporter): 403, string(access.PartyContact): 403}}},
@@ -182,7 +202,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	data := t.TempDir()
 	mustSetUp(t, data)
 	c, _, _ := parseConfig(envFrom(nil), "test", []string{"--data", data}, nil)
-	db, _, err := openInstance(ctx, c, envFrom(nil))
+	db, kr, err := openInstance(ctx, c, envFrom(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +215,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := identity.NewService(db, identity.DefaultPolicy, nil)
+	svc := identity.NewService(db, identity.DefaultPolicy, nil).WithSealer(kr)
 	callers := []caller{{name: "anonymous"}}
 	for _, r := range access.Roles() {
 		callers = append(callers, mustCaller(t, svc, string(r), 1, r))
@@ -207,7 +227,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler, err := newHandler(c, c.Logger(io.Discard), db)
+	handler, err := newHandler(c, c.Logger(io.Discard), db, kr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,6 +255,17 @@ func mustCaller(t *testing.T, svc *identity.Service, name string, org int64, rol
 	}
 	c := caller{name: name, cookie: cookie}
 	p, _, _ := svc.Authenticate(ctx, cookie)
+	if role.ReadsUndisclosed() { // two-factor is required: enrol, which also passes it
+		en, err := svc.BeginTOTP(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _ := totp.GenerateCode(en.Secret, time.Now())
+		if _, err := svc.ConfirmTOTP(ctx, p, cookie, code); err != nil {
+			t.Fatal(err)
+		}
+		p, _, _ = svc.Authenticate(ctx, cookie)
+	}
 	var scopes []access.Permission
 	for _, perm := range access.Permissions() {
 		if role.Can(perm) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/embargohq/embargo/internal/api"
 	"github.com/embargohq/embargo/internal/identity"
+	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/server"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/web"
@@ -26,7 +27,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := c.Logger(e.stderr)
-	db, _, err := openInstance(ctx, c, e)
+	db, kr, err := openInstance(ctx, c, e)
 	if err != nil {
 		return err
 	}
@@ -39,7 +40,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler, err := newHandler(c, log, db)
+	handler, err := newHandler(c, log, db, kr)
 	if err != nil {
 		return err
 	}
@@ -59,11 +60,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 }
 
 // newHandler wires the surfaces into the server.
-func newHandler(c *Config, log *slog.Logger, db *store.DB) (http.Handler, error) {
+func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) (http.Handler, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector())
-	ids := identity.NewService(db, identity.DefaultPolicy, nil)
+	ids := identity.NewService(db, identity.DefaultPolicy, nil).WithSealer(kr)
 	w, err := web.New(web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS(),
 		Setup: identity.NewSetup(db), Identity: ids})
 	if err != nil {

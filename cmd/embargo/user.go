@@ -18,11 +18,11 @@ import (
 // localIdentity opens the instance in the data directory and returns the
 // identity service, acting as the local operator (bootstrap and recovery).
 func localIdentity(ctx context.Context, c *Config, e *env) (*store.DB, *identity.Service, error) {
-	db, _, err := openInstance(ctx, c, e)
+	db, kr, err := openInstance(ctx, c, e)
 	if err != nil {
 		return nil, nil, err
 	}
-	return db, identity.NewService(db, identity.DefaultPolicy, nil), nil
+	return db, identity.NewService(db, identity.DefaultPolicy, nil).WithSealer(kr), nil
 }
 
 // runUser implements `embargo user create|list|disable|enable|set-password|reset-2fa`.

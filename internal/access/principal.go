@@ -26,6 +26,8 @@ type Principal struct {
 	Scopes []Permission
 	// SecondFactor says the session passed two-factor authentication.
 	SecondFactor bool
+	// TwoFactorEnrolled says the account has two-factor authentication on.
+	TwoFactorEnrolled bool
 	// Local marks the operator at the machine (the embargo CLI on the data
 	// directory), who administers the instance for bootstrap and recovery.
 	Local bool

@@ -40,7 +40,7 @@ type User struct {
 // Principal returns the principal for u acting in a browser session.
 func (u User) Principal(secondFactor bool) *access.Principal {
 	return &access.Principal{UserID: u.ID, Email: u.Email, Name: u.DisplayName, OrgID: u.OrgID, Role: u.Role,
-		Country: u.Country, InstanceAdmin: u.InstanceAdmin, SecondFactor: secondFactor}
+		Country: u.Country, InstanceAdmin: u.InstanceAdmin, SecondFactor: secondFactor, TwoFactorEnrolled: u.TOTPEnabled}
 }
 
 // SetupState is what the setup step needs to know about the instance.

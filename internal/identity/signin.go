@@ -60,7 +60,9 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 	}
 	token := newSecret("ses_")
 	err = s.store.TransactIdentity(ctx, func(tx Tx) error {
-		if u.FailedLogins > 0 {
+		// With two-factor on, the count is reset only once the second factor
+		// passes, so a known password cannot be used to keep guessing codes.
+		if u.FailedLogins > 0 && !u.TOTPEnabled {
 			if err := tx.RecordLoginFailure(ctx, u.ID, 0, time.Time{}); err != nil {
 				return err
 			}

@@ -118,10 +118,11 @@ func (s *Service) BeginTOTP(ctx context.Context, p *access.Principal) (Enrolment
 
 // ConfirmTOTP enables the pending TOTP secret of p once code proves the
 // authenticator app has it, and returns new recovery codes, to show once;
-// they replace any earlier ones. Marking the session as having passed the
-// second factor is the caller's job. Errors: errs.Invalid for a wrong
+// they replace any earlier ones. The session with cookie token
+// sessionToken (if not "") is marked as having passed the second factor,
+// since the code just proved it. Errors: errs.Invalid for a wrong
 // code, errs.Conflict when TOTP is already on or no enrolment was begun.
-func (s *Service) ConfirmTOTP(ctx context.Context, p *access.Principal, code string) ([]string, error) {
+func (s *Service) ConfirmTOTP(ctx context.Context, p *access.Principal, sessionToken, code string) ([]string, error) {
 	u, err := s.totpUser(ctx, p)
 	if err != nil {
 		return nil, err
@@ -146,6 +147,12 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *access.Principal, code str
 		}
 		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, hashes); err != nil {
 			return err
+		}
+		// The code just proved the second factor for this session too.
+		if sessionToken != "" {
+			if err := tx.TouchSession(ctx, hashSecret(sessionToken), tx.Now(), true); err != nil {
+				return err
+			}
 		}
 		return record(ctx, tx, p.Actor(), "user.2fa_enable", userSubject(u.ID), nil)
 	})

@@ -56,7 +56,7 @@ func (f *fixture) mustEnrol(t *testing.T, p *access.Principal) (string, []string
 	if err != nil {
 		t.Fatal(err)
 	}
-	codes, err := f.svc.ConfirmTOTP(ctx, p, mustCode(t, en.Secret, f.clock.Now()))
+	codes, err := f.svc.ConfirmTOTP(ctx, p, "", mustCode(t, en.Secret, f.clock.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,10 +111,10 @@ func TestTOTPEnrolment(t *testing.T) {
 	if raw.TOTPEnabled || len(raw.TOTPSecret) == 0 || bytes.Contains(raw.TOTPSecret, []byte(en.Secret)) {
 		t.Errorf("stored secret: enabled=%v, %q is not sealed", raw.TOTPEnabled, raw.TOTPSecret)
 	}
-	if _, err := f.svc.ConfirmTOTP(ctx, p, wrongCode(t, en.Secret, f.clock.Now())); !errs.Is(err, errs.Invalid) {
+	if _, err := f.svc.ConfirmTOTP(ctx, p, "", wrongCode(t, en.Secret, f.clock.Now())); !errs.Is(err, errs.Invalid) {
 		t.Errorf("wrong code: err = %v, want Invalid", err)
 	}
-	codes, err := f.svc.ConfirmTOTP(ctx, p, mustCode(t, en.Secret, f.clock.Now()))
+	codes, err := f.svc.ConfirmTOTP(ctx, p, "", mustCode(t, en.Secret, f.clock.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,9 @@ type Identity interface {
 	Users(ctx context.Context, p *access.Principal) ([]identity.User, error)
 	CreateUser(ctx context.Context, p *access.Principal, nu identity.NewUser) (identity.User, error)
 	SetDisabled(ctx context.Context, p *access.Principal, email string, disabled bool) error
+	BeginTOTP(ctx context.Context, p *access.Principal) (identity.Enrolment, error)
+	ConfirmTOTP(ctx context.Context, p *access.Principal, sessionToken, code string) ([]string, error)
+	VerifySecondFactor(ctx context.Context, p *access.Principal, sessionToken, code string) error
 }
 
 // signedIn returns the reader's principal, or errs.Unauthenticated (which

@@ -33,7 +33,7 @@ func (f *fakeIdentity) Authenticate(_ context.Context, token string) (*access.Pr
 	if token != "ses_good" {
 		return nil, identity.Session{}, errs.New(errs.Unauthenticated, "ended")
 	}
-	return &access.Principal{UserID: 1, Name: "王五", Role: access.Triager}, identity.Session{}, nil
+	return &access.Principal{UserID: 1, Name: "王五", Role: access.Triager, TwoFactorEnrolled: true, SecondFactor: true}, identity.Session{}, nil
 }
 
 func (f *fakeIdentity) SignOut(_ context.Context, _ *access.Principal, token string) error {

@@ -23,12 +23,15 @@ const (
 	pageSignIn pageName = "signin"
 	pageTokens pageName = "tokens"
 	pageUsers  pageName = "users"
+	// Two-factor: the code asked at sign-in, and the enrolment page.
+	pageSecondFactor pageName = "secondfactor"
+	pageTwoFactor    pageName = "twofactor"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
-	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers}
+	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor}
 }
 
 // site is one parse of the templates and one read of the static files.

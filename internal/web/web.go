@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/i18n"
 	"github.com/embargohq/embargo/internal/route"
 )
@@ -78,7 +79,12 @@ func New(cfg Config) (*Handler, error) {
 
 // ServeHTTP dispatches to the web routes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.routes.ServeHTTP(w, h.withPrincipal(w, r))
+	r = h.withPrincipal(w, r)
+	if to := twoFactorGate(access.From(r.Context()), r.URL.Path); to != "" {
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return
+	}
+	h.routes.ServeHTTP(w, r)
 }
 
 // Patterns returns the route patterns the handler serves, sorted.
