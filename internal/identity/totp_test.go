@@ -14,7 +14,6 @@ import (
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/store"
-	"github.com/embargohq/embargo/internal/store/storetest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/pquerna/otp/totp"
 )
@@ -308,42 +307,25 @@ func TestSecondFactorRules(t *testing.T) {
 	}
 }
 
-// TestRecoveryCodeStore checks the store's recovery codes on every
-// dialect: a code is spent once, and replacing the set voids old codes.
-func TestRecoveryCodeStore(t *testing.T) {
-	for name, dsn := range storetest.Dialects(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			db := storetest.Open(t, dsn(t), store.Options{}).DB
-			var uid int64
-			err := db.Transact(ctx, func(tx *store.Tx) (err error) {
-				uid, err = tx.CreateUser(ctx, identity.User{Email: "a@example.cn", DisplayName: "A", Role: access.Triager,
-					Country: "CN", CreatedAt: tx.Now()})
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			steps := []struct {
-				name string
-				fn   func(tx *store.Tx) error
-				want errs.Kind // errs.Internal stands for success here
-			}{
-				{"replace", func(tx *store.Tx) error { return tx.ReplaceRecoveryCodes(ctx, uid, []string{"h1", "h2"}) }, errs.Internal},
-				{"use h1", func(tx *store.Tx) error { return tx.UseRecoveryCode(ctx, uid, "h1", tx.Now()) }, errs.Internal},
-				{"use h1 again", func(tx *store.Tx) error { return tx.UseRecoveryCode(ctx, uid, "h1", tx.Now()) }, errs.NotFound},
-				{"use unknown", func(tx *store.Tx) error { return tx.UseRecoveryCode(ctx, uid, "h9", tx.Now()) }, errs.NotFound},
-				{"use as another user", func(tx *store.Tx) error { return tx.UseRecoveryCode(ctx, uid+1, "h2", tx.Now()) }, errs.NotFound},
-				{"replace again", func(tx *store.Tx) error { return tx.ReplaceRecoveryCodes(ctx, uid, []string{"h1", "h3"}) }, errs.Internal},
-				{"use voided h2", func(tx *store.Tx) error { return tx.UseRecoveryCode(ctx, uid, "h2", tx.Now()) }, errs.NotFound},
-				{"use renewed h1", func(tx *store.Tx) error { return tx.UseRecoveryCode(ctx, uid, "h1", tx.Now()) }, errs.Internal},
-			}
-			for _, s := range steps {
-				err := db.Transact(ctx, s.fn)
-				if got := errs.KindOf(err); got != s.want || (s.want == errs.Internal && err != nil) {
-					t.Errorf("%s: err = %v, want kind %v", s.name, err, s.want)
-				}
-			}
-		})
+// TestPasswordDoesNotResetCodeGuesses checks that someone who knows the
+// password cannot keep guessing codes by signing in again between guesses:
+// the failure count survives a correct password while two-factor is on.
+func TestPasswordDoesNotResetCodeGuesses(t *testing.T) {
+	ctx := context.Background()
+	f := newTOTPFixture(t)
+	u := f.mustUser(t, "triage@example.cn", access.Triager)
+	_, p := f.mustSession(t, u.Email)
+	secret, _ := f.mustEnrol(t, p)
+	f.clock.Add(30 * time.Second)
+	var err error
+	for i := range identity.DefaultPolicy.MaxFailures {
+		tok, p := f.mustSession(t, u.Email) // a fresh sign-in before every guess
+		err = f.svc.VerifySecondFactor(ctx, p, tok, wrongCode(t, secret, f.clock.Now()))
+		if i < identity.DefaultPolicy.MaxFailures-1 && !errs.Is(err, errs.Unauthenticated) {
+			t.Fatalf("guess %d: err = %v", i+1, err)
+		}
+	}
+	if _, _, err := f.svc.SignIn(ctx, u.Email, password, identity.Client{}); !errs.Is(err, errs.TooMany) {
+		t.Errorf("after %d wrong codes across sign-ins: err = %v, want the account locked", identity.DefaultPolicy.MaxFailures, err)
 	}
 }

@@ -81,3 +81,50 @@ func testIdentity(t *testing.T, d Database) {
 		t.Errorf("revoking twice: err = %v, want NotFound", err)
 	}
 }
+
+// testSSOAndRecovery round-trips identity links, SSO nonces, role changes
+// and recovery codes.
+func testSSOAndRecovery(t *testing.T, d Database) {
+	ctx := context.Background()
+	at := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	var uid int64
+	mustTransact(t, d.DB, func(tx *store.Tx) (err error) {
+		uid, err = tx.CreateUser(ctx, identity.User{Email: "sso@example.cn", DisplayName: "S", Role: access.Engineer, Country: "CN", CreatedAt: at})
+		return err
+	})
+	if _, err := d.DB.UserByIdentity(ctx, "https://idp.example.cn", "sub-1"); !errs.Is(err, errs.NotFound) {
+		t.Errorf("unlinked identity: err = %v, want NotFound", err)
+	}
+	mustTransact(t, d.DB, func(tx *store.Tx) error {
+		if err := tx.LinkIdentity(ctx, "https://idp.example.cn", "sub-1", uid, at); err != nil {
+			return err
+		}
+		return tx.SetRole(ctx, uid, access.Triager)
+	})
+	u, err := d.DB.UserByIdentity(ctx, "https://idp.example.cn", "sub-1")
+	if err != nil || u.ID != uid || u.Role != access.Triager {
+		t.Errorf("linked identity = %+v, %v", u, err)
+	}
+	steps := []struct {
+		name string
+		fn   func(tx *store.Tx) error
+		want errs.Kind // errs.Internal stands for success here
+	}{
+		{"nonce", func(tx *store.Tx) error { return tx.UseOIDCNonce(ctx, "n1", at) }, errs.Internal},
+		{"nonce replayed", func(tx *store.Tx) error { return tx.UseOIDCNonce(ctx, "n1", at) }, errs.Conflict},
+		{"old nonces pruned", func(tx *store.Tx) error { return tx.DeleteOIDCNonces(ctx, at.Add(time.Second)) }, errs.Internal},
+		{"nonce usable after pruning", func(tx *store.Tx) error { return tx.UseOIDCNonce(ctx, "n1", at) }, errs.Internal},
+		{"recovery codes", func(tx *store.Tx) error { return tx.ReplaceRecoveryCodes(ctx, uid, []string{"h1", "h2"}) }, errs.Internal},
+		{"use h1", func(tx *store.Tx) error { return tx.UseRecoveryCode(ctx, uid, "h1", at) }, errs.Internal},
+		{"use h1 again", func(tx *store.Tx) error { return tx.UseRecoveryCode(ctx, uid, "h1", at) }, errs.NotFound},
+		{"use as another user", func(tx *store.Tx) error { return tx.UseRecoveryCode(ctx, uid+1, "h2", at) }, errs.NotFound},
+		{"replace", func(tx *store.Tx) error { return tx.ReplaceRecoveryCodes(ctx, uid, []string{"h3"}) }, errs.Internal},
+		{"use voided h2", func(tx *store.Tx) error { return tx.UseRecoveryCode(ctx, uid, "h2", at) }, errs.NotFound},
+	}
+	for _, s := range steps {
+		err := d.DB.Transact(ctx, s.fn)
+		if got := errs.KindOf(err); (s.want == errs.Internal) != (err == nil) || (err != nil && got != s.want) {
+			t.Errorf("%s: err = %v, want kind %v", s.name, err, s.want)
+		}
+	}
+}

@@ -30,6 +30,7 @@ func Run(t *testing.T, newDSN func(testing.TB) string) {
 		{"AuditConcurrentWriters", testAuditConcurrentWriters},
 		{"DataKeys", testDataKeys},
 		{"Identity", testIdentity},
+		{"SSOAndRecovery", testSSOAndRecovery},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
