@@ -79,6 +79,9 @@ var matrix = map[string]matrixRequest{
 	"GET /signin":        {"GET", "/signin", "", want{all: 200}},
 	"POST /signin":       {"POST", "/signin", "email=nobody@example.cn&password=wrong+wrong+wrong", want{all: 401}},
 	"POST /signout":      {"POST", "/signout", "", want{all: 303}},
+	// Single sign-on is not configured in this test: both routes are absent.
+	"GET /signin/sso":          {"GET", "/signin/sso", "", want{all: 404}},
+	"GET /signin/sso/callback": {"GET", "/signin/sso/callback?state=x&code=y", "", want{all: 404}},
 	// Web: two-factor. Staff who read undisclosed cases are enrolled (see
 	// mustCaller); asking to verify without TOTP, or to enrol twice, is a
 	// conflict; a wrong code is refused.

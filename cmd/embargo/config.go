@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/store"
 )
 
@@ -34,6 +35,12 @@ type Config struct {
 	MaxBodyBytes    int64
 	ShutdownTimeout time.Duration
 	Dev             bool
+	// Single sign-on with OpenID Connect; off when OIDCIssuer is "".
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string // secret
+	OIDCGroupRoles   map[string]access.Role
+	OIDCOrg          int64
 }
 
 // setting describes one configuration value.
@@ -63,6 +70,14 @@ var settings = []setting{
 		func(c *Config, v string) (err error) { c.ShutdownTimeout, err = positiveDuration(v); return err }},
 	{"dev", "EMBARGO_DEV", "false", "development mode: templates and static files are re-read from disk", false,
 		func(c *Config, v string) (err error) { c.Dev, err = strconv.ParseBool(v); return err }},
+	{"oidc-issuer", "EMBARGO_OIDC_ISSUER", "", "OpenID Connect issuer URL for single sign-on; empty turns SSO off", false, parseIssuer},
+	{"oidc-client-id", "EMBARGO_OIDC_CLIENT_ID", "", "OAuth client ID registered at the provider", false,
+		func(c *Config, v string) error { c.OIDCClientID = v; return nil }},
+	{"oidc-client-secret", "EMBARGO_OIDC_CLIENT_SECRET", "", "OAuth client secret", true,
+		func(c *Config, v string) error { c.OIDCClientSecret = v; return nil }},
+	{"oidc-group-roles", "EMBARGO_OIDC_GROUP_ROLES", "", "provider groups to roles, e.g. psirt=triager,security-admins=administrator", false, parseGroupRoles},
+	{"oidc-org", "EMBARGO_OIDC_ORG", "1", "organisation ID of the provider's users", false,
+		func(c *Config, v string) (err error) { c.OIDCOrg, err = strconv.ParseInt(v, 10, 64); return err }},
 }
 
 // parseConfig reads the settings from args (flags), then the environment,
@@ -122,6 +137,9 @@ func (c *Config) validate() error {
 	if c.KeyFile == "" {
 		c.KeyFile = filepath.Join(c.DataDir, "instance.key")
 	}
+	if c.OIDCIssuer != "" && (c.OIDCClientID == "" || len(c.OIDCGroupRoles) == 0 || c.BaseURL == "") {
+		return errors.New("invalid oidc settings: with --oidc-issuer, give --oidc-client-id, --oidc-group-roles and --base-url (the callback is <base-url>signin/sso/callback) too")
+	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = filepath.Join(c.DataDir, "embargo.db")
 	}
@@ -149,6 +167,8 @@ func (c *Config) Dump(w io.Writer) {
 		{"base-url", c.BaseURL}, {"log-level", c.LogLevel.String()}, {"log-format", c.LogFormat},
 		{"max-body", strconv.FormatInt(c.MaxBodyBytes, 10)}, {"shutdown-timeout", c.ShutdownTimeout.String()},
 		{"dev", strconv.FormatBool(c.Dev)},
+		{"oidc-issuer", c.OIDCIssuer}, {"oidc-client-id", c.OIDCClientID}, {"oidc-client-secret", redactSecret(c.OIDCClientSecret)},
+		{"oidc-group-roles", fmt.Sprint(c.OIDCGroupRoles)}, {"oidc-org", strconv.FormatInt(c.OIDCOrg, 10)},
 	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "%-17s %s\n", r[0], r[1])
@@ -157,9 +177,46 @@ func (c *Config) Dump(w io.Writer) {
 
 func redactIf(secret bool, v string) string {
 	if secret {
-		return store.RedactURL(v)
+		return redactSecret(store.RedactURL(v))
 	}
 	return v
+}
+
+// redactSecret hides a secret that is not a URL.
+func redactSecret(v string) string {
+	if v == "" || strings.Contains(v, "://") {
+		return v
+	}
+	return "xxxxx"
+}
+
+func parseIssuer(c *Config, v string) error {
+	c.OIDCIssuer = v
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("want the provider's https:// issuer URL")
+	}
+	return nil
+}
+
+// parseGroupRoles reads "group=role,group=role".
+func parseGroupRoles(c *Config, v string) error {
+	c.OIDCGroupRoles = map[string]access.Role{}
+	for _, pair := range strings.Split(v, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		group, role, ok := strings.Cut(pair, "=")
+		r, known := access.ParseRole(strings.TrimSpace(role))
+		if !ok || strings.TrimSpace(group) == "" || !known {
+			return fmt.Errorf("%q: want group=role with a role among %s", pair, roleNames())
+		}
+		c.OIDCGroupRoles[strings.TrimSpace(group)] = r
+	}
+	return nil
 }
 
 func nonEmpty(v string) error {

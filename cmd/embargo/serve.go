@@ -65,8 +65,12 @@ func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) 
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector())
 	ids := identity.NewService(db, identity.DefaultPolicy, nil).WithSealer(kr)
-	w, err := web.New(web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS(),
-		Setup: identity.NewSetup(db), Identity: ids})
+	wc := web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS(),
+		Setup: identity.NewSetup(db), Identity: ids, Sealer: kr}
+	if sso := newSSO(c, log, ids); sso != nil {
+		wc.SSO = sso
+	}
+	w, err := web.New(wc)
 	if err != nil {
 		return nil, err
 	}

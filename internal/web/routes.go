@@ -13,6 +13,8 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("GET /signin", h.signInPage)
 	t.Handle("POST /signin", h.signIn)
 	t.Handle("POST /signout", h.signOut)
+	t.Handle("GET /signin/sso", h.beginSSO)
+	t.Handle("GET /signin/sso/callback", h.finishSSO)
 	t.Handle("GET /signin/2fa", h.secondFactorPage)
 	t.Handle("POST /signin/2fa", h.verifySecondFactor)
 	t.Handle("GET /account/2fa", h.twoFactorPage)

@@ -44,6 +44,10 @@ type Config struct {
 	Setup SetupService
 	// Identity signs people in and out; nil turns sign-in off.
 	Identity Identity
+	// SSO signs people in with an OpenID Connect provider; nil turns it off.
+	SSO SSOService
+	// Sealer seals the single sign-on state cookie.
+	Sealer Sealer
 }
 
 // Handler serves the web UI. It implements server.Surface.
