@@ -28,6 +28,9 @@ type Principal struct {
 	SecondFactor bool
 	// TwoFactorEnrolled says the account has two-factor authentication on.
 	TwoFactorEnrolled bool
+	// ConfidentialityAccepted says the person accepted the current version
+	// of their organisation's confidentiality statement (CN-11-2).
+	ConfidentialityAccepted bool
 	// Local marks the operator at the machine (the embargo CLI on the data
 	// directory), who administers the instance for bootstrap and recovery.
 	Local bool
@@ -36,7 +39,7 @@ type Principal struct {
 // Operator returns the principal of the local operator: an instance
 // administrator acting through the CLI.
 func Operator() *Principal {
-	return &Principal{Role: Administrator, InstanceAdmin: true, SecondFactor: true, Local: true}
+	return &Principal{Role: Administrator, InstanceAdmin: true, SecondFactor: true, Local: true, ConfidentialityAccepted: true}
 }
 
 // Actor names the principal in audit events: "user:42" or "token:7".

@@ -26,6 +26,8 @@ type Store interface {
 	// UserByIdentity returns the account linked to an OpenID Connect
 	// provider's (issuer, subject), or errs.NotFound.
 	UserByIdentity(ctx context.Context, issuer, subject string) (User, error)
+	// Organisation returns organisation id, or errs.NotFound.
+	Organisation(ctx context.Context, id int64) (Organisation, error)
 }
 
 // Tx is one identity transaction. Every change is audited in the same
@@ -48,6 +50,11 @@ type Tx interface {
 	CreateToken(ctx context.Context, t Token) (int64, error)
 	TouchToken(ctx context.Context, id int64, at time.Time) error
 	RevokeToken(ctx context.Context, userID, id int64, at time.Time) error
+	// SetAckVersion records the statement version a user accepted.
+	SetAckVersion(ctx context.Context, userID int64, v int) error
+	// SetStatement replaces an organisation's confidentiality statement
+	// and returns its new version.
+	SetStatement(ctx context.Context, orgID int64, text string) (int, error)
 	AppendAudit(ctx context.Context, e audit.Event) (audit.Event, error)
 
 	// SetRole replaces a user's role; errs.NotFound when there is no such user.

@@ -33,14 +33,17 @@ type User struct {
 	FailedLogins int
 	LockedUntil  time.Time
 	DisabledAt   time.Time
-	// AckVersion is the confidentiality statement version the user accepted.
-	AckVersion int
+	// AckVersion is the confidentiality statement version the user accepted;
+	// OrgStatementVersion is the current version of their organisation's.
+	AckVersion          int
+	OrgStatementVersion int
 }
 
 // Principal returns the principal for u acting in a browser session.
 func (u User) Principal(secondFactor bool) *access.Principal {
 	return &access.Principal{UserID: u.ID, Email: u.Email, Name: u.DisplayName, OrgID: u.OrgID, Role: u.Role,
-		Country: u.Country, InstanceAdmin: u.InstanceAdmin, SecondFactor: secondFactor, TwoFactorEnrolled: u.TOTPEnabled}
+		Country: u.Country, InstanceAdmin: u.InstanceAdmin, SecondFactor: secondFactor, TwoFactorEnrolled: u.TOTPEnabled,
+		ConfidentialityAccepted: u.AckVersion >= u.OrgStatementVersion}
 }
 
 // SetupState is what the setup step needs to know about the instance.
@@ -117,6 +120,11 @@ type Organisation struct {
 	Kinds     []string // provider, operator, platform (RMSV Art. 2)
 	Country   string   // where it is registered (CN-09-7)
 	CreatedAt time.Time
+	// Statement is the confidentiality statement staff accept before their
+	// first access to cases, and again when StatementVersion changes
+	// (CN-11-2). "" means the built-in default text.
+	Statement        string
+	StatementVersion int
 }
 
 // CreateFirstAdmin checks the token and the form, creates the

@@ -45,7 +45,8 @@ func (tx *Tx) LockSetup(ctx context.Context) (identity.SetupState, error) {
 func (tx *Tx) CreateOrganisation(ctx context.Context, o identity.Organisation) (int64, error) {
 	var id int64
 	err := tx.queryRow(ctx, `
-		INSERT INTO organisations (name, kinds, country, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		INSERT INTO organisations (name, kinds, country, created_at, confidentiality_version)
+		VALUES ($1, $2, $3, $4, 1) RETURNING id`,
 		o.Name, strings.Join(o.Kinds, ","), o.Country, o.CreatedAt).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: create organisation: %w", classify(err))
@@ -57,8 +58,9 @@ func (tx *Tx) CreateOrganisation(ctx context.Context, o identity.Organisation) (
 func (db *DB) Organisation(ctx context.Context, id int64) (identity.Organisation, error) {
 	var o identity.Organisation
 	var kinds string
-	err := db.read.QueryRowContext(ctx, `SELECT id, name, kinds, country, created_at FROM organisations WHERE id = $1`, id).
-		Scan(&o.ID, &o.Name, &kinds, &o.Country, &o.CreatedAt)
+	err := db.read.QueryRowContext(ctx, `SELECT id, name, kinds, country, created_at,
+		confidentiality_statement, confidentiality_version FROM organisations WHERE id = $1`, id).
+		Scan(&o.ID, &o.Name, &kinds, &o.Country, &o.CreatedAt, &o.Statement, &o.StatementVersion)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, errs.New(errs.NotFound, "no such organisation")
 	}
@@ -88,7 +90,8 @@ func (tx *Tx) CreateUser(ctx context.Context, u identity.User) (int64, error) {
 }
 
 const userColumns = `id, email, display_name, password_hash, instance_admin, created_at, org_id, role, country,
-	totp_secret, totp_enabled_at, failed_logins, locked_until, disabled_at, confidentiality_ack_version`
+	totp_secret, totp_enabled_at, failed_logins, locked_until, disabled_at, confidentiality_ack_version,
+	(SELECT o.confidentiality_version FROM organisations o WHERE o.id = users.org_id)`
 
 // scanUser reads one row of userColumns.
 func scanUser(row interface{ Scan(...any) error }) (identity.User, error) {
@@ -97,12 +100,14 @@ func scanUser(row interface{ Scan(...any) error }) (identity.User, error) {
 	var org sql.NullInt64
 	var role string
 	var totpAt, locked, disabled sql.NullTime
+	var orgVersion sql.NullInt64
 	err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &admin, &u.CreatedAt, &org, &role, &u.Country,
-		&u.TOTPSecret, &totpAt, &u.FailedLogins, &locked, &disabled, &u.AckVersion)
+		&u.TOTPSecret, &totpAt, &u.FailedLogins, &locked, &disabled, &u.AckVersion, &orgVersion)
 	if err != nil {
 		return u, err
 	}
 	u.InstanceAdmin, u.OrgID, u.Role = admin == 1, org.Int64, access.Role(role)
+	u.OrgStatementVersion = int(orgVersion.Int64)
 	u.CreatedAt, u.TOTPEnabled = u.CreatedAt.UTC(), totpAt.Valid
 	u.LockedUntil, u.DisabledAt = utcOrZero(locked), utcOrZero(disabled)
 	return u, nil
@@ -172,6 +177,28 @@ func (tx *Tx) SetDisabled(ctx context.Context, userID int64, at time.Time) error
 func (tx *Tx) SetTOTP(ctx context.Context, userID int64, sealed []byte, enabled time.Time) error {
 	return tx.updateUser(ctx, `UPDATE users SET totp_secret = $2, totp_enabled_at = $3 WHERE id = $1`,
 		userID, sealed, nullTime(enabled))
+}
+
+// SetAckVersion records that a user accepted version v of their
+// organisation's confidentiality statement.
+func (tx *Tx) SetAckVersion(ctx context.Context, userID int64, v int) error {
+	return tx.updateUser(ctx, `UPDATE users SET confidentiality_ack_version = $2 WHERE id = $1`, userID, v)
+}
+
+// SetStatement replaces an organisation's confidentiality statement and
+// returns its new version, which every member must accept again.
+func (tx *Tx) SetStatement(ctx context.Context, orgID int64, text string) (int, error) {
+	var v int
+	err := tx.queryRow(ctx, `UPDATE organisations SET confidentiality_statement = $2,
+		confidentiality_version = confidentiality_version + 1 WHERE id = $1 RETURNING confidentiality_version`,
+		orgID, text).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errs.New(errs.NotFound, "no such organisation")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: set statement: %w", err)
+	}
+	return v, nil
 }
 
 func (tx *Tx) updateUser(ctx context.Context, q string, args ...any) error {

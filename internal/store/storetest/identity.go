@@ -35,6 +35,7 @@ func testIdentity(t *testing.T, d Database) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	u.OrgStatementVersion = 1 // a new organisation's statement starts at version 1
 	if diff := cmp.Diff(u, got); diff != "" {
 		t.Errorf("user (-want +got):\n%s", diff)
 	}

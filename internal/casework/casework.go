@@ -1,0 +1,178 @@
+// Package casework owns cases: one vulnerability under handling, from the
+// first report to publication. This is the core that the case-handling
+// work builds on: the case record, its need-to-know access list, and the
+// rule that every read of undisclosed case content is audited.
+//
+// Need-to-know (RMSV Art. 11, CN-11-1): a staff member whose role can read
+// cases sees a case of their organisation only when they are on its access
+// list, unless their role reads every case of the organisation
+// (access.ReadAllCases). A case a reader may not see does not exist for
+// them: errs.NotFound, never errs.Forbidden, on every surface. Staff must
+// have accepted their organisation's confidentiality statement first
+// (CN-11-2).
+package casework
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/audit"
+	"github.com/embargohq/embargo/internal/errs"
+)
+
+// Status is where a case is in its lifecycle (GB/T 30276).
+type Status string
+
+// The first statuses; the case-handling work adds the rest of the
+// lifecycle.
+const (
+	Received  Status = "received"
+	Verifying Status = "verifying"
+)
+
+// Case is one vulnerability under handling.
+type Case struct {
+	ID          int64
+	OrgID       int64
+	Ref         string // EMB-2026-0001
+	Title       string
+	Summary     string // undisclosed content: sealed at rest
+	Status      Status
+	DisclosedAt time.Time // zero while undisclosed
+	CreatedAt   time.Time
+	CreatedBy   int64
+}
+
+// Disclosed reports whether the case's content is public.
+func (c Case) Disclosed() bool { return !c.DisclosedAt.IsZero() }
+
+// Grant is one entry of a case's access list.
+type Grant struct {
+	UserID    int64
+	GrantedAt time.Time
+	GrantedBy string
+}
+
+// Store persists cases. Reads that return undisclosed content happen in a
+// transaction together with their audit event.
+type Store interface {
+	TransactCases(ctx context.Context, fn func(Tx) error) error
+	// CasesVisibleTo lists the cases of org, newest first: all of them, or
+	// when userID is not 0 only those whose access list has userID.
+	CasesVisibleTo(ctx context.Context, org, userID int64, limit int) ([]Case, error)
+}
+
+// Tx is one casework transaction.
+type Tx interface {
+	Now() time.Time
+	// CreateCase stores c (with a provisional Ref) without its summary and
+	// returns its ID; FinishCase then sets the final Ref and the sealed
+	// summary, which both depend on the ID.
+	CreateCase(ctx context.Context, c Case) (int64, error)
+	FinishCase(ctx context.Context, id int64, ref string, sealedSummary []byte) error
+	// CaseByID returns case id with its sealed summary; errs.NotFound.
+	CaseByID(ctx context.Context, id int64) (Case, []byte, error)
+	HasCaseAccess(ctx context.Context, caseID, userID int64) (bool, error)
+	// UserOrg returns the organisation of user id; errs.NotFound.
+	UserOrg(ctx context.Context, userID int64) (int64, error)
+	GrantCaseAccess(ctx context.Context, caseID int64, g Grant) error
+	CaseAccessList(ctx context.Context, caseID int64) ([]Grant, error)
+	AppendAudit(ctx context.Context, e audit.Event) (audit.Event, error)
+}
+
+// Sealer encrypts sensitive fields bound to where they are stored.
+type Sealer interface {
+	Seal(plaintext, aad []byte) ([]byte, error)
+	Unseal(ciphertext, aad []byte) ([]byte, error)
+}
+
+// Service applies the rules.
+type Service struct {
+	store  Store
+	sealer Sealer
+	prefix string
+}
+
+// NewService returns a Service; refPrefix starts case references ("EMB").
+func NewService(st Store, sl Sealer, refPrefix string) *Service {
+	if refPrefix == "" {
+		refPrefix = "EMB"
+	}
+	return &Service{store: st, sealer: sl, prefix: refPrefix}
+}
+
+// NewCase is a request to open a case by hand.
+type NewCase struct {
+	Title   string
+	Summary string
+}
+
+// Create opens a case in the principal's organisation and puts its creator
+// on the access list. Needs access.WriteCases.
+func (s *Service) Create(ctx context.Context, p *access.Principal, nc NewCase) (Case, error) {
+	if err := s.requireReader(p, access.WriteCases); err != nil {
+		return Case{}, err
+	}
+	title := strings.TrimSpace(nc.Title)
+	if title == "" || utf8.RuneCountInString(title) > 300 {
+		return Case{}, errs.Coded(errs.Invalid, "case.title", "give the case a title of 1 to 300 characters")
+	}
+	var c Case
+	err := s.store.TransactCases(ctx, func(tx Tx) error {
+		var err error
+		c = Case{OrgID: p.OrgID, Title: title, Summary: nc.Summary, Status: Received, CreatedAt: tx.Now(),
+			CreatedBy: p.UserID, Ref: "new-" + randomHex()}
+		if c.ID, err = tx.CreateCase(ctx, c); err != nil {
+			return err
+		}
+		c.Ref = fmt.Sprintf("%s-%d-%04d", s.prefix, c.CreatedAt.Year(), c.ID)
+		var sealed []byte
+		if c.Summary != "" {
+			if sealed, err = s.sealer.Seal([]byte(c.Summary), summaryAAD(c.ID)); err != nil {
+				return err
+			}
+		}
+		if err := tx.FinishCase(ctx, c.ID, c.Ref, sealed); err != nil {
+			return err
+		}
+		if err := tx.GrantCaseAccess(ctx, c.ID, Grant{UserID: p.UserID, GrantedAt: tx.Now(), GrantedBy: p.Actor()}); err != nil {
+			return err
+		}
+		return record(ctx, tx, p, "case.create", c, nil)
+	})
+	return c, err
+}
+
+// requireReader checks perm, and that staff reading cases have accepted
+// the confidentiality statement (CN-11-2).
+func (s *Service) requireReader(p *access.Principal, perm access.Permission) error {
+	if err := p.Require(perm); err != nil {
+		return err
+	}
+	if !p.ConfidentialityAccepted {
+		return errs.Coded(errs.Forbidden, "confidentiality.required",
+			"accept your organisation's confidentiality statement before working on cases")
+	}
+	return nil
+}
+
+func randomHex() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func record(ctx context.Context, tx Tx, p *access.Principal, action string, c Case, details any) error {
+	ev, err := audit.New(ctx, p.Actor(), action, "case:"+c.Ref, details)
+	if err != nil {
+		return err
+	}
+	_, err = tx.AppendAudit(ctx, ev)
+	return err
+}

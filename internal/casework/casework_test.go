@@ -1,0 +1,169 @@
+package casework_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/audit"
+	"github.com/embargohq/embargo/internal/casework"
+	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/identity"
+	"github.com/embargohq/embargo/internal/keyring"
+	"github.com/embargohq/embargo/internal/store"
+	"github.com/embargohq/embargo/internal/store/storetest"
+)
+
+// world is a store with two organisations and staff in them.
+type world struct {
+	d   storetest.Database
+	svc *casework.Service
+	// principals by name
+	p map[string]*access.Principal
+}
+
+func newWorld(t *testing.T, dsn string) *world {
+	t.Helper()
+	ctx := context.Background()
+	d := storetest.Open(t, dsn, store.Options{})
+	kr, err := keyring.Open(ctx, keyring.NewKey(), d.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{d: d, svc: casework.NewService(d.DB, kr, "EMB"), p: map[string]*access.Principal{}}
+	ids := identity.NewService(d.DB, identity.DefaultPolicy, nil)
+	var orgs [2]int64
+	err = d.DB.Transact(ctx, func(tx *store.Tx) error {
+		for i, name := range []string{"Acme", "Other"} {
+			var err error
+			if orgs[i], err = tx.CreateOrganisation(ctx, identity.Organisation{Name: name, Kinds: []string{"provider"}, Country: "CN", CreatedAt: tx.Now()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct {
+		name string
+		org  int64
+		role access.Role
+	}{
+		{"triager", orgs[0], access.Triager}, {"engineer", orgs[0], access.Engineer},
+		{"compliance", orgs[0], access.ComplianceOfficer}, {"auditor", orgs[0], access.Auditor},
+		{"other", orgs[1], access.ComplianceOfficer},
+	} {
+		user, err := ids.CreateUser(ctx, access.Operator(), identity.NewUser{Email: u.name + "@example.cn", DisplayName: u.name,
+			Password: "tangerine rooftop lantern", OrgID: u.org, Role: u.role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := user.Principal(true)
+		p.ConfidentialityAccepted = true
+		w.p[u.name] = p
+	}
+	return w
+}
+
+// TestNeedToKnow walks the access rules on every dialect under test.
+func TestNeedToKnow(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) { testNeedToKnow(t, newWorld(t, dsn(t))) })
+	}
+}
+
+func testNeedToKnow(t *testing.T, w *world) {
+	ctx := context.Background()
+	c, err := w.svc.Create(ctx, w.p["triager"], casework.NewCase{Title: "路由器管理界面命令注入", Summary: "PoC: curl …"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Ref != "EMB-"+c.CreatedAt.Format("2006")+"-0001" {
+		t.Errorf("ref = %q", c.Ref)
+	}
+	tests := []struct {
+		who  string
+		want errs.Kind // Internal stands for success
+	}{
+		{"triager", errs.Internal},    // creator, on the access list
+		{"compliance", errs.Internal}, // reads every case of the organisation
+		{"engineer", errs.NotFound},   // may read cases, but not on the list
+		{"auditor", errs.Forbidden},   // reads logs, not cases
+		{"other", errs.NotFound},      // another organisation, whatever its role
+	}
+	for _, tc := range tests {
+		got, err := w.svc.Get(ctx, w.p[tc.who], c.ID)
+		if (tc.want == errs.Internal) != (err == nil) || (err != nil && errs.KindOf(err) != tc.want) {
+			t.Errorf("%s: Get err = %v, want %v", tc.who, err, tc.want)
+		}
+		if err == nil && got.Summary != "PoC: curl …" {
+			t.Errorf("%s: summary = %q", tc.who, got.Summary)
+		}
+	}
+	if _, err := w.svc.Get(ctx, w.p["triager"], c.ID+100); !errs.Is(err, errs.NotFound) {
+		t.Errorf("missing case: err = %v", err)
+	}
+	if err := w.svc.GrantAccess(ctx, w.p["triager"], c.ID, w.p["other"].UserID); !errs.Is(err, errs.Invalid) {
+		t.Errorf("granting another organisation's user: err = %v, want Invalid", err)
+	}
+	if err := w.svc.GrantAccess(ctx, w.p["triager"], c.ID, w.p["engineer"].UserID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.Get(ctx, w.p["engineer"], c.ID); err != nil {
+		t.Errorf("engineer after the grant: %v", err)
+	}
+	list, err := w.svc.List(ctx, w.p["other"])
+	if err != nil || len(list) != 0 {
+		t.Errorf("another organisation lists %d cases, %v", len(list), err)
+	}
+	unaccepted := *w.p["compliance"]
+	unaccepted.ConfidentialityAccepted = false
+	if _, err := w.svc.Get(ctx, &unaccepted, c.ID); !errs.Is(err, errs.Forbidden) {
+		t.Errorf("before accepting the statement: err = %v, want Forbidden", err)
+	}
+
+	// Every successful read of the undisclosed case is in the audit log,
+	// with its reader; refused reads are not reads.
+	events, _ := w.d.DB.AuditEvents(ctx, audit.Main, 0, 1000)
+	readers := map[string]int{}
+	for _, e := range events {
+		if e.Action == "case.read" && e.Subject == "case:"+c.Ref {
+			readers[e.Actor]++
+		}
+	}
+	for who, n := range map[string]int{"triager": 1, "compliance": 1, "engineer": 1, "other": 0, "auditor": 0} {
+		if got := readers[w.p[who].Actor()]; got != n {
+			t.Errorf("case.read events by %s = %d, want %d", who, got, n)
+		}
+	}
+	mustVerify(t, w.d.DB)
+}
+
+// TestSummarySealed checks that the summary is not stored in plain text.
+func TestSummarySealed(t *testing.T) {
+	w := newWorld(t, storetest.SQLiteDSN(t))
+	c, err := w.svc.Create(context.Background(), w.p["triager"], casework.NewCase{Title: "t", Summary: "secret exploit details"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	if err := w.d.Raw.QueryRow(`SELECT summary FROM cases WHERE id = $1`, c.ID).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) == 0 || bytes.Contains(raw, []byte("exploit")) {
+		t.Errorf("stored summary = %q, want it sealed", raw)
+	}
+	if _, err := w.svc.Create(context.Background(), w.p["engineer"], casework.NewCase{Title: "x"}); !errs.Is(err, errs.Forbidden) {
+		t.Errorf("engineer creating a case: err = %v, want Forbidden", err)
+	}
+}
+
+func mustVerify(t *testing.T, db *store.DB) {
+	t.Helper()
+	rep, err := audit.Verify(context.Background(), db, audit.Main, nil)
+	if err != nil || !rep.Intact() {
+		t.Fatalf("audit chain: %v, %v", rep.Break, err)
+	}
+}

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/embargohq/embargo/internal/casework"
+	"github.com/embargohq/embargo/internal/errs"
+)
+
+// TransactCases runs fn in a transaction, for casework.Service.
+func (db *DB) TransactCases(ctx context.Context, fn func(casework.Tx) error) error {
+	return db.Transact(ctx, func(tx *Tx) error { return fn(tx) })
+}
+
+// CreateCase stores c without its summary and returns its ID.
+func (tx *Tx) CreateCase(ctx context.Context, c casework.Case) (int64, error) {
+	var id int64
+	err := tx.queryRow(ctx, `
+		INSERT INTO cases (org_id, ref, title, status, created_at, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		c.OrgID, c.Ref, c.Title, string(c.Status), c.CreatedAt, nullID(c.CreatedBy)).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: create case: %w", conflict(classify(err), "a case with this reference exists"))
+	}
+	return id, nil
+}
+
+// FinishCase sets a new case's reference and sealed summary.
+func (tx *Tx) FinishCase(ctx context.Context, id int64, ref string, sealedSummary []byte) error {
+	res, err := tx.exec(ctx, `UPDATE cases SET ref = $2, summary = $3 WHERE id = $1`, id, ref, sealedSummary)
+	if err != nil {
+		return fmt.Errorf("store: finish case: %w", conflict(err, "a case with this reference exists"))
+	}
+	return mustAffect(res, "no such case")
+}
+
+const caseColumns = `id, org_id, ref, title, status, disclosed_at, created_at, created_by`
+
+func scanCase(row interface{ Scan(...any) error }, extra ...any) (casework.Case, error) {
+	var c casework.Case
+	var status string
+	var disclosed sql.NullTime
+	var by sql.NullInt64
+	err := row.Scan(append([]any{&c.ID, &c.OrgID, &c.Ref, &c.Title, &status, &disclosed, &c.CreatedAt, &by}, extra...)...)
+	c.Status, c.DisclosedAt, c.CreatedAt, c.CreatedBy = casework.Status(status), utcOrZero(disclosed), c.CreatedAt.UTC(), by.Int64
+	return c, err
+}
+
+// CaseByID returns a case and its sealed summary, or errs.NotFound.
+func (tx *Tx) CaseByID(ctx context.Context, id int64) (casework.Case, []byte, error) {
+	var sealed []byte
+	c, err := scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+`, summary FROM cases WHERE id = $1`, id), &sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil, errs.New(errs.NotFound, "no such case")
+	}
+	if err != nil {
+		return c, nil, fmt.Errorf("store: read case: %w", err)
+	}
+	return c, sealed, nil
+}
+
+// CasesVisibleTo lists org's cases, newest first: all, or with userID not 0
+// those whose access list has userID.
+func (db *DB) CasesVisibleTo(ctx context.Context, org, userID int64, limit int) ([]casework.Case, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases c WHERE org_id = $1
+		AND ($2 = 0 OR EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.user_id = $2))
+		ORDER BY id DESC LIMIT $3`, org, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list cases: %w", err)
+	}
+	defer rows.Close()
+	var out []casework.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list cases: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// HasCaseAccess reports whether userID is on case caseID's access list.
+func (tx *Tx) HasCaseAccess(ctx context.Context, caseID, userID int64) (bool, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT count(*) FROM case_access WHERE case_id = $1 AND user_id = $2`, caseID, userID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: check case access: %w", err)
+	}
+	return n > 0, nil
+}
+
+// GrantCaseAccess adds a user to a case's access list (a repeat is a no-op).
+func (tx *Tx) GrantCaseAccess(ctx context.Context, caseID int64, g casework.Grant) error {
+	_, err := tx.exec(ctx, `INSERT INTO case_access (case_id, user_id, granted_at, granted_by) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (case_id, user_id) DO NOTHING`, caseID, g.UserID, g.GrantedAt, g.GrantedBy)
+	if IsConstraint(err, ForeignKey) {
+		return errs.Wrap(errs.Invalid, err, "no such user")
+	}
+	if err != nil {
+		return fmt.Errorf("store: grant case access: %w", err)
+	}
+	return nil
+}
+
+// CaseAccessList returns a case's access list, in the order granted.
+func (tx *Tx) CaseAccessList(ctx context.Context, caseID int64) ([]casework.Grant, error) {
+	rows, err := tx.query(ctx, `SELECT user_id, granted_at, granted_by FROM case_access WHERE case_id = $1
+		ORDER BY granted_at, user_id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: read case access: %w", err)
+	}
+	defer rows.Close()
+	var out []casework.Grant
+	for rows.Next() {
+		var g casework.Grant
+		if err := rows.Scan(&g.UserID, &g.GrantedAt, &g.GrantedBy); err != nil {
+			return nil, fmt.Errorf("store: read case access: %w", err)
+		}
+		g.GrantedAt = g.GrantedAt.UTC()
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// UserOrg returns the organisation of a user, or errs.NotFound.
+func (tx *Tx) UserOrg(ctx context.Context, userID int64) (int64, error) {
+	var org sql.NullInt64
+	err := tx.queryRow(ctx, `SELECT org_id FROM users WHERE id = $1`, userID).Scan(&org)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errs.New(errs.NotFound, "no such user")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: read user organisation: %w", err)
+	}
+	return org.Int64, nil
+}
