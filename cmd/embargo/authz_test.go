@@ -13,9 +13,12 @@ import (
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/api"
+	"github.com/embargohq/embargo/internal/audit"
+	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/web"
+	"github.com/google/go-cmp/cmp"
 	"github.com/pquerna/otp/totp"
 )
 
@@ -24,6 +27,7 @@ import (
 // test.
 type caller struct {
 	name    string
+	userID  int64
 	cookie  string // session token, "" for anonymous
 	bearer  string // API token, "" when the role may not hold one
 	tokenID int64
@@ -60,7 +64,38 @@ func enrolled(status int, m map[string]int) map[string]int {
 			m[string(r)] = status
 		}
 	}
+	m["other_reader"] = status // a compliance officer
 	return m
+}
+
+// readers returns m with status for every caller whose role can read
+// cases (unless m already names it), including the other organisation's
+// compliance officer.
+func readers(status int, m map[string]int) map[string]int {
+	for _, r := range access.Roles() {
+		if _, set := m[string(r)]; !set && r.Can(access.ReadCases) {
+			m[string(r)] = status
+		}
+	}
+	if _, set := m["other_reader"]; !set {
+		m["other_reader"] = status
+	}
+	return m
+}
+
+func copyMap(m map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func merge(a, b map[string]int) map[string]int {
+	for k, v := range b {
+		a[k] = v
+	}
+	return a
 }
 
 // The roles that may hold API tokens, and those that may not.
@@ -96,6 +131,23 @@ var matrix = map[string]matrixRequest{
 		"anonymous": 401, string(access.Reporter): 403, string(access.PartyContact): 403}}},
 	"POST /account/tokens/{id}/revoke": {"POST", "/account/tokens/{other_token}/revoke", "", want{all: 404, except: map[string]int{
 		"anonymous": 401, string(access.Reporter): 403, string(access.PartyContact): 403}}},
+	// Web: the confidentiality statement, which every signed-in person can
+	// read and accept (staff must before opening cases, CN-11-2).
+	"GET /account/confidentiality":  {"GET", "/account/confidentiality", "", want{all: 200, except: map[string]int{"anonymous": 303}}},
+	"POST /account/confidentiality": {"POST", "/account/confidentiality", "version=1", want{all: 303, except: map[string]int{"anonymous": 401}}},
+	// Cases, on both surfaces. Roles without case.read are refused (403,
+	// whatever the ID); readers outside the access list, and readers of
+	// another organisation, are told the case does not exist (404).
+	"GET /cases": {"GET", "/cases", "", want{all: 403, except: readers(200, map[string]int{"anonymous": 303})}},
+	"POST /cases": {"POST", "/cases", "title=x", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Triager): 303, string(access.ComplianceOfficer): 303, "other_reader": 303}}},
+	"GET /cases/{id}": {"GET", "/cases/{case}", "", want{all: 403, except: readers(404, map[string]int{"anonymous": 303,
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200})}},
+	"GET /api/v1/cases": {"GET", "/api/v1/cases", "", want{all: 403, except: readers(200, copyMap(noTokenRoles))}},
+	"POST /api/v1/cases": {"POST", "/api/v1/cases", `{"title":"x"}`, want{all: 403, except: readers(403, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 201, string(access.ComplianceOfficer): 201, "other_reader": 201}))}},
+	"GET /api/v1/cases/{id}": {"GET", "/api/v1/cases/{case}", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
 	// Web: user administration, for administrators of their own organisation.
 	"GET /admin/users": {"GET", "/admin/users", "", want{all: 403, except: map[string]int{
 		"anonymous": 303, string(access.Administrator): 200, "other_tenant": 200}}},
@@ -127,6 +179,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Errorf("route %q has no row in the authorization matrix (cmd/embargo/authz_test.go)", p)
 		}
 	}
+	wantReads := map[string]bool{} // actors who read the undisclosed case
 	for _, pattern := range matrixOrder() {
 		mr := matrix[pattern]
 		if !slices.Contains(patterns, pattern) {
@@ -138,7 +191,37 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if w := mr.want.for_(c.name); got != w {
 				t.Errorf("%s as %s: status %d, want %d", pattern, c.name, got, w)
 			}
+			if got == 200 && strings.HasSuffix(mr.path, "{case}") {
+				actor := "user:" + strconv.FormatInt(c.userID, 10)
+				if strings.HasPrefix(mr.path, "/api/") {
+					actor = "token:" + strconv.FormatInt(c.tokenID, 10)
+				}
+				wantReads[actor] = true
+			}
 		}
+	}
+	checkCaseReadsAudited(t, h.db, wantReads)
+}
+
+// checkCaseReadsAudited requires a case.read audit event by each actor
+// that read the undisclosed case, on whichever surface, and no other.
+func checkCaseReadsAudited(t *testing.T, db *store.DB, want map[string]bool) {
+	t.Helper()
+	events, err := db.AuditEvents(context.Background(), audit.Main, 0, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, e := range events {
+		if e.Action == "case.read" {
+			got[e.Actor] = true
+		}
+	}
+	if len(want) < 4 { // triager and compliance officer, each on web and API
+		t.Errorf("only %d successful case reads in the matrix", len(want))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("case.read audit actors (-want +got):\n%s", diff)
 	}
 }
 
@@ -162,6 +245,8 @@ type matrixServer struct {
 	handler http.Handler
 	web     *web.Handler
 	api     *api.Handler
+	caseID  int64
+	db      *store.DB
 }
 
 // do sends mr as caller c: web routes with c's session cookie, API routes
@@ -170,8 +255,12 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 	t.Helper()
 	path := strings.ReplaceAll(mr.path, "{own_token}", strconv.FormatInt(c.tokenID, 10))
 	path = strings.ReplaceAll(path, "{other_token}", strconv.FormatInt(otherToken(c, all), 10))
+	path = strings.ReplaceAll(path, "{case}", strconv.FormatInt(m.caseID, 10))
 	req := httptest.NewRequest(mr.method, path, strings.NewReader(mr.form))
-	if mr.form != "" {
+	switch {
+	case strings.HasPrefix(mr.form, "{"):
+		req.Header.Set("Content-Type", "application/json")
+	case mr.form != "":
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	if strings.HasPrefix(path, "/api/") {
@@ -223,8 +312,16 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	for _, r := range access.Roles() {
 		callers = append(callers, mustCaller(t, svc, string(r), 1, r))
 	}
-	callers = append(callers, mustCaller(t, svc, "other_tenant", other, access.Administrator))
+	callers = append(callers, mustCaller(t, svc, "other_tenant", other, access.Administrator),
+		mustCaller(t, svc, "other_reader", other, access.ComplianceOfficer))
 	mustCaller(t, svc, "target", 1, access.Engineer) // the user that administration routes act on
+	// One undisclosed case, opened by the triager: on its access list are
+	// the triager only; the compliance officer reads every case.
+	triager, _, _ := svc.Authenticate(ctx, callers[slices.IndexFunc(callers, func(c caller) bool { return c.name == "triager" })].cookie)
+	kase, err := casework.NewService(db, kr, "EMB").Create(ctx, triager, casework.NewCase{Title: "t", Summary: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	w, err := web.New(web.Config{Setup: identity.NewSetup(db), Identity: svc})
 	if err != nil {
@@ -238,7 +335,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &matrixServer{handler: handler, web: w, api: a}, callers
+	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db}, callers
 }
 
 // mustCaller creates a user with role in org, signs them in and, when the
@@ -256,8 +353,8 @@ func mustCaller(t *testing.T, svc *identity.Service, name string, org int64, rol
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := caller{name: name, cookie: cookie}
 	p, _, _ := svc.Authenticate(ctx, cookie)
+	c := caller{name: name, cookie: cookie, userID: p.UserID}
 	if role.ReadsUndisclosed() { // two-factor is required: enrol, which also passes it
 		en, err := svc.BeginTOTP(ctx, p)
 		if err != nil {
@@ -275,6 +372,10 @@ func mustCaller(t *testing.T, svc *identity.Service, name string, org int64, rol
 			scopes = append(scopes, perm)
 		}
 	}
+	if err := svc.AcceptStatement(ctx, p, 1); err != nil {
+		t.Fatal(err)
+	}
+	p, _, _ = svc.Authenticate(ctx, cookie)
 	if role.Can(access.ManageOwnTokens) {
 		secret, tok, err := svc.CreateToken(ctx, p, identity.NewToken{Name: "matrix", Scopes: scopes})
 		if err != nil {

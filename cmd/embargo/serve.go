@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/embargohq/embargo/internal/api"
+	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/server"
@@ -65,8 +66,9 @@ func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) 
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector())
 	ids := identity.NewService(db, identity.DefaultPolicy, nil).WithSealer(kr)
+	cases := casework.NewService(db, kr, "EMB")
 	wc := web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS(),
-		Setup: identity.NewSetup(db), Identity: ids, Sealer: kr}
+		Setup: identity.NewSetup(db), Identity: ids, Sealer: kr, Cases: cases, Confidentiality: ids}
 	if sso := newSSO(c, log, ids); sso != nil {
 		wc.SSO = sso
 	}
@@ -74,7 +76,7 @@ func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) 
 	if err != nil {
 		return nil, err
 	}
-	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db})
+	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases})
 	if err != nil {
 		return nil, err
 	}

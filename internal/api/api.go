@@ -50,6 +50,8 @@ type Config struct {
 	Identity Identity
 	// Orgs names organisations, for GET /api/v1/me.
 	Orgs Orgs
+	// Cases serves /api/v1/cases; nil answers 404 there.
+	Cases Cases
 }
 
 // Handler serves the REST API. It implements server.Surface.
@@ -58,6 +60,7 @@ type Handler struct {
 	version  string
 	identity Identity
 	orgs     Orgs
+	cases    Cases
 	openAPI  *document
 	table    *route.Table
 }
@@ -77,6 +80,7 @@ func New(cfg Config) (*Handler, error) {
 		version:  cfg.Version,
 		identity: cfg.Identity,
 		orgs:     cfg.Orgs,
+		cases:    cfg.Cases,
 		openAPI:  newDocument(openAPIDocument),
 	}
 	if h.version == "" {

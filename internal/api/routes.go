@@ -19,4 +19,9 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("GET /api/v1/me", h.serveMe)
 	t.Handle("GET /api/v1/tokens", h.serveTokens)
 	t.Handle("DELETE /api/v1/tokens/{id}", h.revokeToken)
+
+	// Cases: need-to-know applies; a case the caller may not see is 404.
+	t.Handle("GET /api/v1/cases", h.needCases(h.listCases))
+	t.Handle("POST /api/v1/cases", h.needCases(h.createCase))
+	t.Handle("GET /api/v1/cases/{id}", h.needCases(h.getCase))
 }

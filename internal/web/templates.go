@@ -26,12 +26,15 @@ const (
 	// Two-factor: the code asked at sign-in, and the enrolment page.
 	pageSecondFactor pageName = "secondfactor"
 	pageTwoFactor    pageName = "twofactor"
+	pageCases        pageName = "cases"
+	pageCase         pageName = "case"
+	pageStatement    pageName = "statement"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
-	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor}
+	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement}
 }
 
 // site is one parse of the templates and one read of the static files.

@@ -16,8 +16,9 @@ import (
 // twoFactorGate says where a signed-in reader must go before anything
 // else, or "" when they may go on. A session of an account with two-factor
 // on must pass it first; staff who can read undisclosed cases must turn it
-// on first (CN-11-1). Signing out, the language switch and static files
-// always work.
+// on first (CN-11-1), and accept the confidentiality statement before
+// opening cases (CN-11-2). Signing out, the language switch and static
+// files always work.
 func twoFactorGate(p *access.Principal, path string) string {
 	if p == nil || p.TokenID != 0 || path == "/signout" || path == "/lang" || strings.HasPrefix(path, staticPrefix) {
 		return ""
@@ -27,6 +28,8 @@ func twoFactorGate(p *access.Principal, path string) string {
 		return "/signin/2fa"
 	case !p.TwoFactorEnrolled && p.Role.ReadsUndisclosed() && path != "/account/2fa":
 		return "/account/2fa"
+	case !p.ConfidentialityAccepted && p.Role.ReadsUndisclosed() && strings.HasPrefix(path, "/cases"):
+		return "/account/confidentiality" // CN-11-2: accept before the first access to cases
 	}
 	return ""
 }

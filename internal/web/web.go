@@ -48,6 +48,10 @@ type Config struct {
 	SSO SSOService
 	// Sealer seals the single sign-on state cookie.
 	Sealer Sealer
+	// Cases serves the case pages; nil turns them off.
+	Cases Cases
+	// Confidentiality keeps the confidentiality statement.
+	Confidentiality Confidentiality
 }
 
 // Handler serves the web UI. It implements server.Surface.
