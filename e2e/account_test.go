@@ -78,6 +78,16 @@ func TestBrowserSignInTokensAndUsers(t *testing.T) {
 	}
 	resp.Body.Close()
 
+	b.mustDo(t, "open the audit log", chromedp.Navigate(inst.Base+"admin/audit"))
+	b.mustNavigateBy(t, "verify the chain", chromedp.Click(chromedp.CSS(`.chain-status form button`)))
+	if ok := mustRun(t, b, "read the verdict", chromedp.Text(chromedp.CSS(".chain-ok"), chromedp.NodeVisible)); !strings.Contains(ok, "完整") {
+		t.Errorf("chain verdict = %q", ok)
+	}
+	if n := mustRun(t, b, "count token events", chromedp.Evaluate[int](`[...document.querySelectorAll("table.audit code")].filter(c => c.textContent === "token.create").length`)); n != 1 {
+		t.Errorf("token.create rows in the audit log: %d", n)
+	}
+	b.screenshot(t, "audit")
+
 	b.mustNavigateBy(t, "sign out", chromedp.Click(chromedp.CSS(`.account form button`)))
 	b.mustDo(t, "open the tokens page again", chromedp.Navigate(inst.Base+"account/tokens"))
 	mustHeading(t, b, "登录 Embargo")

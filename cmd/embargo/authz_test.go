@@ -83,6 +83,18 @@ func readers(status int, m map[string]int) map[string]int {
 	return m
 }
 
+// auditReaders returns m with status for every caller that may read the
+// audit log.
+func auditReaders(status int, m map[string]int) map[string]int {
+	for _, r := range access.Roles() {
+		if r.Can(access.ReadAudit) {
+			m[string(r)] = status
+		}
+	}
+	m["other_tenant"], m["other_reader"] = status, status
+	return m
+}
+
 func copyMap(m map[string]int) map[string]int {
 	out := map[string]int{}
 	for k, v := range m {
@@ -148,6 +160,11 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 201, string(access.ComplianceOfficer): 201, "other_reader": 201}))}},
 	"GET /api/v1/cases/{id}": {"GET", "/api/v1/cases/{case}", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
 		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	// The audit log: audit.read holders (administrators, compliance
+	// officers, auditors) read their own organisation's events.
+	"GET /admin/audit":         {"GET", "/admin/audit?action=case.", "", want{all: 403, except: auditReaders(200, map[string]int{"anonymous": 303})}},
+	"POST /admin/audit/verify": {"POST", "/admin/audit/verify", "", want{all: 403, except: auditReaders(200, map[string]int{"anonymous": 401})}},
+	"GET /api/v1/audit":        {"GET", "/api/v1/audit?limit=5", "", want{all: 403, except: auditReaders(200, copyMap(noTokenRoles))}},
 	// Web: user administration, for administrators of their own organisation.
 	"GET /admin/users": {"GET", "/admin/users", "", want{all: 403, except: map[string]int{
 		"anonymous": 303, string(access.Administrator): 200, "other_tenant": 200}}},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/embargohq/embargo/internal/api"
+	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
@@ -68,7 +69,8 @@ func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) 
 	ids := identity.NewService(db, identity.DefaultPolicy, nil).WithSealer(kr)
 	cases := casework.NewService(db, kr, "EMB")
 	wc := web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS(),
-		Setup: identity.NewSetup(db), Identity: ids, Sealer: kr, Cases: cases, Confidentiality: ids}
+		Setup: identity.NewSetup(db), Identity: ids, Sealer: kr, Cases: cases, Confidentiality: ids,
+		Audit: audit.NewViewer(db)}
 	if sso := newSSO(c, log, ids); sso != nil {
 		wc.SSO = sso
 	}
@@ -76,7 +78,8 @@ func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) 
 	if err != nil {
 		return nil, err
 	}
-	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases})
+	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases,
+		Audit: audit.NewViewer(db)})
 	if err != nil {
 		return nil, err
 	}

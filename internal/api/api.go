@@ -52,6 +52,8 @@ type Config struct {
 	Orgs Orgs
 	// Cases serves /api/v1/cases; nil answers 404 there.
 	Cases Cases
+	// Audit serves /api/v1/audit; nil answers 404 there.
+	Audit AuditLog
 }
 
 // Handler serves the REST API. It implements server.Surface.
@@ -61,6 +63,7 @@ type Handler struct {
 	identity Identity
 	orgs     Orgs
 	cases    Cases
+	audit    AuditLog
 	openAPI  *document
 	table    *route.Table
 }
@@ -81,6 +84,7 @@ func New(cfg Config) (*Handler, error) {
 		identity: cfg.Identity,
 		orgs:     cfg.Orgs,
 		cases:    cfg.Cases,
+		audit:    cfg.Audit,
 		openAPI:  newDocument(openAPIDocument),
 	}
 	if h.version == "" {

@@ -24,4 +24,7 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("GET /api/v1/cases", h.needCases(h.listCases))
 	t.Handle("POST /api/v1/cases", h.needCases(h.createCase))
 	t.Handle("GET /api/v1/cases/{id}", h.needCases(h.getCase))
+
+	// The audit log, for audit.read holders (their organisation's events).
+	t.Handle("GET /api/v1/audit", h.listAudit)
 }

@@ -42,12 +42,13 @@ const TimeLayout = "2006-01-02T15:04:05.000000Z"
 
 // encodingVersion starts every canonical encoding, so that a future change
 // of format is explicit rather than silent.
-const encodingVersion = "embargo.audit.v1"
+const encodingVersion = "embargo.audit.v2"
 
 // Event is one audit record.
 type Event struct {
 	Stream    Stream
 	Seq       int64     // 1, 2, 3… within the stream
+	OrgID     int64     // the organisation the event belongs to; 0 for the instance itself
 	At        time.Time // UTC, microsecond precision
 	Actor     string    // who: "user:42", "token:7", "system", "cli", "anonymous"
 	Action    string    // what: "instance.init", "case.read", "report.receive"
@@ -121,7 +122,8 @@ func canonicalize(raw []byte) (string, error) {
 }
 
 // Encode returns e's canonical encoding: a JSON array of a version tag and
-// every field but Hash, in a fixed order. Details goes in verbatim, so that
+// every field but Hash, in a fixed order (v2 added the organisation, so
+// that an event cannot be moved between tenants unnoticed). Details goes in verbatim, so that
 // any change to the stored bytes changes the hash.
 func (e Event) Encode() []byte {
 	var b bytes.Buffer
@@ -132,7 +134,7 @@ func (e Event) Encode() []byte {
 		}
 		writeString(&b, s)
 	}
-	fmt.Fprintf(&b, ",%d", e.Seq)
+	fmt.Fprintf(&b, ",%d,%d", e.Seq, e.OrgID)
 	for _, s := range []string{e.At.UTC().Format(TimeLayout), e.Actor, e.Action, e.Subject, e.RequestID} {
 		b.WriteByte(',')
 		writeString(&b, s)

@@ -48,10 +48,10 @@ func (j rawJSON) MarshalJSON() ([]byte, error) { return []byte(j), nil }
 // TestEncodingIsStable pins the canonical encoding and hash of one event:
 // changing the format would silently invalidate every stored chain.
 func TestEncodingIsStable(t *testing.T) {
-	e := Event{Stream: Main, Seq: 7, At: time.Date(2026, 11, 25, 16, 0, 0, 1000, time.UTC),
+	e := Event{Stream: Main, Seq: 7, OrgID: 3, At: time.Date(2026, 11, 25, 16, 0, 0, 1000, time.UTC),
 		Actor: "user:1", Action: "case.read", Subject: "case:EMB-2026-0001", RequestID: "r1",
 		Details: `{"why":"审核"}`, PrevHash: GenesisHash}
-	wantEnc := `["embargo.audit.v1","audit",7,"2026-11-25T16:00:00.000001Z","user:1","case.read","case:EMB-2026-0001","r1","{\"why\":\"审核\"}","` + GenesisHash + `"]`
+	wantEnc := `["embargo.audit.v2","audit",7,3,"2026-11-25T16:00:00.000001Z","user:1","case.read","case:EMB-2026-0001","r1","{\"why\":\"审核\"}","` + GenesisHash + `"]`
 	if got := string(e.Encode()); got != wantEnc {
 		t.Errorf("Encode =\n%s\nwant\n%s", got, wantEnc)
 	}

@@ -173,6 +173,7 @@ func record(ctx context.Context, tx Tx, p *access.Principal, action string, c Ca
 	if err != nil {
 		return err
 	}
+	ev.OrgID = p.OrgID
 	_, err = tx.AppendAudit(ctx, ev)
 	return err
 }

@@ -39,7 +39,7 @@ func (s *Service) CreateUser(ctx context.Context, p *access.Principal, nu NewUse
 		if u.ID, err = tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
-		return record(ctx, tx, p.Actor(), "user.create", userSubject(u.ID),
+		return record(ctx, tx, u.OrgID, p.Actor(), "user.create", userSubject(u.ID),
 			map[string]any{"email": u.Email, "org": u.OrgID, "role": u.Role, "country": u.Country})
 	})
 	return u, err
@@ -113,7 +113,7 @@ func (s *Service) SetPassword(ctx context.Context, p *access.Principal, email, p
 		if _, err := tx.DeleteSessions(ctx, u.ID, ""); err != nil {
 			return err
 		}
-		return record(ctx, tx, p.Actor(), "user.set_password", userSubject(u.ID), nil)
+		return record(ctx, tx, u.OrgID, p.Actor(), "user.set_password", userSubject(u.ID), nil)
 	})
 }
 
@@ -140,7 +140,7 @@ func (s *Service) SetDisabled(ctx context.Context, p *access.Principal, email st
 				return err
 			}
 		}
-		return record(ctx, tx, p.Actor(), action, userSubject(u.ID), nil)
+		return record(ctx, tx, u.OrgID, p.Actor(), action, userSubject(u.ID), nil)
 	})
 }
 
@@ -158,7 +158,7 @@ func (s *Service) ResetTwoFactor(ctx context.Context, p *access.Principal, email
 		if _, err := tx.DeleteSessions(ctx, u.ID, ""); err != nil {
 			return err
 		}
-		return record(ctx, tx, p.Actor(), "user.reset_2fa", userSubject(u.ID), nil)
+		return record(ctx, tx, u.OrgID, p.Actor(), "user.reset_2fa", userSubject(u.ID), nil)
 	})
 }
 

@@ -34,7 +34,7 @@ func (s *Service) AcceptStatement(ctx context.Context, p *access.Principal, v in
 		if err := tx.SetAckVersion(ctx, p.UserID, v); err != nil {
 			return err
 		}
-		return record(ctx, tx, p.Actor(), "confidentiality.accept", userSubject(p.UserID), map[string]int{"version": v})
+		return record(ctx, tx, p.OrgID, p.Actor(), "confidentiality.accept", userSubject(p.UserID), map[string]int{"version": v})
 	})
 }
 
@@ -54,7 +54,7 @@ func (s *Service) SetStatement(ctx context.Context, p *access.Principal, text st
 		if v, err = tx.SetStatement(ctx, p.OrgID, text); err != nil {
 			return err
 		}
-		return record(ctx, tx, p.Actor(), "confidentiality.change", "org:"+itoa(p.OrgID), map[string]int{"version": v})
+		return record(ctx, tx, p.OrgID, p.Actor(), "confidentiality.change", "org:"+itoa(p.OrgID), map[string]int{"version": v})
 	})
 	return v, err
 }

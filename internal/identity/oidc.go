@@ -380,7 +380,7 @@ func (o *OIDC) signIn(ctx context.Context, id ssoIdentity, u User, linked bool, 
 		if err := tx.CreateSession(ctx, sess); err != nil {
 			return err
 		}
-		return record(ctx, tx, userSubject(u.ID), "session.create", userSubject(u.ID), map[string]any{
+		return record(ctx, tx, u.OrgID, userSubject(u.ID), "session.create", userSubject(u.ID), map[string]any{
 			"method": "oidc", "issuer": id.Issuer, "second_factor": id.SecondFactor, "remote_addr": c.RemoteAddr})
 	})
 	if err != nil {
@@ -411,7 +411,7 @@ func (o *OIDC) provision(ctx context.Context, tx Tx, id ssoIdentity, u User, lin
 		return o.createUser(ctx, tx, id, u.PasswordHash)
 	}
 	if !linked {
-		if err := link(ctx, tx, id, u.ID); err != nil {
+		if err := link(ctx, tx, id, u); err != nil {
 			return u, err
 		}
 	}
@@ -423,7 +423,7 @@ func (o *OIDC) provision(ctx context.Context, tx Tx, id ssoIdentity, u User, lin
 	}
 	from := u.Role
 	u.Role = id.Role
-	return u, record(ctx, tx, "oidc", "user.role_change", userSubject(u.ID),
+	return u, record(ctx, tx, u.OrgID, "oidc", "user.role_change", userSubject(u.ID),
 		map[string]any{"from": from, "to": u.Role, "issuer": id.Issuer})
 }
 
@@ -435,20 +435,20 @@ func (o *OIDC) createUser(ctx context.Context, tx Tx, id ssoIdentity, passwordHa
 	if u.ID, err = tx.CreateUser(ctx, u); err != nil {
 		return u, err
 	}
-	err = record(ctx, tx, "oidc", "user.create", userSubject(u.ID), map[string]any{"email": u.Email,
+	err = record(ctx, tx, u.OrgID, "oidc", "user.create", userSubject(u.ID), map[string]any{"email": u.Email,
 		"org": u.OrgID, "role": u.Role, "country": u.Country, "method": "oidc", "issuer": id.Issuer})
 	if err != nil {
 		return u, err
 	}
-	return u, link(ctx, tx, id, u.ID)
+	return u, link(ctx, tx, id, u)
 }
 
-// link records that id's (issuer, subject) is account userID.
-func link(ctx context.Context, tx Tx, id ssoIdentity, userID int64) error {
-	if err := tx.LinkIdentity(ctx, id.Issuer, id.Subject, userID, tx.Now()); err != nil {
+// link records that id's (issuer, subject) is account u.
+func link(ctx context.Context, tx Tx, id ssoIdentity, u User) error {
+	if err := tx.LinkIdentity(ctx, id.Issuer, id.Subject, u.ID, tx.Now()); err != nil {
 		return err
 	}
-	return record(ctx, tx, "oidc", "user.link_identity", userSubject(userID),
+	return record(ctx, tx, u.OrgID, "oidc", "user.link_identity", userSubject(u.ID),
 		map[string]any{"issuer": id.Issuer, "subject": id.Subject})
 }
 

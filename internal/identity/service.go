@@ -100,12 +100,13 @@ func NewService(st Store, p Policy, now func() time.Time) *Service {
 	return &Service{store: st, policy: p, now: now}
 }
 
-// record appends an audit event inside tx.
-func record(ctx context.Context, tx Tx, actor, action, subject string, details any) error {
+// record appends an audit event of organisation org inside tx.
+func record(ctx context.Context, tx Tx, org int64, actor, action, subject string, details any) error {
 	ev, err := audit.New(ctx, actor, action, subject, details)
 	if err != nil {
 		return err
 	}
+	ev.OrgID = org
 	_, err = tx.AppendAudit(ctx, ev)
 	return err
 }

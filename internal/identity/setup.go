@@ -166,6 +166,7 @@ func (s *Setup) CreateFirstAdmin(ctx context.Context, f FirstAdmin) (User, error
 		if err != nil {
 			return err
 		}
+		ev.OrgID = u.OrgID
 		_, err = tx.AppendAudit(ctx, ev)
 		return err
 	})

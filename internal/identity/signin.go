@@ -72,7 +72,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 		if err := tx.CreateSession(ctx, sess); err != nil {
 			return err
 		}
-		return record(ctx, tx, userSubject(u.ID), "session.create", userSubject(u.ID), map[string]any{"remote_addr": c.RemoteAddr})
+		return record(ctx, tx, u.OrgID, userSubject(u.ID), "session.create", userSubject(u.ID), map[string]any{"remote_addr": c.RemoteAddr})
 	})
 	return token, u, err
 }
@@ -88,11 +88,10 @@ func (s *Service) recordFailure(ctx context.Context, u User, now time.Time) erro
 		if err := tx.RecordLoginFailure(ctx, u.ID, failures, locked); err != nil {
 			return err
 		}
-		action := "signin.fail"
-		if !locked.IsZero() {
-			action = "user.lock"
+		if locked.IsZero() {
+			return record(ctx, tx, u.OrgID, "anonymous", "signin.fail", userSubject(u.ID), map[string]any{"failures": failures})
 		}
-		return record(ctx, tx, "anonymous", action, userSubject(u.ID), map[string]any{"locked_until": locked})
+		return record(ctx, tx, u.OrgID, "anonymous", "user.lock", userSubject(u.ID), map[string]any{"locked_until": locked})
 	})
 	if err != nil {
 		return err
@@ -147,7 +146,7 @@ func (s *Service) endSessions(ctx context.Context, p *access.Principal, userID i
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, p.Actor(), action, userSubject(userID), map[string]any{"sessions": n})
+		return record(ctx, tx, p.OrgID, p.Actor(), action, userSubject(userID), map[string]any{"sessions": n})
 	})
 }
 

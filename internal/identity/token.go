@@ -66,7 +66,7 @@ func (s *Service) CreateToken(ctx context.Context, p *access.Principal, nt NewTo
 		if t.ID, err = tx.CreateToken(ctx, t); err != nil {
 			return err
 		}
-		return record(ctx, tx, p.Actor(), "token.create", "token:"+itoa(t.ID),
+		return record(ctx, tx, p.OrgID, p.Actor(), "token.create", "token:"+itoa(t.ID),
 			map[string]any{"name": t.Name, "scopes": t.Scopes, "expires_at": t.ExpiresAt})
 	})
 	return secret, t, err
@@ -139,7 +139,7 @@ func (s *Service) RevokeToken(ctx context.Context, p *access.Principal, id int64
 		if err := tx.RevokeToken(ctx, p.UserID, id, tx.Now()); err != nil {
 			return err
 		}
-		return record(ctx, tx, p.Actor(), "token.revoke", "token:"+itoa(id), nil)
+		return record(ctx, tx, p.OrgID, p.Actor(), "token.revoke", "token:"+itoa(id), nil)
 	})
 }
 

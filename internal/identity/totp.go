@@ -111,7 +111,7 @@ func (s *Service) BeginTOTP(ctx context.Context, p *access.Principal) (Enrolment
 		if err := tx.SetTOTP(ctx, u.ID, sealed, time.Time{}); err != nil {
 			return err
 		}
-		return record(ctx, tx, p.Actor(), "user.2fa_begin", userSubject(u.ID), nil)
+		return record(ctx, tx, u.OrgID, p.Actor(), "user.2fa_begin", userSubject(u.ID), nil)
 	})
 	return Enrolment{Secret: key.Secret(), URL: key.URL()}, err
 }
@@ -154,7 +154,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *access.Principal, sessionT
 				return err
 			}
 		}
-		return record(ctx, tx, p.Actor(), "user.2fa_enable", userSubject(u.ID), nil)
+		return record(ctx, tx, u.OrgID, p.Actor(), "user.2fa_enable", userSubject(u.ID), nil)
 	})
 	if err != nil {
 		return nil, err
@@ -225,7 +225,7 @@ func (s *Service) passSecondFactor(ctx context.Context, u User, hash, method str
 				return err
 			}
 		}
-		return record(ctx, tx, userSubject(u.ID), "session.2fa", userSubject(u.ID), map[string]any{"method": method})
+		return record(ctx, tx, u.OrgID, userSubject(u.ID), "session.2fa", userSubject(u.ID), map[string]any{"method": method})
 	})
 }
 
@@ -243,7 +243,7 @@ func (s *Service) secondFactorFailure(ctx context.Context, u User, hash string, 
 			return err
 		}
 		subject := userSubject(u.ID)
-		if err := record(ctx, tx, subject, "session.2fa_fail", subject, map[string]any{"locked_until": locked}); err != nil {
+		if err := record(ctx, tx, u.OrgID, subject, "session.2fa_fail", subject, map[string]any{"locked_until": locked}); err != nil {
 			return err
 		}
 		if locked.IsZero() {
@@ -252,7 +252,7 @@ func (s *Service) secondFactorFailure(ctx context.Context, u User, hash string, 
 		if _, err := tx.DeleteSessions(ctx, u.ID, hash); err != nil {
 			return err
 		}
-		return record(ctx, tx, subject, "user.lock", subject, map[string]any{"locked_until": locked})
+		return record(ctx, tx, u.OrgID, subject, "user.lock", subject, map[string]any{"locked_until": locked})
 	})
 	if err != nil {
 		return err

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/embargohq/embargo/internal/audit"
@@ -36,9 +38,9 @@ func (tx *Tx) AppendAudit(ctx context.Context, e audit.Event) (audit.Event, erro
 		return audit.Event{}, err
 	}
 	_, err = tx.exec(ctx, `
-		INSERT INTO audit_events (stream, seq, at, actor, action, subject, request_id, details, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		string(sealed.Stream), sealed.Seq, sealed.At, sealed.Actor, sealed.Action, sealed.Subject,
+		INSERT INTO audit_events (stream, seq, org_id, at, actor, action, subject, request_id, details, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		string(sealed.Stream), sealed.Seq, sealed.OrgID, sealed.At, sealed.Actor, sealed.Action, sealed.Subject,
 		sealed.RequestID, sealed.Details, sealed.PrevHash, sealed.Hash)
 	if err != nil {
 		return audit.Event{}, fmt.Errorf("store: append audit event: %w", err)
@@ -90,10 +92,14 @@ func (db *DB) AuditHead(ctx context.Context, stream audit.Stream) (audit.Head, e
 // AuditEvents returns up to limit events of stream with seq > after, in
 // ascending order.
 func (db *DB) AuditEvents(ctx context.Context, stream audit.Stream, after int64, limit int) ([]audit.Event, error) {
-	rows, err := db.read.QueryContext(ctx, `
-		SELECT stream, seq, at, actor, action, subject, request_id, details, prev_hash, hash
-		FROM audit_events WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-		string(stream), after, limit)
+	return db.queryAudit(ctx, `SELECT `+auditColumns+` FROM audit_events
+		WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3`, string(stream), after, limit)
+}
+
+const auditColumns = `stream, seq, org_id, at, actor, action, subject, request_id, details, prev_hash, hash`
+
+func (db *DB) queryAudit(ctx context.Context, q string, args ...any) ([]audit.Event, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: read audit events: %w", err)
 	}
@@ -103,7 +109,7 @@ func (db *DB) AuditEvents(ctx context.Context, stream audit.Stream, after int64,
 		var e audit.Event
 		var s string
 		var at time.Time
-		if err := rows.Scan(&s, &e.Seq, &at, &e.Actor, &e.Action, &e.Subject, &e.RequestID,
+		if err := rows.Scan(&s, &e.Seq, &e.OrgID, &at, &e.Actor, &e.Action, &e.Subject, &e.RequestID,
 			&e.Details, &e.PrevHash, &e.Hash); err != nil {
 			return nil, fmt.Errorf("store: read audit events: %w", err)
 		}
@@ -111,4 +117,45 @@ func (db *DB) AuditEvents(ctx context.Context, stream audit.Stream, after int64,
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// SearchAudit returns up to f.Limit events of f.Stream matching f, newest
+// first. Filters are built as where clauses with numbered arguments.
+func (db *DB) SearchAudit(ctx context.Context, f audit.Filter) ([]audit.Event, error) {
+	where := []string{"stream = $1"}
+	args := []any{string(f.Stream)}
+	add := func(clause string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(clause, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.OrgID != 0 {
+		add("org_id = ?", f.OrgID)
+	}
+	if f.Actor != "" {
+		add("actor = ?", f.Actor)
+	}
+	if f.Action != "" {
+		add(`action LIKE ? ESCAPE '\'`, likePrefix(f.Action))
+	}
+	if f.Subject != "" {
+		add("subject = ?", f.Subject)
+	}
+	if !f.From.IsZero() {
+		add("at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("at < ?", f.To.UTC())
+	}
+	if f.Before > 0 {
+		add("seq < ?", f.Before)
+	}
+	args = append(args, f.Limit)
+	return db.queryAudit(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY seq DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+}
+
+// likePrefix escapes LIKE wildcards in s (with \) and matches it as a
+// prefix.
+func likePrefix(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
 }

@@ -27,6 +27,8 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("GET /cases", h.listCases)
 	t.Handle("POST /cases", h.createCase)
 	t.Handle("GET /cases/{id}", h.showCase)
+	t.Handle("GET /admin/audit", h.showAudit)
+	t.Handle("POST /admin/audit/verify", h.verifyAudit)
 	t.Handle("GET /admin/users", h.showUsers)
 	t.Handle("POST /admin/users", h.createUser)
 	t.Handle("POST /admin/users/{action}", h.setUserState)

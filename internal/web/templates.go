@@ -29,12 +29,13 @@ const (
 	pageCases        pageName = "cases"
 	pageCase         pageName = "case"
 	pageStatement    pageName = "statement"
+	pageAudit        pageName = "audit"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
-	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement}
+	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit}
 }
 
 // site is one parse of the templates and one read of the static files.

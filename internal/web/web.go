@@ -52,6 +52,8 @@ type Config struct {
 	Cases Cases
 	// Confidentiality keeps the confidentiality statement.
 	Confidentiality Confidentiality
+	// Audit reads the audit log for auditors; nil turns the viewer off.
+	Audit AuditLog
 }
 
 // Handler serves the web UI. It implements server.Surface.

@@ -31,6 +31,7 @@ func Run(t *testing.T, newDSN func(testing.TB) string) {
 		{"DataKeys", testDataKeys},
 		{"Identity", testIdentity},
 		{"SSOAndRecovery", testSSOAndRecovery},
+		{"SearchAudit", testSearchAudit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,6 +138,7 @@ var tamperings = []struct{ name, sql string }{
 	{"actor", `UPDATE audit_events SET actor = 'user:2' WHERE seq = 3`},
 	{"action", `UPDATE audit_events SET action = 'test.stex2' WHERE seq = 3`},
 	{"time", `UPDATE audit_events SET at = $1 WHERE seq = 3`},
+	{"organisation", `UPDATE audit_events SET org_id = 9 WHERE seq = 3`},
 	{"hash", `UPDATE audit_events SET hash = CASE WHEN substr(hash, 1, 1) = 'f' THEN 'e' ELSE 'f' END || substr(hash, 2) WHERE seq = 3`},
 }
 
@@ -297,4 +299,62 @@ func mustTransact(t testing.TB, db *store.DB, fn func(*store.Tx) error) {
 	if err := db.Transact(context.Background(), fn); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testSearchAudit checks the viewer's filters.
+func testSearchAudit(t *testing.T, d Database) {
+	ctx := context.Background()
+	at := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	for i, e := range []struct {
+		org                    int64
+		actor, action, subject string
+	}{
+		{1, "user:1", "case.read", "case:EMB-1"},
+		{1, "user:2", "case.read", "case:EMB-2"},
+		{2, "user:3", "case.read", "case:EMB-3"},
+		{1, "user:1", "user.set_password", "user:2"},
+		{1, "user:1", "usersXset_password", "user:2"}, // matches "user.set_password" only if _ were a wildcard
+	} {
+		ev := event(e.action, "")
+		ev.OrgID, ev.Actor, ev.Subject, ev.At = e.org, e.actor, e.subject, at.Add(time.Duration(i)*time.Hour)
+		if _, err := d.DB.AppendAudit(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seqs := func(f audit.Filter) []int64 {
+		f.Stream, f.Limit = audit.Main, 100
+		events, err := d.DB.SearchAudit(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []int64{}
+		for _, e := range events {
+			out = append(out, e.Seq)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		f    audit.Filter
+		want []int64
+	}{
+		{"all, newest first", audit.Filter{}, []int64{5, 4, 3, 2, 1}},
+		{"one organisation", audit.Filter{OrgID: 2}, []int64{3}},
+		{"actor", audit.Filter{OrgID: 1, Actor: "user:1"}, []int64{5, 4, 1}},
+		{"action prefix", audit.Filter{Action: "case."}, []int64{3, 2, 1}},
+		{"underscore is literal", audit.Filter{Action: "user.set_"}, []int64{4}},
+		{"subject", audit.Filter{Subject: "case:EMB-2"}, []int64{2}},
+		{"time window", audit.Filter{From: at.Add(time.Hour), To: at.Add(3 * time.Hour)}, []int64{3, 2}},
+		{"page before", audit.Filter{Before: 3}, []int64{2, 1}},
+	}
+	for _, tc := range tests {
+		if diff := cmp.Diff(tc.want, seqs(tc.f)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+		}
+	}
+	got, _ := d.DB.AuditEvents(ctx, audit.Main, 0, 10)
+	if got[2].OrgID != 2 {
+		t.Errorf("event 3 read back with organisation %d, want 2", got[2].OrgID)
+	}
+	mustVerify(t, d.DB, audit.Main, 5)
 }
