@@ -162,9 +162,11 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
 	// The audit log: audit.read holders (administrators, compliance
 	// officers, auditors) read their own organisation's events.
-	"GET /admin/audit":         {"GET", "/admin/audit?action=case.", "", want{all: 403, except: auditReaders(200, map[string]int{"anonymous": 303})}},
-	"POST /admin/audit/verify": {"POST", "/admin/audit/verify", "", want{all: 403, except: auditReaders(200, map[string]int{"anonymous": 401})}},
-	"GET /api/v1/audit":        {"GET", "/api/v1/audit?limit=5", "", want{all: 403, except: auditReaders(200, copyMap(noTokenRoles))}},
+	"GET /admin/audit":          {"GET", "/admin/audit?action=case.", "", want{all: 403, except: auditReaders(200, map[string]int{"anonymous": 303})}},
+	"GET /admin/access-review":  {"GET", "/admin/access-review?format=csv", "", want{all: 403, except: auditReaders(200, map[string]int{"anonymous": 303})}},
+	"GET /api/v1/access-review": {"GET", "/api/v1/access-review", "", want{all: 403, except: auditReaders(200, copyMap(noTokenRoles))}},
+	"POST /admin/audit/verify":  {"POST", "/admin/audit/verify", "", want{all: 403, except: auditReaders(200, map[string]int{"anonymous": 401})}},
+	"GET /api/v1/audit":         {"GET", "/api/v1/audit?limit=5", "", want{all: 403, except: auditReaders(200, copyMap(noTokenRoles))}},
 	// Web: user administration, for administrators of their own organisation.
 	"GET /admin/users": {"GET", "/admin/users", "", want{all: 403, except: map[string]int{
 		"anonymous": 303, string(access.Administrator): 200, "other_tenant": 200}}},

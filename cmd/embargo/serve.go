@@ -70,7 +70,7 @@ func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) 
 	cases := casework.NewService(db, kr, "EMB")
 	wc := web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS(),
 		Setup: identity.NewSetup(db), Identity: ids, Sealer: kr, Cases: cases, Confidentiality: ids,
-		Audit: audit.NewViewer(db)}
+		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}}
 	if sso := newSSO(c, log, ids); sso != nil {
 		wc.SSO = sso
 	}
@@ -79,7 +79,7 @@ func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) 
 		return nil, err
 	}
 	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases,
-		Audit: audit.NewViewer(db)})
+		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}})
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,8 @@ type Config struct {
 	Cases Cases
 	// Audit serves /api/v1/audit; nil answers 404 there.
 	Audit AuditLog
+	// Review serves /api/v1/access-review; nil answers 404 there.
+	Review AccessReviewer
 }
 
 // Handler serves the REST API. It implements server.Surface.
@@ -64,6 +66,7 @@ type Handler struct {
 	orgs     Orgs
 	cases    Cases
 	audit    AuditLog
+	review   AccessReviewer
 	openAPI  *document
 	table    *route.Table
 }
@@ -85,6 +88,7 @@ func New(cfg Config) (*Handler, error) {
 		orgs:     cfg.Orgs,
 		cases:    cfg.Cases,
 		audit:    cfg.Audit,
+		review:   cfg.Review,
 		openAPI:  newDocument(openAPIDocument),
 	}
 	if h.version == "" {

@@ -27,4 +27,5 @@ func (h *Handler) routes(t *route.Table) {
 
 	// The audit log, for audit.read holders (their organisation's events).
 	t.Handle("GET /api/v1/audit", h.listAudit)
+	t.Handle("GET /api/v1/access-review", h.accessReview)
 }

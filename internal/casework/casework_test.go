@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/audit"
@@ -13,6 +14,7 @@ import (
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/store/storetest"
+	"github.com/google/go-cmp/cmp"
 )
 
 // world is a store with two organisations and staff in them.
@@ -165,5 +167,45 @@ func mustVerify(t *testing.T, db *store.DB) {
 	rep, err := audit.Verify(context.Background(), db, audit.Main, nil)
 	if err != nil || !rep.Intact() {
 		t.Fatalf("audit chain: %v, %v", rep.Break, err)
+	}
+}
+
+// TestAccessReview lists who can see what, on every dialect under test.
+func TestAccessReview(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, dsn(t))
+			c, err := w.svc.Create(ctx, w.p["triager"], casework.NewCase{Title: "t"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.AccessReview(ctx, w.p["engineer"], w.d.DB, time.Now()); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("engineer: err = %v, want Forbidden", err)
+			}
+			at := time.Date(2026, 12, 31, 20, 0, 0, 0, time.UTC) // already 2027 in Beijing
+			rev, err := w.svc.AccessReview(ctx, w.p["auditor"], w.d.DB, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			type row struct {
+				Email          string
+				AllCases, Read bool
+				Cases          []string
+			}
+			var got []row
+			for _, e := range rev.Entries {
+				got = append(got, row{e.Email, e.AllCases, e.CanReadCases, e.CaseRefs})
+			}
+			want := []row{
+				{"auditor@example.cn", false, false, nil},
+				{"compliance@example.cn", true, true, nil},
+				{"engineer@example.cn", false, true, nil},
+				{"triager@example.cn", false, true, []string{c.Ref}},
+			}
+			if diff := cmp.Diff(want, got); diff != "" || rev.Quarter != "2027-Q1" || rev.StatementVersion != 1 {
+				t.Errorf("review %s v%d (-want +got):\n%s", rev.Quarter, rev.StatementVersion, diff)
+			}
+		})
 	}
 }

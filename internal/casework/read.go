@@ -112,4 +112,6 @@ func (s *Service) open(c Case, sealed []byte) (string, error) {
 	return string(pt), err
 }
 
-func summaryAAD(id int64) []byte { return []byte("cases.summary:" + strconv.FormatInt(id, 10)) }
+func summaryAAD(id int64) []byte { return []byte("cases.summary:" + itoa(id)) }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

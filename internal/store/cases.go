@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
 )
@@ -137,4 +138,42 @@ func (tx *Tx) UserOrg(ctx context.Context, userID int64) (int64, error) {
 		return 0, fmt.Errorf("store: read user organisation: %w", err)
 	}
 	return org.Int64, nil
+}
+
+// ReviewRows returns every account of org, by e-mail address, with the
+// refs of the cases on whose access list it is, and the organisation's
+// current confidentiality statement version.
+func (db *DB) ReviewRows(ctx context.Context, org int64) ([]casework.ReviewEntry, int, error) {
+	var version int
+	if err := db.read.QueryRowContext(ctx, `SELECT confidentiality_version FROM organisations WHERE id = $1`, org).Scan(&version); err != nil {
+		return nil, 0, fmt.Errorf("store: review: %w", err)
+	}
+	rows, err := db.read.QueryContext(ctx, `
+		SELECT u.id, u.email, u.display_name, u.role, u.country, u.disabled_at IS NOT NULL, u.totp_enabled_at IS NOT NULL,
+			u.confidentiality_ack_version, COALESCE(c.ref, '')
+		FROM users u
+		LEFT JOIN case_access a ON a.user_id = u.id
+		LEFT JOIN cases c ON c.id = a.case_id
+		WHERE u.org_id = $1
+		ORDER BY u.email, c.ref`, org)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: review: %w", err)
+	}
+	defer rows.Close()
+	var out []casework.ReviewEntry
+	for rows.Next() {
+		var e casework.ReviewEntry
+		var role, ref string
+		if err := rows.Scan(&e.UserID, &e.Email, &e.Name, &role, &e.Country, &e.Disabled, &e.TwoFactor, &e.AckVersion, &ref); err != nil {
+			return nil, 0, fmt.Errorf("store: review: %w", err)
+		}
+		if n := len(out); n == 0 || out[n-1].UserID != e.UserID {
+			e.Role = access.Role(role)
+			out = append(out, e)
+		}
+		if ref != "" {
+			out[len(out)-1].CaseRefs = append(out[len(out)-1].CaseRefs, ref)
+		}
+	}
+	return out, version, rows.Err()
 }

@@ -27,6 +27,7 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("GET /cases", h.listCases)
 	t.Handle("POST /cases", h.createCase)
 	t.Handle("GET /cases/{id}", h.showCase)
+	t.Handle("GET /admin/access-review", h.showAccessReview)
 	t.Handle("GET /admin/audit", h.showAudit)
 	t.Handle("POST /admin/audit/verify", h.verifyAudit)
 	t.Handle("GET /admin/users", h.showUsers)

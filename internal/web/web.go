@@ -54,6 +54,8 @@ type Config struct {
 	Confidentiality Confidentiality
 	// Audit reads the audit log for auditors; nil turns the viewer off.
 	Audit AuditLog
+	// Review produces the access review; nil turns it off.
+	Review AccessReviewer
 }
 
 // Handler serves the web UI. It implements server.Surface.
