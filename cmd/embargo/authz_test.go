@@ -136,6 +136,8 @@ var matrix = map[string]matrixRequest{
 	"POST /signin/2fa":  {"POST", "/signin/2fa", "code=000000", want{all: 409, except: enrolled(401, map[string]int{"anonymous": 401})}},
 	"GET /account/2fa":  {"GET", "/account/2fa", "", want{all: 200, except: map[string]int{"anonymous": 303}}},
 	"POST /account/2fa": {"POST", "/account/2fa", "code=000000", want{all: 400, except: enrolled(409, map[string]int{"anonymous": 401})}},
+	// Web: the reader's own account.
+	"GET /account": {"GET", "/account", "", want{all: 200, except: map[string]int{"anonymous": 303}}},
 	// Web: the reader's own tokens; anonymous readers are sent to sign in.
 	"GET /account/tokens": {"GET", "/account/tokens", "", want{all: 200, except: map[string]int{
 		"anonymous": 303, string(access.Reporter): 403, string(access.PartyContact): 403}}},

@@ -28,6 +28,8 @@ type Principal struct {
 	SecondFactor bool
 	// TwoFactorEnrolled says the account has two-factor authentication on.
 	TwoFactorEnrolled bool
+	// Language is the person's chosen UI language ("" = by browser).
+	Language string
 	// ConfidentialityAccepted says the person accepted the current version
 	// of their organisation's confidentiality statement (CN-11-2).
 	ConfidentialityAccepted bool

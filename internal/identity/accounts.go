@@ -174,3 +174,17 @@ func (s *Service) Users(ctx context.Context, p *access.Principal) ([]User, error
 	}
 	return s.store.ListUsers(ctx, org)
 }
+
+// SetLanguage stores the principal's UI language: a BCP 47 tag the UI
+// supports (the caller checks it), or "" to follow the browser.
+func (s *Service) SetLanguage(ctx context.Context, p *access.Principal, lang string) error {
+	if p == nil || p.TokenID != 0 || p.Local {
+		return errs.New(errs.Forbidden, "only a signed-in person has a language preference")
+	}
+	return s.store.TransactIdentity(ctx, func(tx Tx) error {
+		if err := tx.SetLanguage(ctx, p.UserID, lang); err != nil {
+			return err
+		}
+		return record(ctx, tx, p.OrgID, p.Actor(), "user.set_language", userSubject(p.UserID), map[string]string{"language": lang})
+	})
+}

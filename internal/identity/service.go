@@ -50,6 +50,8 @@ type Tx interface {
 	CreateToken(ctx context.Context, t Token) (int64, error)
 	TouchToken(ctx context.Context, id int64, at time.Time) error
 	RevokeToken(ctx context.Context, userID, id int64, at time.Time) error
+	// SetLanguage stores a user's UI language.
+	SetLanguage(ctx context.Context, userID int64, lang string) error
 	// SetAckVersion records the statement version a user accepted.
 	SetAckVersion(ctx context.Context, userID int64, v int) error
 	// SetStatement replaces an organisation's confidentiality statement

@@ -37,13 +37,15 @@ type User struct {
 	// OrgStatementVersion is the current version of their organisation's.
 	AckVersion          int
 	OrgStatementVersion int
+	// Language is the UI language the user chose ("" = by browser).
+	Language string
 }
 
 // Principal returns the principal for u acting in a browser session.
 func (u User) Principal(secondFactor bool) *access.Principal {
 	return &access.Principal{UserID: u.ID, Email: u.Email, Name: u.DisplayName, OrgID: u.OrgID, Role: u.Role,
 		Country: u.Country, InstanceAdmin: u.InstanceAdmin, SecondFactor: secondFactor, TwoFactorEnrolled: u.TOTPEnabled,
-		ConfidentialityAccepted: u.AckVersion >= u.OrgStatementVersion}
+		ConfidentialityAccepted: u.AckVersion >= u.OrgStatementVersion, Language: u.Language}
 }
 
 // SetupState is what the setup step needs to know about the instance.

@@ -91,7 +91,7 @@ func (tx *Tx) CreateUser(ctx context.Context, u identity.User) (int64, error) {
 
 const userColumns = `id, email, display_name, password_hash, instance_admin, created_at, org_id, role, country,
 	totp_secret, totp_enabled_at, failed_logins, locked_until, disabled_at, confidentiality_ack_version,
-	(SELECT o.confidentiality_version FROM organisations o WHERE o.id = users.org_id)`
+	(SELECT o.confidentiality_version FROM organisations o WHERE o.id = users.org_id), language`
 
 // scanUser reads one row of userColumns.
 func scanUser(row interface{ Scan(...any) error }) (identity.User, error) {
@@ -102,7 +102,7 @@ func scanUser(row interface{ Scan(...any) error }) (identity.User, error) {
 	var totpAt, locked, disabled sql.NullTime
 	var orgVersion sql.NullInt64
 	err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &admin, &u.CreatedAt, &org, &role, &u.Country,
-		&u.TOTPSecret, &totpAt, &u.FailedLogins, &locked, &disabled, &u.AckVersion, &orgVersion)
+		&u.TOTPSecret, &totpAt, &u.FailedLogins, &locked, &disabled, &u.AckVersion, &orgVersion, &u.Language)
 	if err != nil {
 		return u, err
 	}
@@ -177,6 +177,11 @@ func (tx *Tx) SetDisabled(ctx context.Context, userID int64, at time.Time) error
 func (tx *Tx) SetTOTP(ctx context.Context, userID int64, sealed []byte, enabled time.Time) error {
 	return tx.updateUser(ctx, `UPDATE users SET totp_secret = $2, totp_enabled_at = $3 WHERE id = $1`,
 		userID, sealed, nullTime(enabled))
+}
+
+// SetLanguage stores a user's UI language ("" = by browser).
+func (tx *Tx) SetLanguage(ctx context.Context, userID int64, lang string) error {
+	return tx.updateUser(ctx, `UPDATE users SET language = $2 WHERE id = $1`, userID, lang)
 }
 
 // SetAckVersion records that a user accepted version v of their

@@ -108,3 +108,26 @@ func TestUsersPageNeedsTheRole(t *testing.T) {
 		t.Errorf("triager creating a user: %d, want 403", resp.StatusCode)
 	}
 }
+
+func (f *fakeIdentity) SetLanguage(_ context.Context, _ *access.Principal, lang string) error {
+	f.language = lang
+	return nil
+}
+
+// TestLanguagePreferenceIsSaved checks that a signed-in reader's language
+// switch is stored with the account, and that the stored choice wins over
+// the browser's Accept-Language.
+func TestLanguagePreferenceIsSaved(t *testing.T) {
+	f := &fakeIdentity{}
+	h := mustNew(t, Config{Identity: f})
+	resp := serve(h, signedInRequest("POST", "/lang", url.Values{"lang": {"zh-CN"}, "next": {"/account"}}))
+	if resp.StatusCode != http.StatusSeeOther || f.language != "zh-CN" {
+		t.Fatalf("switch: %d, saved %q", resp.StatusCode, f.language)
+	}
+	f.preferred = "zh-CN"
+	req := signedInRequest("GET", "/account", nil) // Accept-Language: en
+	_, doc := mustGetPage(t, h, req)
+	if got := doc.find("html"); len(got) != 1 || got[0].attrs["lang"] != "zh-CN" {
+		t.Errorf("saved preference not used: %v", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/i18n"
 )
@@ -17,16 +18,19 @@ const (
 	langCookieMaxAge = 365 * 24 * 60 * 60
 )
 
-// language returns the language to serve r in: the language cookie, then
-// Accept-Language, then Chinese.
+// language returns the language to serve r in: the signed-in reader's
+// saved choice, then the language cookie, then Accept-Language, then
+// Chinese.
 func (h *Handler) language(r *http.Request) language.Tag {
 	var cookie string
 	if c, err := r.Cookie(langCookie); err == nil {
 		cookie = c.Value
 	}
-	// A signed-in reader's saved preference will come first, once there
-	// are accounts.
-	return i18n.Match("", cookie, r.Header.Get("Accept-Language"))
+	var choice string
+	if p := access.From(r.Context()); p != nil {
+		choice = p.Language // a signed-in reader's saved preference comes first
+	}
+	return i18n.Match(choice, cookie, r.Header.Get("Accept-Language"))
 }
 
 // setLanguage handles the language switch, a plain form so that it works
@@ -40,6 +44,11 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) error {
 	tag, ok := i18n.Lookup(r.PostForm.Get("lang"))
 	if !ok {
 		return errs.New(errs.Invalid, "unsupported language")
+	}
+	if p := access.From(r.Context()); p != nil && h.cfg.Identity != nil {
+		if err := h.cfg.Identity.SetLanguage(r.Context(), p, tag.String()); err != nil {
+			return err
+		}
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     langCookie,

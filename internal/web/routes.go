@@ -19,6 +19,7 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("POST /signin/2fa", h.verifySecondFactor)
 	t.Handle("GET /account/2fa", h.twoFactorPage)
 	t.Handle("POST /account/2fa", h.confirmTwoFactor)
+	t.Handle("GET /account", h.profile)
 	t.Handle("GET /account/tokens", h.showTokens)
 	t.Handle("POST /account/tokens", h.createToken)
 	t.Handle("POST /account/tokens/{id}/revoke", h.revokeToken)

@@ -25,6 +25,7 @@ type Identity interface {
 	BeginTOTP(ctx context.Context, p *access.Principal) (identity.Enrolment, error)
 	ConfirmTOTP(ctx context.Context, p *access.Principal, sessionToken, code string) ([]string, error)
 	VerifySecondFactor(ctx context.Context, p *access.Principal, sessionToken, code string) error
+	SetLanguage(ctx context.Context, p *access.Principal, lang string) error
 }
 
 // signedIn returns the reader's principal, or errs.Unauthenticated (which

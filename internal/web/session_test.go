@@ -20,6 +20,8 @@ type fakeIdentity struct {
 	signedOut []string
 	tokens    []identity.Token
 	users     []identity.User
+	language  string // saved by SetLanguage
+	preferred string // returned as the principal's Language
 }
 
 func (f *fakeIdentity) SignIn(_ context.Context, email, pw string, _ identity.Client) (string, identity.User, error) {
@@ -33,7 +35,8 @@ func (f *fakeIdentity) Authenticate(_ context.Context, token string) (*access.Pr
 	if token != "ses_good" {
 		return nil, identity.Session{}, errs.New(errs.Unauthenticated, "ended")
 	}
-	return &access.Principal{UserID: 1, Name: "王五", Role: access.Triager, TwoFactorEnrolled: true, SecondFactor: true}, identity.Session{}, nil
+	return &access.Principal{UserID: 1, Name: "王五", Role: access.Triager, TwoFactorEnrolled: true, SecondFactor: true,
+		Language: f.preferred}, identity.Session{}, nil
 }
 
 func (f *fakeIdentity) SignOut(_ context.Context, _ *access.Principal, token string) error {

@@ -31,12 +31,13 @@ const (
 	pageStatement    pageName = "statement"
 	pageAudit        pageName = "audit"
 	pageReview       pageName = "review"
+	pageProfile      pageName = "profile"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
-	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview}
+	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview, pageProfile}
 }
 
 // site is one parse of the templates and one read of the static files.

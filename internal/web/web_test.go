@@ -385,7 +385,7 @@ func TestServeErrorHidesInternals(t *testing.T) {
 
 func TestPatterns(t *testing.T) {
 	want := []string{
-		"GET /account/2fa", "GET /account/confidentiality", "GET /account/tokens", "GET /admin/access-review", "GET /admin/audit", "GET /admin/users",
+		"GET /account", "GET /account/2fa", "GET /account/confidentiality", "GET /account/tokens", "GET /admin/access-review", "GET /admin/audit", "GET /admin/users",
 		"GET /cases", "GET /cases/{id}", "GET /setup", "GET /signin", "GET /signin/2fa", "GET /signin/sso",
 		"GET /signin/sso/callback", "GET /static/{file}", "GET /{$}", "POST /account/2fa",
 		"POST /account/confidentiality", "POST /account/tokens", "POST /account/tokens/{id}/revoke", "POST /admin/audit/verify",
