@@ -278,6 +278,7 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 	path = strings.ReplaceAll(path, "{other_token}", strconv.FormatInt(otherToken(c, all), 10))
 	path = strings.ReplaceAll(path, "{case}", strconv.FormatInt(m.caseID, 10))
 	req := httptest.NewRequest(mr.method, path, strings.NewReader(mr.form))
+	req.RemoteAddr = "10.9.0." + strconv.Itoa(slices.IndexFunc(all, func(o caller) bool { return o.name == c.name })+1) + ":40000"
 	switch {
 	case strings.HasPrefix(mr.form, "{"):
 		req.Header.Set("Content-Type", "application/json")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strconv"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/errs"
@@ -95,6 +96,9 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 	if h.cfg.Identity == nil {
 		return errs.New(errs.NotFound, "no such page")
 	}
+	if err := h.throttle(w, r); err != nil {
+		return err
+	}
 	if err := r.ParseForm(); err != nil {
 		return errs.Wrap(errs.Invalid, err, "the form could not be read")
 	}
@@ -132,6 +136,18 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) error {
 	h.clearSession(w)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
+}
+
+// throttle refuses a client address that has made too many authentication
+// attempts lately, with 429 and Retry-After.
+func (h *Handler) throttle(w http.ResponseWriter, r *http.Request) error {
+	ok, wait := h.cfg.AuthAttempts.Allow(clientOf(r).RemoteAddr)
+	if ok {
+		return nil
+	}
+	secs := int(wait.Seconds()) + 1
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return errs.Coded(errs.TooMany, "ratelimit", "too many attempts from your address; try again in %d seconds", secs)
 }
 
 // clientOf describes the browser for the session record.

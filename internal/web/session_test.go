@@ -7,10 +7,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/identity"
+	"github.com/embargohq/embargo/internal/ratelimit"
 )
 
 // fakeIdentity accepts one password and one session token; the real rules
@@ -112,5 +114,24 @@ func TestSessionCookieOverTLS(t *testing.T) {
 	c := resp.Cookies()[0]
 	if c.Name != "__Host-embargo_session" || !c.Secure || c.Path != "/" || c.Domain != "" {
 		t.Errorf("TLS session cookie = %+v", c)
+	}
+}
+
+func TestSignInIsThrottledPerAddress(t *testing.T) {
+	h := mustNew(t, Config{Identity: &fakeIdentity{}, AuthAttempts: ratelimit.New(3, time.Minute, nil)})
+	for i := range 3 {
+		if resp := postForm(h, "/signin", url.Values{"email": {"a@example.cn"}, "password": {"wrong"}}); resp.StatusCode != 401 {
+			t.Fatalf("attempt %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp := postForm(h, "/signin", url.Values{"email": {"a@example.cn"}, "password": {"right password!"}})
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("4th attempt: %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	req := httptest.NewRequest("POST", "/signin", strings.NewReader("email=a%40example.cn&password=right+password%21"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.RemoteAddr = "198.51.100.7:5000"
+	if resp := serve(h, req); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("another address: %d, want it signed in", resp.StatusCode)
 	}
 }

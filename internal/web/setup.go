@@ -44,6 +44,9 @@ func (h *Handler) createAdmin(w http.ResponseWriter, r *http.Request) error {
 	if h.cfg.Setup == nil {
 		return errs.New(errs.NotFound, "no such page")
 	}
+	if err := h.throttle(w, r); err != nil {
+		return err
+	}
 	if err := r.ParseForm(); err != nil {
 		return errs.Wrap(errs.Invalid, err, "the form could not be read")
 	}

@@ -57,6 +57,9 @@ func (h *Handler) verifySecondFactor(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return errs.New(errs.Unauthenticated, "sign in first")
 	}
+	if err := h.throttle(w, r); err != nil {
+		return err
+	}
 	err = h.cfg.Identity.VerifySecondFactor(r.Context(), p, c.Value, r.FormValue("code"))
 	if k := errs.KindOf(err); err != nil && (k == errs.Unauthenticated || k == errs.TooMany) {
 		noStore(w)

@@ -15,9 +15,11 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/i18n"
+	"github.com/embargohq/embargo/internal/ratelimit"
 	"github.com/embargohq/embargo/internal/route"
 )
 
@@ -56,6 +58,9 @@ type Config struct {
 	Audit AuditLog
 	// Review produces the access review; nil turns it off.
 	Review AccessReviewer
+	// AuthAttempts limits sign-in, second-factor and setup attempts per
+	// client address; nil means 10 a minute.
+	AuthAttempts *ratelimit.Limiter
 }
 
 // Handler serves the web UI. It implements server.Surface.
@@ -80,6 +85,9 @@ func New(cfg Config) (*Handler, error) {
 	catalog, err := i18n.Load()
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
+	}
+	if cfg.AuthAttempts == nil {
+		cfg.AuthAttempts = ratelimit.New(10, time.Minute, nil)
 	}
 	h := &Handler{cfg: cfg, log: cfg.Logger, catalog: catalog}
 	if h.site, err = loadSite(h.files()); err != nil {
