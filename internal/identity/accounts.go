@@ -188,3 +188,33 @@ func (s *Service) SetLanguage(ctx context.Context, p *access.Principal, lang str
 		return record(ctx, tx, p.OrgID, p.Actor(), "user.set_language", userSubject(p.UserID), map[string]string{"language": lang})
 	})
 }
+
+// ChangeRole gives a user another role. An administrator cannot change
+// their own role (so an organisation never loses its last administrator
+// by accident); the change ends the user's sessions, so that it takes
+// effect at once.
+func (s *Service) ChangeRole(ctx context.Context, p *access.Principal, email string, role access.Role) error {
+	u, err := s.targetUser(ctx, p, email)
+	if err != nil {
+		return err
+	}
+	if _, ok := access.ParseRole(string(role)); !ok {
+		return errs.Coded(errs.Invalid, "role.invalid", "unknown role %q", role)
+	}
+	if u.ID == p.UserID {
+		return errs.Coded(errs.Conflict, "role.self", "you cannot change your own role")
+	}
+	if u.Role == role {
+		return nil
+	}
+	return s.store.TransactIdentity(ctx, func(tx Tx) error {
+		if err := tx.SetRole(ctx, u.ID, role); err != nil {
+			return err
+		}
+		if _, err := tx.DeleteSessions(ctx, u.ID, ""); err != nil {
+			return err
+		}
+		return record(ctx, tx, u.OrgID, p.Actor(), "user.role_change", userSubject(u.ID),
+			map[string]string{"from": string(u.Role), "to": string(role)})
+	})
+}

@@ -209,3 +209,41 @@ func hasAction(t *testing.T, db *store.DB, action string) bool {
 	}
 	return false
 }
+
+func TestChangeRole(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	admin := f.mustUser(t, "admin@example.cn", access.Administrator)
+	f.mustUser(t, "eng@example.cn", access.Engineer)
+	ap := admin.Principal(true)
+	tok, _, _ := f.svc.SignIn(ctx, "eng@example.cn", "tangerine rooftop lantern", identity.Client{})
+	if err := f.svc.ChangeRole(ctx, ap, "eng@example.cn", access.Publisher); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := f.db.UserByEmail(ctx, "eng@example.cn")
+	if u.Role != access.Publisher {
+		t.Errorf("role = %s, want publisher", u.Role)
+	}
+	if _, _, err := f.svc.Authenticate(ctx, tok); !errs.Is(err, errs.Unauthenticated) {
+		t.Errorf("the session with the old role survived: %v", err)
+	}
+	for _, tc := range []struct {
+		email string
+		role  access.Role
+		want  errs.Kind
+	}{
+		{"admin@example.cn", access.Auditor, errs.Conflict},
+		{"eng@example.cn", "king", errs.Invalid},
+		{"nobody@example.cn", access.Auditor, errs.NotFound},
+	} {
+		if err := f.svc.ChangeRole(ctx, ap, tc.email, tc.role); !errs.Is(err, tc.want) {
+			t.Errorf("ChangeRole(%s, %s) = %v, want %v", tc.email, tc.role, err, tc.want)
+		}
+	}
+	if err := f.svc.ChangeRole(ctx, u.Principal(true), "admin@example.cn", access.Auditor); !errs.Is(err, errs.Forbidden) {
+		t.Errorf("a publisher changing roles: %v", err)
+	}
+	if !hasAction(t, f.db, "user.role_change") {
+		t.Error("role change not audited")
+	}
+}

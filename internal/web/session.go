@@ -27,6 +27,7 @@ type Identity interface {
 	ConfirmTOTP(ctx context.Context, p *access.Principal, sessionToken, code string) ([]string, error)
 	VerifySecondFactor(ctx context.Context, p *access.Principal, sessionToken, code string) error
 	SetLanguage(ctx context.Context, p *access.Principal, lang string) error
+	ChangeRole(ctx context.Context, p *access.Principal, email string, role access.Role) error
 }
 
 // signedIn returns the reader's principal, or errs.Unauthenticated (which

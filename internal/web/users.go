@@ -64,7 +64,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) error {
 	return h.renderUsers(w, r, p, http.StatusOK, usersPage{Created: u.Email, Password: nu.Password, Form: identity.NewUser{Country: "CN"}})
 }
 
-// setUserState disables or re-enables an account.
+// setUserState disables or re-enables an account, or changes its role.
 func (h *Handler) setUserState(w http.ResponseWriter, r *http.Request) error {
 	p, err := signedIn(r)
 	if err != nil {
@@ -73,11 +73,16 @@ func (h *Handler) setUserState(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.Wrap(errs.Invalid, err, "the form could not be read")
 	}
-	disable := r.PathValue("action") == "disable"
-	if !disable && r.PathValue("action") != "enable" {
+	email := r.PostForm.Get("email")
+	switch r.PathValue("action") {
+	case "disable", "enable":
+		err = h.cfg.Identity.SetDisabled(r.Context(), p, email, r.PathValue("action") == "disable")
+	case "role":
+		err = h.cfg.Identity.ChangeRole(r.Context(), p, email, access.Role(r.PostForm.Get("role")))
+	default:
 		return errs.New(errs.NotFound, "no such page")
 	}
-	if err := h.cfg.Identity.SetDisabled(r.Context(), p, r.PostForm.Get("email"), disable); err != nil {
+	if err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
