@@ -53,28 +53,28 @@ type Content struct {
 
 // Row is a report as stored: content, raw and attachments sealed.
 type Row struct {
-	ID          int64
-	OrgID       int64
-	TrackingID  string
-	SecretHash  string
-	Channel     Channel
-	ReceivedAt  time.Time
-	ReceiptSeq  int64
-	RawSHA256   string
-	RawSize     int64
-	Raw         []byte // sealed
-	Content     []byte // sealed Content JSON
-	Encrypted   bool
-	DedupKey    string
-	Language    string
-	Status      Status
-	Reason      string
-	DuplicateOf int64
-	CaseID      int64
-	AckDueAt    time.Time
-	AckedAt     time.Time // zero until the team first answers
-	UpdatedAt   time.Time
-	Credit      Credit
+	ID           int64
+	OrgID        int64
+	TrackingID   string
+	SecretHash   string
+	Channel      Channel
+	ReceivedAt   time.Time
+	ReceiptSeq   int64
+	RawSHA256    string
+	RawSize      int64
+	Raw          []byte // sealed
+	Content      []byte // sealed Content JSON
+	Encrypted    bool
+	DedupKey     string
+	Language     string
+	Status       Status
+	Reason       string
+	DuplicateOf  int64
+	CaseID       int64
+	AckDueAt     time.Time
+	AckedAt      time.Time // zero until the team first answers
+	UpdatedAt    time.Time
+	Credit       Credit
 	ConsentShare bool
 }
 
