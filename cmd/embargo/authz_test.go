@@ -16,6 +16,7 @@ import (
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/identity"
+	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/web"
 	"github.com/google/go-cmp/cmp"
@@ -162,6 +163,32 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 201, string(access.ComplianceOfficer): 201, "other_reader": 201}))}},
 	"GET /api/v1/cases/{id}": {"GET", "/api/v1/cases/{case}", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
 		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	// Intake: anyone submits, on both surfaces; the private link is the
+	// reporter's credential, whoever else is signed in. Only triage staff
+	// of the receiving organisation work the inbox; everyone else is
+	// refused, and another organisation's triager would get 404.
+	"GET /report":            {"GET", "/report", "", want{all: 200}},
+	"POST /report":           {"POST", "/report", "title=x&description=y", want{all: 201}},
+	"GET /report/s/{secret}": {"GET", "/report/s/{secret}", "", want{all: 200}},
+	"GET /report/s/{secret}/attachments/{id}":         {"GET", "/report/s/{secret}/attachments/{attachment}", "", want{all: 200}},
+	"POST /report/s/{secret}/messages":                {"POST", "/report/s/{secret}/messages", "body=more", want{all: 303}},
+	"POST /report/s/{secret}/preferences":             {"POST", "/report/s/{secret}/preferences", "credit=name", want{all: 303}},
+	"GET /reports":                                    {"GET", "/reports", "", want{all: 403, except: map[string]int{"anonymous": 303, string(access.Triager): 200}}},
+	"GET /reports/{tracking}":                         {"GET", "/reports/{report}", "", want{all: 403, except: map[string]int{"anonymous": 303, string(access.Triager): 200}}},
+	"GET /reports/{tracking}/raw":                     {"GET", "/reports/{report}/raw", "", want{all: 403, except: map[string]int{"anonymous": 303, string(access.Triager): 200}}},
+	"GET /reports/{tracking}/attachments/{id}":        {"GET", "/reports/{report}/attachments/{attachment}", "", want{all: 403, except: map[string]int{"anonymous": 303, string(access.Triager): 200}}},
+	"POST /reports/{tracking}/triage":                 {"POST", "/reports/{report}/triage", "status=invalid&reason=x", want{all: 403, except: map[string]int{"anonymous": 401, string(access.Triager): 303}}},
+	"POST /reports/{tracking}/promote":                {"POST", "/reports/{report_web}/promote", "", want{all: 403, except: map[string]int{"anonymous": 401, string(access.Triager): 303}}},
+	"POST /reports/{tracking}/messages":               {"POST", "/reports/{report}/messages", "body=thanks", want{all: 403, except: map[string]int{"anonymous": 401, string(access.Triager): 303}}},
+	"POST /api/v1/reports":                            {"POST", "/api/v1/reports", `{"title":"x","description":"y"}`, want{all: 201}},
+	"GET /api/v1/reports":                             {"GET", "/api/v1/reports", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 200})}},
+	"GET /api/v1/reports/{tracking}":                  {"GET", "/api/v1/reports/{report}", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 200})}},
+	"GET /api/v1/reports/{tracking}/raw":              {"GET", "/api/v1/reports/{report}/raw", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 200})}},
+	"GET /api/v1/reports/{tracking}/attachments/{id}": {"GET", "/api/v1/reports/{report}/attachments/{attachment}", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 200})}},
+	"GET /api/v1/reports/{tracking}/similar":          {"GET", "/api/v1/reports/{report}/similar", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 200})}},
+	"POST /api/v1/reports/{tracking}/triage":          {"POST", "/api/v1/reports/{report}/triage", `{"status":"invalid","reason":"x"}`, want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 200})}},
+	"POST /api/v1/reports/{tracking}/promote":         {"POST", "/api/v1/reports/{report_api}/promote", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 201})}},
+	"POST /api/v1/reports/{tracking}/messages":        {"POST", "/api/v1/reports/{report}/messages", `{"body":"thanks"}`, want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 201})}},
 	// The audit log: audit.read holders (administrators, compliance
 	// officers, auditors) read their own organisation's events.
 	"GET /admin/audit":          {"GET", "/admin/audit?action=case.", "", want{all: 403, except: auditReaders(200, map[string]int{"anonymous": 303})}},
@@ -268,6 +295,7 @@ type matrixServer struct {
 	api     *api.Handler
 	caseID  int64
 	db      *store.DB
+	reports []report.Ack // three reports to organisation 1; the first has attachment 1
 }
 
 // do sends mr as caller c: web routes with c's session cookie, API routes
@@ -277,6 +305,8 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 	path := strings.ReplaceAll(mr.path, "{own_token}", strconv.FormatInt(c.tokenID, 10))
 	path = strings.ReplaceAll(path, "{other_token}", strconv.FormatInt(otherToken(c, all), 10))
 	path = strings.ReplaceAll(path, "{case}", strconv.FormatInt(m.caseID, 10))
+	path = strings.NewReplacer("{report}", m.reports[0].TrackingID, "{report_api}", m.reports[1].TrackingID,
+		"{report_web}", m.reports[2].TrackingID, "{secret}", m.reports[0].Secret, "{attachment}", "1").Replace(path)
 	req := httptest.NewRequest(mr.method, path, strings.NewReader(mr.form))
 	req.RemoteAddr = "10.9.0." + strconv.Itoa(slices.IndexFunc(all, func(o caller) bool { return o.name == c.name })+1) + ":40000"
 	switch {
@@ -349,15 +379,30 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler, err := newHandler(c, c.Logger(io.Discard), db, kr)
+	handler, closeIntake, err := newHandler(c, c.Logger(io.Discard), db, kr)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(closeIntake)
 	a, err := api.New(api.Config{Logger: c.Logger(io.Discard), Identity: svc, Orgs: db})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db}, callers
+	intake := report.NewService(db, kr, report.Options{})
+	defer intake.Close()
+	var reports []report.Ack
+	for i := range 3 {
+		sub := report.Submission{Channel: report.API, Title: "matrix report", Description: "d", Raw: []byte{byte(i)}}
+		if i == 0 {
+			sub.Attachments = []report.Attachment{{Name: "poc.txt", Data: []byte("poc")}}
+		}
+		ack, err := intake.Submit(ctx, sub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports = append(reports, ack)
+	}
+	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports}, callers
 }
 
 // mustCaller creates a user with role in org, signs them in and, when the

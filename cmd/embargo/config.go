@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/store"
 )
 
@@ -41,6 +42,10 @@ type Config struct {
 	OIDCClientSecret string // secret
 	OIDCGroupRoles   map[string]access.Role
 	OIDCOrg          int64
+	// Intake (RMSV Art. 5, 6).
+	ReportRate       int           // submissions per hour per address or token; 0 = no limit
+	AckTarget        time.Duration // ISO/IEC 29147 acknowledgement target
+	ReceiptRetention int           // months the receipt log is kept; at least 6 (CN-05-3)
 }
 
 // setting describes one configuration value.
@@ -78,6 +83,11 @@ var settings = []setting{
 	{"oidc-group-roles", "EMBARGO_OIDC_GROUP_ROLES", "", "provider groups to roles, e.g. psirt=triager,security-admins=administrator", false, parseGroupRoles},
 	{"oidc-org", "EMBARGO_OIDC_ORG", "1", "organisation ID of the provider's users", false,
 		func(c *Config, v string) (err error) { c.OIDCOrg, err = strconv.ParseInt(v, 10, 64); return err }},
+	{"report-rate", "EMBARGO_REPORT_RATE", "60", "report submissions allowed per hour per client address or API token (0: no limit, for load tests)", false,
+		func(c *Config, v string) (err error) { c.ReportRate, err = nonNegativeInt(v); return err }},
+	{"ack-target", "EMBARGO_ACK_TARGET", "72h", "how soon the team should first answer a report (ISO/IEC 29147)", false,
+		func(c *Config, v string) (err error) { c.AckTarget, err = positiveDuration(v); return err }},
+	{"receipt-retention", "EMBARGO_RECEIPT_RETENTION", "12", "months the receipt log is kept before purging; RMSV Art. 5 needs at least 6", false, parseRetention},
 }
 
 // parseConfig reads the settings from args (flags), then the environment,
@@ -169,6 +179,8 @@ func (c *Config) Dump(w io.Writer) {
 		{"dev", strconv.FormatBool(c.Dev)},
 		{"oidc-issuer", c.OIDCIssuer}, {"oidc-client-id", c.OIDCClientID}, {"oidc-client-secret", redactSecret(c.OIDCClientSecret)},
 		{"oidc-group-roles", fmt.Sprint(c.OIDCGroupRoles)}, {"oidc-org", strconv.FormatInt(c.OIDCOrg, 10)},
+		{"report-rate", strconv.Itoa(c.ReportRate)}, {"ack-target", c.AckTarget.String()},
+		{"receipt-retention", strconv.Itoa(c.ReceiptRetention)},
 	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "%-17s %s\n", r[0], r[1])
@@ -309,5 +321,27 @@ func runConfig(_ context.Context, e *env, args []string) error {
 		return err
 	}
 	c.Dump(e.stdout)
+	return nil
+}
+
+func nonNegativeInt(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("want a whole number of 0 or more")
+	}
+	return n, nil
+}
+
+// parseRetention reads the receipt log's retention in months and refuses
+// less than the six months RMSV Art. 5 requires (CN-05-3).
+func parseRetention(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return fmt.Errorf("want a whole number of months")
+	}
+	if n < report.MinRetentionMonths {
+		return fmt.Errorf("RMSV Art. 5 requires receipt logs to be kept at least %d months", report.MinRetentionMonths)
+	}
+	c.ReceiptRetention = n
 	return nil
 }

@@ -40,6 +40,9 @@ func TestParseConfigPrecedence(t *testing.T) {
 		{"base url gets a slash", nil, []string{"--base-url", "https://psirt.example.cn"}, func(c *Config) {
 			c.BaseURL = "https://psirt.example.cn/"
 		}},
+		{"intake", map[string]string{"EMBARGO_RECEIPT_RETENTION": "6", "EMBARGO_ACK_TARGET": "24h"}, []string{"--report-rate", "0"}, func(c *Config) {
+			c.ReceiptRetention, c.AckTarget, c.ReportRate = 6, 24*time.Hour, 0
+		}},
 		{"sso", map[string]string{"EMBARGO_OIDC_ISSUER": "https://idp.example.cn", "EMBARGO_OIDC_CLIENT_ID": "embargo",
 			"EMBARGO_OIDC_GROUP_ROLES": "psirt=triager, sec-admin=administrator", "EMBARGO_BASE_URL": "https://psirt.example.cn"}, nil, func(c *Config) {
 			c.OIDCIssuer, c.OIDCClientID, c.BaseURL = "https://idp.example.cn", "embargo", "https://psirt.example.cn/"
@@ -50,7 +53,7 @@ func TestParseConfigPrecedence(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			want := &Config{DataDir: "./embargo-data", Addr: "127.0.0.1:8080", KeyFile: "embargo-data/instance.key",
 				DatabaseURL: "embargo-data/embargo.db", LogFormat: "text", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second,
-				OIDCGroupRoles: map[string]access.Role{}, OIDCOrg: 1}
+				OIDCGroupRoles: map[string]access.Role{}, OIDCOrg: 1, ReportRate: 60, AckTarget: 72 * time.Hour, ReceiptRetention: 12}
 			tc.want(want)
 			got, _, err := parseConfig(envFrom(tc.env), "test", tc.args, nil)
 			if err != nil {
@@ -78,6 +81,9 @@ func TestParseConfigErrorsNameTheSetting(t *testing.T) {
 		{"mysql", nil, []string{"--database", "mysql://u:hunter2@h/db"}, []string{"database", "postgres://"}},
 		{"tls half", nil, []string{"--tls-cert", "config_test.go"}, []string{"tls-cert/tls-key"}},
 		{"missing secret file", map[string]string{"EMBARGO_DATABASE_URL_FILE": "/nonexistent"}, nil, []string{"EMBARGO_DATABASE_URL_FILE"}},
+		// CN-05-3: a receipt-log retention under six months is refused at start-up.
+		{"retention under 6 months", map[string]string{"EMBARGO_RECEIPT_RETENTION": "5"}, nil, []string{"receipt-retention", "EMBARGO_RECEIPT_RETENTION", "at least 6 months"}},
+		{"negative report rate", nil, []string{"--report-rate", "-1"}, []string{"report-rate"}},
 		{"bad group role", map[string]string{"EMBARGO_OIDC_GROUP_ROLES": "psirt=king"}, nil, []string{"oidc-group-roles", "psirt=king"}},
 		{"sso without client", map[string]string{"EMBARGO_OIDC_ISSUER": "https://idp.example.cn"}, nil, []string{"oidc-client-id"}},
 		{"sso secret not echoed", map[string]string{"EMBARGO_OIDC_ISSUER": "ftp://x", "EMBARGO_OIDC_CLIENT_SECRET": "hunter2"}, nil, []string{"oidc-issuer"}},

@@ -16,6 +16,8 @@ import (
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
+	"github.com/embargohq/embargo/internal/ratelimit"
+	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/server"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/web"
@@ -42,10 +44,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler, err := newHandler(c, log, db, kr)
+	handler, closeIntake, err := newHandler(c, log, db, kr)
 	if err != nil {
 		return err
 	}
+	// After the server: requests in flight finish their submissions first.
+	defer closeIntake()
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
@@ -61,32 +65,47 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return serve(ctx, c, log, ln, handler)
 }
 
-// newHandler wires the surfaces into the server.
-func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) (http.Handler, error) {
+// newHandler wires the surfaces into the server. Call the returned function
+// after the server has stopped: it commits queued report submissions.
+func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) (_ http.Handler, closeIntake func(), err error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector())
 	ids := identity.NewService(db, identity.DefaultPolicy, nil).WithSealer(kr)
 	cases := casework.NewService(db, kr, "EMB")
+	reports := report.NewService(db, kr, report.Options{AckTarget: c.AckTarget}).WithCases(cases)
+	defer func() {
+		if err != nil {
+			reports.Close()
+		}
+	}()
+	var submissions *ratelimit.Limiter
+	if c.ReportRate > 0 {
+		submissions = ratelimit.New(c.ReportRate, time.Hour, nil)
+	} else {
+		submissions = ratelimit.New(1<<30, time.Second, nil)
+	}
 	wc := web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS(),
 		Setup: identity.NewSetup(db), Identity: ids, Sealer: kr, Cases: cases, Confidentiality: ids,
-		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}}
+		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db},
+		Reports: reports, Submissions: submissions}
 	if sso := newSSO(c, log, ids); sso != nil {
 		wc.SSO = sso
 	}
 	w, err := web.New(wc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases,
-		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}})
+		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}, Reports: reports, Submissions: submissions})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return server.New(server.Config{
 		Logger: log, Registry: reg, Ready: db.Ping, TLS: c.TLS(),
 		MaxBodyBytes: c.MaxBodyBytes, Web: w, API: a,
-	}), nil
+		BodyLimits: map[string]int64{"POST /report": web.MaxReportUpload, "POST /api/v1/reports": api.MaxReportBytes},
+	}), reports.Close, nil
 }
 
 // serve runs the HTTP server until ctx is done, then lets in-flight

@@ -28,6 +28,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/embargohq/embargo/internal/ratelimit"
 	"github.com/embargohq/embargo/internal/route"
 )
 
@@ -56,19 +57,26 @@ type Config struct {
 	Audit AuditLog
 	// Review serves /api/v1/access-review; nil answers 404 there.
 	Review AccessReviewer
+	// Reports serves /api/v1/reports; nil answers 404 there.
+	Reports Reports
+	// Submissions limits POST /api/v1/reports per address (anonymous) or
+	// per token; nil does not limit.
+	Submissions *ratelimit.Limiter
 }
 
 // Handler serves the REST API. It implements server.Surface.
 type Handler struct {
-	log      *slog.Logger
-	version  string
-	identity Identity
-	orgs     Orgs
-	cases    Cases
-	audit    AuditLog
-	review   AccessReviewer
-	openAPI  *document
-	table    *route.Table
+	log         *slog.Logger
+	version     string
+	identity    Identity
+	orgs        Orgs
+	cases       Cases
+	audit       AuditLog
+	review      AccessReviewer
+	reports     Reports
+	submissions *ratelimit.Limiter
+	openAPI     *document
+	table       *route.Table
 }
 
 // New returns the API handler with every route of routes.go registered.
@@ -82,14 +90,16 @@ func New(cfg Config) (*Handler, error) {
 		return nil, errors.New("api: embedded openapi.json is not valid JSON")
 	}
 	h := &Handler{
-		log:      cfg.Logger,
-		version:  cfg.Version,
-		identity: cfg.Identity,
-		orgs:     cfg.Orgs,
-		cases:    cfg.Cases,
-		audit:    cfg.Audit,
-		review:   cfg.Review,
-		openAPI:  newDocument(openAPIDocument),
+		log:         cfg.Logger,
+		version:     cfg.Version,
+		identity:    cfg.Identity,
+		orgs:        cfg.Orgs,
+		cases:       cfg.Cases,
+		audit:       cfg.Audit,
+		review:      cfg.Review,
+		reports:     cfg.Reports,
+		submissions: cfg.Submissions,
+		openAPI:     newDocument(openAPIDocument),
 	}
 	if h.version == "" {
 		h.version = "devel"

@@ -25,6 +25,18 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("POST /api/v1/cases", h.needCases(h.createCase))
 	t.Handle("GET /api/v1/cases/{id}", h.needCases(h.getCase))
 
+	// Reports: anyone may submit (rate-limited); triage staff of the
+	// receiving organisation work the inbox, and every read is audited.
+	t.Handle("POST /api/v1/reports", h.needReports(h.submitReport))
+	t.Handle("GET /api/v1/reports", h.needReports(h.listReports))
+	t.Handle("GET /api/v1/reports/{tracking}", h.needReports(h.getReport))
+	t.Handle("GET /api/v1/reports/{tracking}/raw", h.needReports(h.getReportRaw))
+	t.Handle("GET /api/v1/reports/{tracking}/attachments/{id}", h.needReports(h.getReportAttachment))
+	t.Handle("GET /api/v1/reports/{tracking}/similar", h.needReports(h.similarReports))
+	t.Handle("POST /api/v1/reports/{tracking}/triage", h.needReports(h.triageReport))
+	t.Handle("POST /api/v1/reports/{tracking}/promote", h.needReports(h.promoteReport))
+	t.Handle("POST /api/v1/reports/{tracking}/messages", h.needReports(h.replyToReport))
+
 	// The audit log, for audit.read holders (their organisation's events).
 	t.Handle("GET /api/v1/audit", h.listAudit)
 	t.Handle("GET /api/v1/access-review", h.accessReview)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/audit"
@@ -31,10 +32,13 @@ type world struct {
 	p    map[string]*access.Principal
 }
 
-func newWorld(t *testing.T, dsn string) *world {
+func newWorld(t *testing.T, dsn string) *world { return newWorldAt(t, dsn, nil) }
+
+// newWorldAt is newWorld with the store's clock.
+func newWorldAt(t *testing.T, dsn string, now func() time.Time) *world {
 	t.Helper()
 	ctx := context.Background()
-	d := storetest.Open(t, dsn, store.Options{})
+	d := storetest.Open(t, dsn, store.Options{Now: now})
 	kr, err := keyring.Open(ctx, keyring.NewKey(), d.DB)
 	if err != nil {
 		t.Fatal(err)

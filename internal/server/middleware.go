@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/embargohq/embargo/internal/request"
@@ -37,8 +38,15 @@ func secureHeaders(next http.Handler, tls bool) http.Handler {
 	})
 }
 
-func limitBody(next http.Handler, n int64) http.Handler {
+func limitBody(next http.Handler, def int64, limits map[string]int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, best := def, -1
+		for k, v := range limits {
+			method, prefix, _ := strings.Cut(k, " ")
+			if method == r.Method && strings.HasPrefix(r.URL.Path, prefix) && len(prefix) > best {
+				n, best = v, len(prefix)
+			}
+		}
 		if r.ContentLength > n {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return
@@ -121,7 +129,7 @@ func recoverPanics(next http.Handler, log *slog.Logger) http.Handler {
 				}
 				return
 			}
-			log.Error("panic serving request", "method", r.Method, "path", r.URL.Path,
+			log.Error("panic serving request", "method", r.Method, "route", r.Pattern,
 				"request_id", w.Header().Get("X-Request-ID"), "panic", fmt.Sprint(v))
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		}()

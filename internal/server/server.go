@@ -32,8 +32,12 @@ type Config struct {
 	TLS bool
 	// MaxBodyBytes caps every request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	Web          Surface
-	API          Surface
+	// BodyLimits raise (or lower) the cap for some requests: a key is a
+	// method and a path prefix, "POST /report", and the longest matching
+	// prefix wins. Uploads with attachments use it.
+	BodyLimits map[string]int64
+	Web        Surface
+	API        Surface
 }
 
 // DefaultMaxBodyBytes is the request body limit when Config leaves it 0.
@@ -63,7 +67,7 @@ func New(cfg Config) http.Handler {
 	}
 	m := newMetrics(cfg.Registry)
 	var h http.Handler = mux
-	h = limitBody(h, cfg.MaxBodyBytes)
+	h = limitBody(h, cfg.MaxBodyBytes, cfg.BodyLimits)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = secureHeaders(h, cfg.TLS)
 	h = observe(h, cfg.Logger, m)

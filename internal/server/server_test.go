@@ -29,9 +29,14 @@ func newTestServer(t *testing.T, tls bool) (http.Handler, *prometheus.Registry) 
 		_, err := io.Copy(w, r.Body)
 		return err
 	})
+	web.Handle("POST /echo/big", func(w http.ResponseWriter, r *http.Request) error {
+		_, err := io.Copy(w, r.Body)
+		return err
+	})
 	web.Handle("GET /panic", func(http.ResponseWriter, *http.Request) error { panic("boom") })
 	reg := prometheus.NewRegistry()
-	return New(Config{Logger: slog.New(slog.DiscardHandler), Registry: reg, TLS: tls, MaxBodyBytes: 16, Web: web}), reg
+	return New(Config{Logger: slog.New(slog.DiscardHandler), Registry: reg, TLS: tls, MaxBodyBytes: 16, Web: web,
+		BodyLimits: map[string]int64{"POST /echo/big": 32, "POST /ec": 8}}), reg
 }
 
 func do(h http.Handler, method, target, body string, hdr ...string) *httptest.ResponseRecorder {
@@ -78,6 +83,13 @@ func TestBodyLimit(t *testing.T) {
 	}
 	if rec := do(h, "POST", "/echo", strings.Repeat("x", 17)); rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("17-byte body with a 16-byte limit: status %d, want 413", rec.Code)
+	}
+	// The longest matching prefix sets the limit.
+	if rec := do(h, "POST", "/echo/big", strings.Repeat("x", 32)); rec.Code != 200 {
+		t.Errorf("32-byte body on a 32-byte route: status %d", rec.Code)
+	}
+	if rec := do(h, "POST", "/echo/big", strings.Repeat("x", 33)); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("33-byte body on a 32-byte route: status %d, want 413", rec.Code)
 	}
 }
 

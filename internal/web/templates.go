@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/i18n"
@@ -32,12 +33,18 @@ const (
 	pageAudit        pageName = "audit"
 	pageReview       pageName = "review"
 	pageProfile      pageName = "profile"
+	// Intake: the public form and the reporter's page, then triage.
+	pageReportForm  pageName = "reportform"
+	pageReporter    pageName = "reporter"
+	pageInbox       pageName = "inbox"
+	pageStaffReport pageName = "report"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
-	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview, pageProfile}
+	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview, pageProfile,
+		pageReportForm, pageReporter, pageInbox, pageStaffReport}
 }
 
 // site is one parse of the templates and one read of the static files.
@@ -53,7 +60,7 @@ func loadSite(fsys fs.FS) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages, err := parsePages(fsys, template.FuncMap{"static": a.url})
+	pages, err := parsePages(fsys, template.FuncMap{"static": a.url, "percent": percent})
 	if err != nil {
 		return nil, err
 	}
@@ -154,3 +161,6 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	_, _ = w.Write(buf.Bytes())
 	return nil
 }
+
+// percent formats a share from 0 to 1 as a whole percentage.
+func percent(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" }

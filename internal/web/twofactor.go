@@ -28,7 +28,7 @@ func twoFactorGate(p *access.Principal, path string) string {
 		return "/signin/2fa"
 	case !p.TwoFactorEnrolled && p.Role.ReadsUndisclosed() && path != "/account/2fa":
 		return "/account/2fa"
-	case !p.ConfidentialityAccepted && p.Role.ReadsUndisclosed() && strings.HasPrefix(path, "/cases"):
+	case !p.ConfidentialityAccepted && p.Role.ReadsUndisclosed() && (strings.HasPrefix(path, "/cases") || strings.HasPrefix(path, "/reports")):
 		return "/account/confidentiality" // CN-11-2: accept before the first access to cases
 	}
 	return ""

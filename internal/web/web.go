@@ -61,6 +61,15 @@ type Config struct {
 	// AuthAttempts limits sign-in, second-factor and setup attempts per
 	// client address; nil means 10 a minute.
 	AuthAttempts *ratelimit.Limiter
+	// Reports serves the public report form, the reporter's private pages
+	// and the triage inbox; nil turns them off.
+	Reports Reports
+	// Submissions limits report submissions per client address; nil means
+	// 60 an hour. Share it with the API's, so that both count together.
+	Submissions *ratelimit.Limiter
+	// LinkAttempts limits requests to reporters' private links per client
+	// address; nil means 60 a minute.
+	LinkAttempts *ratelimit.Limiter
 }
 
 // Handler serves the web UI. It implements server.Surface.
@@ -88,6 +97,12 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.AuthAttempts == nil {
 		cfg.AuthAttempts = ratelimit.New(10, time.Minute, nil)
+	}
+	if cfg.Submissions == nil {
+		cfg.Submissions = ratelimit.New(60, time.Hour, nil)
+	}
+	if cfg.LinkAttempts == nil {
+		cfg.LinkAttempts = ratelimit.New(60, time.Minute, nil)
 	}
 	h := &Handler{cfg: cfg, log: cfg.Logger, catalog: catalog}
 	if h.site, err = loadSite(h.files()); err != nil {
