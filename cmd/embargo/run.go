@@ -36,15 +36,17 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":   {"[flags]", "run the Embargo server", runServe},
-		"migrate": {"[up|status] [flags]", "apply pending database migrations, or list them", runMigrate},
-		"config":  {"[flags]", "print the effective configuration, secrets redacted", runConfig},
-		"verify":  {"audit [--stream audit|receipt|all] [flags]", "check the audit log's hash chain; exit status 1 names the first broken link", runVerify},
-		"key":     {"rotate [--new-key-file FILE] [flags]", "replace the instance key and re-wrap the data keys", runKey},
-		"user":    {"create|list|disable|enable|set-password|reset-2fa [flags] EMAIL", "manage accounts on the local instance (bootstrap, recovery)", runUser},
-		"token":   {"create|revoke --user EMAIL [flags]", "create or revoke a user's API token on the local instance", runToken},
-		"version": {"", "print the version", runVersion},
-		"help":    {"", "list the commands", runHelp},
+		"serve":    {"[flags]", "run the Embargo server", runServe},
+		"migrate":  {"[up|status] [flags]", "apply pending database migrations, or list them", runMigrate},
+		"config":   {"[flags]", "print the effective configuration, secrets redacted", runConfig},
+		"verify":   {"audit [--stream audit|receipt|all] | receipts [flags]", "check the audit log's hash chains; exit status 1 names the first broken link", runVerify},
+		"export":   {"receipts [--from DATE] [--to DATE] [--format csv|json] [--out FILE]", "export the receipt log (RMSV Art. 5) with its sealed fields opened", runExport},
+		"receipts": {"purge [--dry-run] | hold --from DATE --reason TEXT | release ID | holds", "apply the receipt log's retention; manage legal holds", runReceipts},
+		"key":      {"rotate [--new-key-file FILE] [flags]", "replace the instance key and re-wrap the data keys", runKey},
+		"user":     {"create|list|disable|enable|set-password|reset-2fa [flags] EMAIL", "manage accounts on the local instance (bootstrap, recovery)", runUser},
+		"token":    {"create|revoke --user EMAIL [flags]", "create or revoke a user's API token on the local instance", runToken},
+		"version":  {"", "print the version", runVersion},
+		"help":     {"", "list the commands", runHelp},
 	}
 }
 

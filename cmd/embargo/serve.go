@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/api"
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
@@ -50,6 +51,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	// After the server: requests in flight finish their submissions first.
 	defer closeIntake()
+	go purgeReceiptsDaily(ctx, log, db, c.ReceiptRetention)
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
@@ -163,4 +165,26 @@ func baseURL(c *Config, addr net.Addr) string {
 		host = "localhost"
 	}
 	return fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(host, port))
+}
+
+// purgeReceiptsDaily applies the receipt log's retention (CN-05-3) a
+// minute after start and then every day, until ctx ends. Each run is
+// audited; several nodes purging at once simply find nothing left.
+func purgeReceiptsDaily(ctx context.Context, log *slog.Logger, db *store.DB, months int) {
+	t := time.NewTimer(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		p, err := report.PurgeReceipts(ctx, db, access.System(), months, false)
+		if err != nil {
+			log.Error("receipt log retention purge failed", "err", err)
+		} else {
+			log.Info("receipt log retention purge", "removed", p.Count, "cutoff", p.Cutoff, "held_by", p.HeldBy)
+		}
+		t.Reset(24 * time.Hour)
+	}
 }

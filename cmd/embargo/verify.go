@@ -10,8 +10,11 @@ import (
 )
 
 func runVerify(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "receipts" { // the receipt log alone (CN-05-3)
+		args = append([]string{"audit", "--stream", "receipt"}, args[1:]...)
+	}
 	if len(args) == 0 || args[0] != "audit" {
-		return fmt.Errorf("%w: embargo verify audit [--stream audit|receipt|all]", errUsage)
+		return fmt.Errorf("%w: embargo verify audit [--stream audit|receipt|all] | embargo verify receipts", errUsage)
 	}
 	var stream string
 	c, _, err := parseConfig(e, "verify audit", args[1:], func(fs *flag.FlagSet) {

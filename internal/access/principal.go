@@ -36,6 +36,14 @@ type Principal struct {
 	// Local marks the operator at the machine (the embargo CLI on the data
 	// directory), who administers the instance for bootstrap and recovery.
 	Local bool
+	// System marks Embargo's own scheduled work (the retention purge).
+	System bool
+}
+
+// System returns the principal of Embargo's own scheduled work: an
+// instance administrator that is no person.
+func System() *Principal {
+	return &Principal{Role: Administrator, InstanceAdmin: true, SecondFactor: true, System: true, ConfidentialityAccepted: true}
 }
 
 // Operator returns the principal of the local operator: an instance
@@ -49,6 +57,8 @@ func (p *Principal) Actor() string {
 	switch {
 	case p == nil:
 		return "anonymous"
+	case p.System:
+		return "system"
 	case p.Local:
 		return "cli"
 	case p.TokenID != 0:
