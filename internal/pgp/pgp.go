@@ -199,6 +199,9 @@ func (k *Key) PublicKey() string { return k.armored }
 // plaintext. Signatures in the message are not checked: reporters' keys are
 // unknown here.
 func (k *Key) Decrypt(ciphertext []byte) ([]byte, error) {
+	if k == nil {
+		return nil, errors.New("pgp: decrypt: no key")
+	}
 	dec, err := k.handle.Decryption().DecryptionKeys(k.all).MaxDecompressedMessageSize(MaxPlaintext).New()
 	if err != nil {
 		return nil, fmt.Errorf("pgp: decrypt: %w", err)
