@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -81,7 +80,7 @@ func testOpenPGPKeyRace(t *testing.T, d Database) {
 	if diff := cmp.Diff(want, fprs); diff != "" {
 		t.Errorf("fingerprints the nodes use (-want +got):\n%s", diff)
 	}
-	if n := len(fmt.Sprint(keys[0].Fingerprint)); n != 40 {
+	if n := len(keys[0].Fingerprint); n != 40 {
 		t.Errorf("fingerprint %q has %d hex digits, want 40 (v4 key)", keys[0].Fingerprint, n)
 	}
 }
