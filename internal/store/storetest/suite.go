@@ -32,6 +32,7 @@ func Run(t *testing.T, newDSN func(testing.TB) string) {
 		{"Identity", testIdentity},
 		{"SSOAndRecovery", testSSOAndRecovery},
 		{"SearchAudit", testSearchAudit},
+		{"OpenPGPKeys", testOpenPGPKeys},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
