@@ -379,11 +379,12 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler, closeIntake, err := newHandler(c, c.Logger(io.Discard), db, kr)
+	app, err := newApp(ctx, c, c.Logger(io.Discard), db, kr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(closeIntake)
+	t.Cleanup(app.reports.Close)
+	handler := app.handler
 	a, err := api.New(api.Config{Logger: c.Logger(io.Discard), Identity: svc, Orgs: db})
 	if err != nil {
 		t.Fatal(err)

@@ -46,6 +46,15 @@ type Config struct {
 	ReportRate       int           // submissions per hour per address or token; 0 = no limit
 	AckTarget        time.Duration // ISO/IEC 29147 acknowledgement target
 	ReceiptRetention int           // months the receipt log is kept; at least 6 (CN-05-3)
+	// E-mail intake: the built-in SMTP listener and/or a polled IMAP box.
+	SMTPAddr       string
+	SMTPRecipients []string
+	IMAPAddr       string
+	IMAPTLS        string
+	IMAPUser       string
+	IMAPPassword   string // secret
+	IMAPMailbox    string
+	IMAPInterval   time.Duration
 }
 
 // setting describes one configuration value.
@@ -88,6 +97,22 @@ var settings = []setting{
 	{"ack-target", "EMBARGO_ACK_TARGET", "72h", "how soon the team should first answer a report (ISO/IEC 29147)", false,
 		func(c *Config, v string) (err error) { c.AckTarget, err = positiveDuration(v); return err }},
 	{"receipt-retention", "EMBARGO_RECEIPT_RETENTION", "12", "months the receipt log is kept before purging; RMSV Art. 5 needs at least 6", false, parseRetention},
+	{"smtp-addr", "EMBARGO_SMTP_ADDR", "", "address of the built-in SMTP listener that takes reports by e-mail (e.g. :25); empty turns it off", false,
+		func(c *Config, v string) error { c.SMTPAddr = v; return nil }},
+	{"smtp-recipients", "EMBARGO_SMTP_RECIPIENTS", "security@localhost", "comma-separated addresses the SMTP listener accepts mail for", false,
+		func(c *Config, v string) error { c.SMTPRecipients = splitList(v); return nil }},
+	{"imap-addr", "EMBARGO_IMAP_ADDR", "", "IMAP server (host:port) whose mailbox is polled for reports; empty turns polling off", false,
+		func(c *Config, v string) error { c.IMAPAddr = v; return nil }},
+	{"imap-tls", "EMBARGO_IMAP_TLS", "tls", "tls, starttls, or none (loopback only)", false,
+		func(c *Config, v string) error { c.IMAPTLS = v; return nil }},
+	{"imap-user", "EMBARGO_IMAP_USER", "", "IMAP user name", false,
+		func(c *Config, v string) error { c.IMAPUser = v; return nil }},
+	{"imap-password", "EMBARGO_IMAP_PASSWORD", "", "IMAP password", true,
+		func(c *Config, v string) error { c.IMAPPassword = v; return nil }},
+	{"imap-mailbox", "EMBARGO_IMAP_MAILBOX", "INBOX", "IMAP mailbox to poll", false,
+		func(c *Config, v string) error { c.IMAPMailbox = v; return nonEmpty(v) }},
+	{"imap-interval", "EMBARGO_IMAP_INTERVAL", "1m", "how often the IMAP mailbox is polled", false,
+		func(c *Config, v string) (err error) { c.IMAPInterval, err = positiveDuration(v); return err }},
 }
 
 // parseConfig reads the settings from args (flags), then the environment,
@@ -150,6 +175,12 @@ func (c *Config) validate() error {
 	if c.OIDCIssuer != "" && (c.OIDCClientID == "" || len(c.OIDCGroupRoles) == 0 || c.BaseURL == "") {
 		return errors.New("invalid oidc settings: with --oidc-issuer, give --oidc-client-id, --oidc-group-roles and --base-url (the callback is <base-url>signin/sso/callback) too")
 	}
+	if c.IMAPAddr != "" && (c.IMAPUser == "" || c.IMAPPassword == "") {
+		return errors.New("invalid imap settings: with --imap-addr, give --imap-user and --imap-password (or EMBARGO_IMAP_PASSWORD_FILE) too")
+	}
+	if c.SMTPAddr != "" && len(c.SMTPRecipients) == 0 {
+		return errors.New("invalid smtp-recipients: the SMTP listener needs at least one address to accept mail for")
+	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = filepath.Join(c.DataDir, "embargo.db")
 	}
@@ -181,6 +212,9 @@ func (c *Config) Dump(w io.Writer) {
 		{"oidc-group-roles", fmt.Sprint(c.OIDCGroupRoles)}, {"oidc-org", strconv.FormatInt(c.OIDCOrg, 10)},
 		{"report-rate", strconv.Itoa(c.ReportRate)}, {"ack-target", c.AckTarget.String()},
 		{"receipt-retention", strconv.Itoa(c.ReceiptRetention)},
+		{"smtp-addr", c.SMTPAddr}, {"smtp-recipients", strings.Join(c.SMTPRecipients, ",")},
+		{"imap-addr", c.IMAPAddr}, {"imap-tls", c.IMAPTLS}, {"imap-user", c.IMAPUser},
+		{"imap-password", redactSecret(c.IMAPPassword)}, {"imap-mailbox", c.IMAPMailbox}, {"imap-interval", c.IMAPInterval.String()},
 	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "%-17s %s\n", r[0], r[1])
@@ -344,4 +378,15 @@ func parseRetention(c *Config, v string) error {
 	}
 	c.ReceiptRetention = n
 	return nil
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"io"
 	"mime/multipart"
+	"net"
+	"net/smtp"
 	"net/http"
 	"strings"
 	"testing"
@@ -144,5 +146,39 @@ func TestIntakeThroughTheServer(t *testing.T) {
 	if err := run(t.Context(), []string{"embargo", "receipts", "purge", "--data", data}, e.getenv, e.stdout, e.stderr); err == nil ||
 		!strings.Contains(err.Error(), "at least 6 months") {
 		t.Errorf("purge with 5 months: %v", err)
+	}
+}
+
+// TestSMTPIntakeThroughTheServer sends a report in a real SMTP session to
+// the listener of a running server and finds it in the receipt log.
+func TestSMTPIntakeThroughTheServer(t *testing.T) {
+	data := t.TempDir()
+	mustSetUp(t, data)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	startServe(t, "--data", data, "--smtp-addr", addr, "--smtp-recipients", "psirt@example.cn")
+	msg := "From: =?UTF-8?B?546L5LqU?= <wangwu@example.cn>\r\nTo: psirt@example.cn\r\n" +
+		"Subject: =?UTF-8?B?6Lev55Sx5Zmo5ZG95Luk5rOo5YWl?=\r\nMessage-ID: <r1@example.cn>\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n\r\nping 参数未过滤。\r\n"
+	if err := smtp.SendMail(addr, nil, "wangwu@example.cn", []string{"psirt@example.cn"}, []byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	if err := smtp.SendMail(addr, nil, "wangwu@example.cn", []string{"someone-else@example.cn"}, []byte(msg)); err == nil {
+		t.Error("mail to an address the listener does not take was accepted")
+	}
+	e := envFrom(nil)
+	if err := run(t.Context(), []string{"embargo", "export", "receipts", "--data", data, "--format", "json"}, e.getenv, e.stdout, e.stderr); err != nil {
+		t.Fatal(err)
+	}
+	var r report.ReceiptRecord
+	if err := json.Unmarshal(e.stdout.(*bytes.Buffer).Bytes(), &r); err != nil {
+		t.Fatalf("export: %v: %s", err, e.stdout)
+	}
+	if r.Channel != report.SMTP || r.Reporter.Email != "wangwu@example.cn" || r.Reporter.Name != "王五" || !strings.HasPrefix(r.Actor, "smtp:127.0.0.1") {
+		t.Errorf("SMTP receipt = %+v", r)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
+	"github.com/embargohq/embargo/internal/pgp"
 	"github.com/embargohq/embargo/internal/ratelimit"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/server"
@@ -45,12 +46,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler, closeIntake, err := newHandler(c, log, db, kr)
+	a, err := newApp(ctx, c, log, db, kr)
 	if err != nil {
 		return err
 	}
 	// After the server: requests in flight finish their submissions first.
-	defer closeIntake()
+	defer a.reports.Close()
+	if err := startMailIntake(ctx, c, log, a.reports, a.key); err != nil {
+		return err
+	}
 	go purgeReceiptsDaily(ctx, log, db, c.ReceiptRetention)
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -64,12 +68,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// This line comes last: scripts and tests wait for it.
 	fmt.Fprintf(e.stdout, "Embargo is listening on %s\n", base)
 	log.Info("serving", "addr", ln.Addr().String(), "database", db.Dialect().String(), "version", buildVersion())
-	return serve(ctx, c, log, ln, handler)
+	return serve(ctx, c, log, ln, a.handler)
 }
 
-// newHandler wires the surfaces into the server. Call the returned function
-// after the server has stopped: it commits queued report submissions.
-func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) (_ http.Handler, closeIntake func(), err error) {
+// app is the wired server: its handler and the services that outlive a
+// request.
+type app struct {
+	handler http.Handler
+	// reports is the intake service; close it after the server has
+	// stopped, to commit queued submissions.
+	reports *report.Service
+	key     *pgp.Key // the instance's OpenPGP key
+}
+
+// newApp wires the surfaces into the server.
+func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) (_ *app, err error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector())
@@ -81,6 +94,10 @@ func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) 
 			reports.Close()
 		}
 	}()
+	key, err := openPGPKey(ctx, c, db, kr)
+	if err != nil {
+		return nil, err
+	}
 	var submissions *ratelimit.Limiter
 	if c.ReportRate > 0 {
 		submissions = ratelimit.New(c.ReportRate, time.Hour, nil)
@@ -96,18 +113,18 @@ func newHandler(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) 
 	}
 	w, err := web.New(wc)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases,
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}, Reports: reports, Submissions: submissions})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return server.New(server.Config{
+	return &app{reports: reports, key: key, handler: server.New(server.Config{
 		Logger: log, Registry: reg, Ready: db.Ping, TLS: c.TLS(),
 		MaxBodyBytes: c.MaxBodyBytes, Web: w, API: a,
 		BodyLimits: map[string]int64{"POST /report": web.MaxReportUpload, "POST /api/v1/reports": api.MaxReportBytes},
-	}), reports.Close, nil
+	})}, nil
 }
 
 // serve runs the HTTP server until ctx is done, then lets in-flight
