@@ -8,8 +8,8 @@ import (
 	"io"
 	"mime/multipart"
 	"net"
-	"net/smtp"
 	"net/http"
+	"net/smtp"
 	"strings"
 	"testing"
 
