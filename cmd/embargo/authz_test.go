@@ -167,9 +167,11 @@ var matrix = map[string]matrixRequest{
 	// reporter's credential, whoever else is signed in. Only triage staff
 	// of the receiving organisation work the inbox; everyone else is
 	// refused, and another organisation's triager would get 404.
-	"GET /report":            {"GET", "/report", "", want{all: 200}},
-	"POST /report":           {"POST", "/report", "title=x&description=y", want{all: 201}},
-	"GET /report/s/{secret}": {"GET", "/report/s/{secret}", "", want{all: 200}},
+	"GET /.well-known/security.txt":                   {"GET", "/.well-known/security.txt", "", want{all: 200}},
+	"GET /.well-known/openpgp-key.asc":                {"GET", "/.well-known/openpgp-key.asc", "", want{all: 200}},
+	"GET /report":                                     {"GET", "/report", "", want{all: 200}},
+	"POST /report":                                    {"POST", "/report", "title=x&description=y", want{all: 201}},
+	"GET /report/s/{secret}":                          {"GET", "/report/s/{secret}", "", want{all: 200}},
 	"GET /report/s/{secret}/attachments/{id}":         {"GET", "/report/s/{secret}/attachments/{attachment}", "", want{all: 200}},
 	"POST /report/s/{secret}/messages":                {"POST", "/report/s/{secret}/messages", "body=more", want{all: 303}},
 	"POST /report/s/{secret}/preferences":             {"POST", "/report/s/{secret}/preferences", "credit=name", want{all: 303}},

@@ -53,7 +53,8 @@ func TestParseConfigPrecedence(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			want := &Config{DataDir: "./embargo-data", Addr: "127.0.0.1:8080", KeyFile: "embargo-data/instance.key",
 				DatabaseURL: "embargo-data/embargo.db", LogFormat: "text", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second,
-				OIDCGroupRoles: map[string]access.Role{}, OIDCOrg: 1, ReportRate: 60, AckTarget: 72 * time.Hour, ReceiptRetention: 12}
+				OIDCGroupRoles: map[string]access.Role{}, OIDCOrg: 1, ReportRate: 60, AckTarget: 72 * time.Hour, ReceiptRetention: 12,
+				SMTPRecipients: []string{"security@localhost"}, IMAPTLS: "tls", IMAPMailbox: "INBOX", IMAPInterval: time.Minute}
 			tc.want(want)
 			got, _, err := parseConfig(envFrom(tc.env), "test", tc.args, nil)
 			if err != nil {
@@ -83,6 +84,7 @@ func TestParseConfigErrorsNameTheSetting(t *testing.T) {
 		{"missing secret file", map[string]string{"EMBARGO_DATABASE_URL_FILE": "/nonexistent"}, nil, []string{"EMBARGO_DATABASE_URL_FILE"}},
 		// CN-05-3: a receipt-log retention under six months is refused at start-up.
 		{"retention under 6 months", map[string]string{"EMBARGO_RECEIPT_RETENTION": "5"}, nil, []string{"receipt-retention", "EMBARGO_RECEIPT_RETENTION", "at least 6 months"}},
+		{"imap without password", map[string]string{"EMBARGO_IMAP_ADDR": "imap.example.cn:993", "EMBARGO_IMAP_USER": "psirt"}, nil, []string{"imap-password"}},
 		{"negative report rate", nil, []string{"--report-rate", "-1"}, []string{"report-rate"}},
 		{"bad group role", map[string]string{"EMBARGO_OIDC_GROUP_ROLES": "psirt=king"}, nil, []string{"oidc-group-roles", "psirt=king"}},
 		{"sso without client", map[string]string{"EMBARGO_OIDC_ISSUER": "https://idp.example.cn"}, nil, []string{"oidc-client-id"}},

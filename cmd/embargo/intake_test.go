@@ -12,8 +12,10 @@ import (
 	"net/smtp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/embargohq/embargo/internal/report"
+	"github.com/embargohq/embargo/internal/securitytxt"
 )
 
 // TestIntakeThroughTheServer submits reports to a running server through
@@ -180,5 +182,40 @@ func TestSMTPIntakeThroughTheServer(t *testing.T) {
 	}
 	if r.Channel != report.SMTP || r.Reporter.Email != "wangwu@example.cn" || r.Reporter.Name != "王五" || !strings.HasPrefix(r.Actor, "smtp:127.0.0.1") {
 		t.Errorf("SMTP receipt = %+v", r)
+	}
+}
+
+// TestSecurityTxt fetches security.txt from a running server and checks it
+// against RFC 9116 (RFC-9116-1): text/plain in UTF-8, a Contact, one
+// Expires in the future, the key it names served, and a valid signature
+// block around it.
+func TestSecurityTxt(t *testing.T) {
+	data := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	startServe(t, "--data", data, "--addr", addr, "--base-url", "https://psirt.example.cn")
+	base := "http://" + addr + "/"
+	resp, body := mustGet(t, base+".well-known/security.txt")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
+		t.Fatalf("security.txt: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	problems, warnings := securitytxt.Lint([]byte(body), time.Now())
+	if len(problems)+len(warnings) != 0 {
+		t.Errorf("RFC 9116 check: %q %q\n%s", problems, warnings, body)
+	}
+	for _, want := range []string{"-----BEGIN PGP SIGNED MESSAGE-----", "Contact: https://psirt.example.cn/report",
+		"Encryption: https://psirt.example.cn/.well-known/openpgp-key.asc", "Preferred-Languages: zh, en",
+		"Canonical: https://psirt.example.cn/.well-known/security.txt", "-----END PGP SIGNATURE-----"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("security.txt lacks %q:\n%s", want, body)
+		}
+	}
+	resp, key := mustGet(t, base+".well-known/openpgp-key.asc")
+	if resp.StatusCode != 200 || !strings.HasPrefix(key, "-----BEGIN PGP PUBLIC KEY BLOCK-----") {
+		t.Errorf("openpgp key: %d %.40q", resp.StatusCode, key)
 	}
 }

@@ -107,7 +107,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	wc := web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS(),
 		Setup: identity.NewSetup(db), Identity: ids, Sealer: kr, Cases: cases, Confidentiality: ids,
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db},
-		Reports: reports, Submissions: submissions}
+		Reports: reports, Submissions: submissions, SecurityTxt: securityTxt(c, key, time.Now()), OpenPGPKey: key.PublicKey()}
 	if sso := newSSO(c, log, ids); sso != nil {
 		wc.SSO = sso
 	}

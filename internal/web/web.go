@@ -70,6 +70,12 @@ type Config struct {
 	// LinkAttempts limits requests to reporters' private links per client
 	// address; nil means 60 a minute.
 	LinkAttempts *ratelimit.Limiter
+	// SecurityTxt returns /.well-known/security.txt for the instance at
+	// base (its absolute URL, ending in "/"); nil turns it off.
+	SecurityTxt func(base string) ([]byte, error)
+	// OpenPGPKey is the instance's armored public key, served at
+	// /.well-known/openpgp-key.asc; "" turns it off.
+	OpenPGPKey string
 }
 
 // Handler serves the web UI. It implements server.Surface.
