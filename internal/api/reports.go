@@ -160,7 +160,7 @@ func (h *Handler) needReports(next route.Handler) route.Handler {
 // what the receipt log hashes.
 func (h *Handler) submitReport(w http.ResponseWriter, r *http.Request) error {
 	p := access.From(r.Context())
-	key, actor := "addr:"+clientAddr(r), "anonymous"
+	key, actor := clientAddr(r), "anonymous" // the same key as the web form's, so both count together
 	if p != nil {
 		key, actor = "token:"+strconv.FormatInt(p.TokenID, 10), p.Actor()
 	}

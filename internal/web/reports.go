@@ -62,6 +62,17 @@ func (h *Handler) reports() (Reports, error) {
 	return h.cfg.Reports, nil
 }
 
+// staff returns the signed-in reader and the intake service, for the
+// triage pages; the service decides what the reader may do.
+func (h *Handler) staff(r *http.Request) (*access.Principal, Reports, error) {
+	p, err := signedIn(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, err := h.reports()
+	return p, rs, err
+}
+
 // reportPage shows the public report form (RMSV Art. 6): no sign-in, no
 // JavaScript needed.
 func (h *Handler) reportPage(w http.ResponseWriter, r *http.Request) error {
@@ -85,10 +96,8 @@ func (h *Handler) submitReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if ok, wait := h.cfg.Submissions.Allow("addr:" + clientOf(r).RemoteAddr); !ok {
-		secs := int(wait/time.Second) + 1
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		return errs.Coded(errs.TooMany, "ratelimit", "too many attempts from your address; try again in %d seconds", secs)
+	if err := h.throttle(w, r, h.cfg.Submissions); err != nil {
+		return err
 	}
 	raw, form, files, err := readUpload(r, rs.Limits())
 	if err != nil {
@@ -230,12 +239,7 @@ func (h *Handler) renderReporter(w http.ResponseWriter, r *http.Request, status 
 
 // limitLinks slows down guessing of private links per address.
 func (h *Handler) limitLinks(w http.ResponseWriter, r *http.Request) error {
-	if ok, wait := h.cfg.LinkAttempts.Allow(clientOf(r).RemoteAddr); !ok {
-		secs := int(wait/time.Second) + 1
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		return errs.Coded(errs.TooMany, "ratelimit", "too many attempts from your address; try again in %d seconds", secs)
-	}
-	return nil
+	return h.throttle(w, r, h.cfg.LinkAttempts)
 }
 
 // reporterMessage adds the reporter's message and files to the thread.
@@ -324,11 +328,7 @@ type inboxPage struct {
 
 // showInbox lists the reports of the reader's organisation.
 func (h *Handler) showInbox(w http.ResponseWriter, r *http.Request) error {
-	p, err := signedIn(r)
-	if err != nil {
-		return err
-	}
-	rs, err := h.reports()
+	p, rs, err := h.staff(r)
 	if err != nil {
 		return err
 	}
@@ -358,11 +358,7 @@ func (h *Handler) showReport(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status int, problem string) error {
-	p, err := signedIn(r)
-	if err != nil {
-		return err
-	}
-	rs, err := h.reports()
+	p, rs, err := h.staff(r)
 	if err != nil {
 		return err
 	}
@@ -382,11 +378,7 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 
 // reportRaw sends a report's raw content as received; audited.
 func (h *Handler) reportRaw(w http.ResponseWriter, r *http.Request) error {
-	p, err := signedIn(r)
-	if err != nil {
-		return err
-	}
-	rs, err := h.reports()
+	p, rs, err := h.staff(r)
 	if err != nil {
 		return err
 	}
@@ -400,11 +392,7 @@ func (h *Handler) reportRaw(w http.ResponseWriter, r *http.Request) error {
 
 // reportAttachment sends one attachment; audited.
 func (h *Handler) reportAttachment(w http.ResponseWriter, r *http.Request) error {
-	p, err := signedIn(r)
-	if err != nil {
-		return err
-	}
-	rs, err := h.reports()
+	p, rs, err := h.staff(r)
 	if err != nil {
 		return err
 	}
@@ -419,11 +407,7 @@ func (h *Handler) reportAttachment(w http.ResponseWriter, r *http.Request) error
 
 // triageReport records a triage decision.
 func (h *Handler) triageReport(w http.ResponseWriter, r *http.Request) error {
-	p, err := signedIn(r)
-	if err != nil {
-		return err
-	}
-	rs, err := h.reports()
+	p, rs, err := h.staff(r)
 	if err != nil {
 		return err
 	}
@@ -442,11 +426,7 @@ func (h *Handler) triageReport(w http.ResponseWriter, r *http.Request) error {
 
 // promoteReport opens a case from a report.
 func (h *Handler) promoteReport(w http.ResponseWriter, r *http.Request) error {
-	p, err := signedIn(r)
-	if err != nil {
-		return err
-	}
-	rs, err := h.reports()
+	p, rs, err := h.staff(r)
 	if err != nil {
 		return err
 	}
@@ -463,11 +443,7 @@ func (h *Handler) promoteReport(w http.ResponseWriter, r *http.Request) error {
 
 // replyToReport writes to the reporter.
 func (h *Handler) replyToReport(w http.ResponseWriter, r *http.Request) error {
-	p, err := signedIn(r)
-	if err != nil {
-		return err
-	}
-	rs, err := h.reports()
+	p, rs, err := h.staff(r)
 	if err != nil {
 		return err
 	}

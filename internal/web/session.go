@@ -9,6 +9,7 @@ import (
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/identity"
+	"github.com/embargohq/embargo/internal/ratelimit"
 )
 
 // Identity is the part of identity.Service the web UI uses.
@@ -97,7 +98,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 	if h.cfg.Identity == nil {
 		return errs.New(errs.NotFound, "no such page")
 	}
-	if err := h.throttle(w, r); err != nil {
+	if err := h.throttle(w, r, h.cfg.AuthAttempts); err != nil {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {
@@ -139,10 +140,11 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// throttle refuses a client address that has made too many authentication
-// attempts lately, with 429 and Retry-After.
-func (h *Handler) throttle(w http.ResponseWriter, r *http.Request) error {
-	ok, wait := h.cfg.AuthAttempts.Allow(clientOf(r).RemoteAddr)
+// throttle refuses a client address that has used up its allowance in l
+// (authentication attempts, report submissions, private-link requests),
+// with 429 and Retry-After.
+func (h *Handler) throttle(w http.ResponseWriter, r *http.Request, l *ratelimit.Limiter) error {
+	ok, wait := l.Allow(clientOf(r).RemoteAddr)
 	if ok {
 		return nil
 	}

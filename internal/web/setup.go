@@ -44,7 +44,7 @@ func (h *Handler) createAdmin(w http.ResponseWriter, r *http.Request) error {
 	if h.cfg.Setup == nil {
 		return errs.New(errs.NotFound, "no such page")
 	}
-	if err := h.throttle(w, r); err != nil {
+	if err := h.throttle(w, r, h.cfg.AuthAttempts); err != nil {
 		return err
 	}
 	if err := r.ParseForm(); err != nil {

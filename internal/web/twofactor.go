@@ -57,7 +57,7 @@ func (h *Handler) verifySecondFactor(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return errs.New(errs.Unauthenticated, "sign in first")
 	}
-	if err := h.throttle(w, r); err != nil {
+	if err := h.throttle(w, r, h.cfg.AuthAttempts); err != nil {
 		return err
 	}
 	err = h.cfg.Identity.VerifySecondFactor(r.Context(), p, c.Value, r.FormValue("code"))
