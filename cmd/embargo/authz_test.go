@@ -170,6 +170,7 @@ var matrix = map[string]matrixRequest{
 	"GET /.well-known/security.txt":                   {"GET", "/.well-known/security.txt", "", want{all: 200}},
 	"GET /.well-known/openpgp-key.asc":                {"GET", "/.well-known/openpgp-key.asc", "", want{all: 200}},
 	"GET /report":                                     {"GET", "/report", "", want{all: 200}},
+	"GET /policy":                                     {"GET", "/policy", "", want{all: 200}},
 	"POST /report":                                    {"POST", "/report", "title=x&description=y", want{all: 201}},
 	"GET /report/s/{secret}":                          {"GET", "/report/s/{secret}", "", want{all: 200}},
 	"GET /report/s/{secret}/attachments/{id}":         {"GET", "/report/s/{secret}/attachments/{attachment}", "", want{all: 200}},

@@ -55,6 +55,10 @@ type Config struct {
 	IMAPPassword   string // secret
 	IMAPMailbox    string
 	IMAPInterval   time.Duration
+	// security.txt: a fixed Expires (zero: rolling, DefaultValidity ahead)
+	// and the disclosure policy's URL ("": the built-in /policy page).
+	SecurityExpires time.Time
+	SecurityPolicy  string
 }
 
 // setting describes one configuration value.
@@ -113,6 +117,9 @@ var settings = []setting{
 		func(c *Config, v string) error { c.IMAPMailbox = v; return nonEmpty(v) }},
 	{"imap-interval", "EMBARGO_IMAP_INTERVAL", "1m", "how often the IMAP mailbox is polled", false,
 		func(c *Config, v string) (err error) { c.IMAPInterval, err = positiveDuration(v); return err }},
+	{"security-expires", "EMBARGO_SECURITY_EXPIRES", "", "Expires of security.txt (YYYY-MM-DD or RFC 3339); empty means 180 days ahead, renewed daily; warned 30 days before it lapses", false, parseExpires},
+	{"security-policy", "EMBARGO_SECURITY_POLICY", "", "URL of the vulnerability disclosure policy for security.txt; empty means this instance's /policy page", false,
+		func(c *Config, v string) error { c.SecurityPolicy = v; return absoluteURLOrEmpty(v) }},
 }
 
 // parseConfig reads the settings from args (flags), then the environment,
@@ -215,9 +222,10 @@ func (c *Config) Dump(w io.Writer) {
 		{"smtp-addr", c.SMTPAddr}, {"smtp-recipients", strings.Join(c.SMTPRecipients, ",")},
 		{"imap-addr", c.IMAPAddr}, {"imap-tls", c.IMAPTLS}, {"imap-user", c.IMAPUser},
 		{"imap-password", redactSecret(c.IMAPPassword)}, {"imap-mailbox", c.IMAPMailbox}, {"imap-interval", c.IMAPInterval.String()},
+		{"security-expires", formatExpires(c.SecurityExpires)}, {"security-policy", c.SecurityPolicy},
 	}
 	for _, r := range rows {
-		fmt.Fprintf(w, "%-17s %s\n", r[0], r[1])
+		fmt.Fprintf(w, "%-18s %s\n", r[0], r[1])
 	}
 }
 
@@ -312,6 +320,46 @@ func parseBaseURL(c *Config, v string) error {
 	}
 	c.BaseURL = strings.TrimSuffix(v, "/") + "/"
 	return nil
+}
+
+// absoluteURLOrEmpty checks that v is empty or an absolute https:// URL
+// (RFC 9116 wants https for every field but Contact).
+func absoluteURLOrEmpty(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return errors.New("want an absolute https:// URL")
+	}
+	return nil
+}
+
+// parseExpires reads security.txt's Expires: a date (the end of that day
+// in China Standard Time) or an RFC 3339 date-time.
+func parseExpires(c *Config, v string) error {
+	c.SecurityExpires = time.Time{}
+	if v == "" {
+		return nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		c.SecurityExpires = t
+		return nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, v, report.CST)
+	if err != nil {
+		return errors.New("want a date (YYYY-MM-DD) or an RFC 3339 date-time")
+	}
+	c.SecurityExpires = d.AddDate(0, 0, 1).Add(-time.Second)
+	return nil
+}
+
+// formatExpires shows a configured Expires, or the rolling default.
+func formatExpires(t time.Time) string {
+	if t.IsZero() {
+		return "rolling (180 days ahead)"
+	}
+	return t.Format(time.RFC3339)
 }
 
 func parseLogFormat(c *Config, v string) error {

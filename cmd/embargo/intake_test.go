@@ -209,7 +209,8 @@ func TestSecurityTxt(t *testing.T) {
 	}
 	for _, want := range []string{"-----BEGIN PGP SIGNED MESSAGE-----", "Contact: https://psirt.example.cn/report",
 		"Encryption: https://psirt.example.cn/.well-known/openpgp-key.asc", "Preferred-Languages: zh, en",
-		"Canonical: https://psirt.example.cn/.well-known/security.txt", "-----END PGP SIGNATURE-----"} {
+		"Canonical: https://psirt.example.cn/.well-known/security.txt", "Policy: https://psirt.example.cn/policy",
+		"-----END PGP SIGNATURE-----"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("security.txt lacks %q:\n%s", want, body)
 		}

@@ -6,12 +6,10 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"time"
 
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/mailin"
 	"github.com/embargohq/embargo/internal/pgp"
-	"github.com/embargohq/embargo/internal/securitytxt"
 	"github.com/embargohq/embargo/internal/store"
 )
 
@@ -75,26 +73,3 @@ func domainOf(addr string) string {
 
 // listenTCP listens on addr.
 func listenTCP(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
-
-// securityTxt returns the function that builds security.txt for the
-// instance at base: contacts are the report form and the mail addresses
-// that take reports, the key is the instance's, and the file is signed
-// with it. Expires is six months after start: a running instance keeps
-// its file valid, and a restart renews it.
-func securityTxt(c *Config, key *pgp.Key, started time.Time) func(base string) ([]byte, error) {
-	return func(base string) ([]byte, error) {
-		if c.BaseURL != "" {
-			base = c.BaseURL
-		}
-		f := securitytxt.File{Expires: started.AddDate(0, 6, 0).Truncate(time.Second),
-			Encryption: base + ".well-known/openpgp-key.asc", PreferredLanguages: []string{"zh", "en"},
-			Canonical: base + ".well-known/security.txt"}
-		if c.SMTPAddr != "" || c.IMAPAddr != "" {
-			for _, r := range c.SMTPRecipients {
-				f.Contact = append(f.Contact, "mailto:"+r)
-			}
-		}
-		f.Contact = append(f.Contact, base+"report")
-		return key.SignCleartext(f.Text())
-	}
-}

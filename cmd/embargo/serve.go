@@ -56,6 +56,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	go purgeReceiptsDaily(ctx, log, db, c.ReceiptRetention)
+	go a.security.watch(ctx, log)
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
@@ -79,6 +80,8 @@ type app struct {
 	// stopped, to commit queued submissions.
 	reports *report.Service
 	key     *pgp.Key // the instance's OpenPGP key
+	// security builds security.txt; serve watches its Expires.
+	security *securityFile
 }
 
 // newApp wires the surfaces into the server.
@@ -98,6 +101,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	if err != nil {
 		return nil, err
 	}
+	sec := newSecurityFile(c, key)
 	var submissions *ratelimit.Limiter
 	if c.ReportRate > 0 {
 		submissions = ratelimit.New(c.ReportRate, time.Hour, nil)
@@ -107,7 +111,8 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	wc := web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS(),
 		Setup: identity.NewSetup(db), Identity: ids, Sealer: kr, Cases: cases, Confidentiality: ids,
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db},
-		Reports: reports, Submissions: submissions, SecurityTxt: securityTxt(c, key, time.Now()), OpenPGPKey: key.PublicKey()}
+		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
+		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c)}
 	if sso := newSSO(c, log, ids); sso != nil {
 		wc.SSO = sso
 	}
@@ -120,7 +125,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	if err != nil {
 		return nil, err
 	}
-	return &app{reports: reports, key: key, handler: server.New(server.Config{
+	return &app{reports: reports, key: key, security: sec, handler: server.New(server.Config{
 		Logger: log, Registry: reg, Ready: db.Ping, TLS: c.TLS(),
 		MaxBodyBytes: c.MaxBodyBytes, Web: w, API: a,
 		BodyLimits: map[string]int64{"POST /report": web.MaxReportUpload, "POST /api/v1/reports": api.MaxReportBytes},

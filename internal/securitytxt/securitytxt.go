@@ -51,6 +51,20 @@ func (f File) Text() []byte {
 	return b.Bytes()
 }
 
+// WarnWithin is how long before Expires the operator is warned: the UI
+// and the logs say so from then on, and Lint warns too.
+const WarnWithin = 30 * 24 * time.Hour
+
+// DefaultValidity is how far ahead a rolling Expires is set when no date
+// is configured: under the year RFC 9116 recommends, renewed every day.
+const DefaultValidity = 180 * 24 * time.Hour
+
+// Expiring reports whether a file that expires at expires is lapsed or
+// lapses within WarnWithin of now.
+func Expiring(expires, now time.Time) bool {
+	return expires.Sub(now) < WarnWithin
+}
+
 // Lint checks text against RFC 9116 at time now and returns what is wrong:
 // UTF-8, at least one Contact, exactly one Expires in the future (and
 // warns when it is more than a year away or lapses within 30 days), URIs
@@ -102,7 +116,7 @@ func Lint(text []byte, now time.Time) (problems, warnings []string) {
 				problems = append(problems, "Expires is in the past: the file has lapsed")
 			case t.After(now.AddDate(1, 0, 0)):
 				warnings = append(warnings, "Expires is more than a year away (RFC 9116 recommends less)")
-			case t.Before(now.AddDate(0, 0, 30)):
+			case Expiring(t, now):
 				warnings = append(warnings, "Expires lapses within 30 days: renew it")
 			}
 		case "preferred-languages":

@@ -47,6 +47,24 @@ func TestLintFindsProblems(t *testing.T) {
 	}
 }
 
+func TestExpiring(t *testing.T) {
+	tests := []struct {
+		expires time.Time
+		want    bool
+	}{
+		{now.AddDate(0, 6, 0), false},
+		{now.Add(WarnWithin + time.Second), false},
+		{now.Add(WarnWithin - time.Second), true},
+		{now.Add(time.Hour), true},
+		{now.Add(-time.Hour), true}, // lapsed
+	}
+	for _, tc := range tests {
+		if got := Expiring(tc.expires, now); got != tc.want {
+			t.Errorf("Expiring(%s) = %v, want %v", tc.expires.Sub(now), got, tc.want)
+		}
+	}
+}
+
 func FuzzLint(f *testing.F) {
 	f.Add([]byte("Contact: mailto:a@b.cn\nExpires: 2027-01-01T00:00:00Z\n"))
 	f.Add([]byte("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n- Contact: x\n-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n"))

@@ -24,6 +24,7 @@ type fakeIdentity struct {
 	users     []identity.User
 	language  string // saved by SetLanguage
 	preferred string // returned as the principal's Language
+	role      access.Role // the principal's role; "" means triager
 }
 
 func (f *fakeIdentity) SignIn(_ context.Context, email, pw string, _ identity.Client) (string, identity.User, error) {
@@ -37,7 +38,11 @@ func (f *fakeIdentity) Authenticate(_ context.Context, token string) (*access.Pr
 	if token != "ses_good" {
 		return nil, identity.Session{}, errs.New(errs.Unauthenticated, "ended")
 	}
-	return &access.Principal{UserID: 1, Name: "王五", Role: access.Triager, TwoFactorEnrolled: true, SecondFactor: true,
+	role := f.role
+	if role == "" {
+		role = access.Triager
+	}
+	return &access.Principal{UserID: 1, Name: "王五", Role: role, TwoFactorEnrolled: true, SecondFactor: true,
 		Language: f.preferred}, identity.Session{}, nil
 }
 

@@ -38,13 +38,14 @@ const (
 	pageReporter    pageName = "reporter"
 	pageInbox       pageName = "inbox"
 	pageStaffReport pageName = "report"
+	pagePolicy      pageName = "policy"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
 	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview, pageProfile,
-		pageReportForm, pageReporter, pageInbox, pageStaffReport}
+		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy}
 }
 
 // site is one parse of the templates and one read of the static files.
@@ -110,6 +111,9 @@ type page struct {
 	User *access.Principal
 	// Data is the page's own data.
 	Data any
+	// Warnings are the instance's operational warnings, shown to
+	// administrators on every page.
+	Warnings []string
 }
 
 // languageChoice is one button of the language switch.
@@ -132,6 +136,9 @@ func (h *Handler) newPage(r *http.Request, data any) page {
 	}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		p.Next = r.URL.RequestURI()
+	}
+	if p.User != nil && p.User.Can(access.ManageOrg) {
+		p.Warnings = h.warnings(p.Localizer)
 	}
 	for _, tag := range i18n.Supported() {
 		p.Languages = append(p.Languages, languageChoice{

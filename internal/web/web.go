@@ -76,6 +76,15 @@ type Config struct {
 	// OpenPGPKey is the instance's armored public key, served at
 	// /.well-known/openpgp-key.asc; "" turns it off.
 	OpenPGPKey string
+	// SecurityExpires returns security.txt's current Expires; from 30 days
+	// before it, administrators see a warning on every page. Nil: no
+	// warning.
+	SecurityExpires func() time.Time
+	// AckTarget is the promised time to a first answer, shown in the
+	// disclosure policy at /policy.
+	AckTarget time.Duration
+	// ReportMail are the addresses that take reports by mail, for /policy.
+	ReportMail []string
 }
 
 // Handler serves the web UI. It implements server.Surface.
