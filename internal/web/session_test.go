@@ -22,8 +22,8 @@ type fakeIdentity struct {
 	signedOut []string
 	tokens    []identity.Token
 	users     []identity.User
-	language  string // saved by SetLanguage
-	preferred string // returned as the principal's Language
+	language  string      // saved by SetLanguage
+	preferred string      // returned as the principal's Language
 	role      access.Role // the principal's role; "" means triager
 }
 
