@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,16 +15,7 @@ func TestBrowserTwoFactor(t *testing.T) {
 	chromiumPath(t)
 	inst := startInstance(t)
 	mustCreateAdmin(t, inst, "admin@example.cn", "tangerine rooftop lantern")
-	out, err := exec.Command(mustBuildEmbargo(t), "user", "create", "--data", inst.Data, "--name", "Triage",
-		"--role", "triager", "triage@example.cn").CombinedOutput()
-	// "password for triage@example.cn (shown once): xxxxx-xxxxx-xxxxx-xxxxx"
-	var password string
-	if _, after, ok := strings.Cut(string(out), "(shown once): "); ok {
-		password, _, _ = strings.Cut(after, "\n")
-	}
-	if err != nil || password == "" {
-		t.Fatalf("user create: %v\n%s", err, out)
-	}
+	password := mustCreateUser(t, inst, "triage@example.cn", "triager")
 
 	b := newBrowser(t, "en-US")
 	mustSignIn(t, b, inst.Base, "triage@example.cn", password)
