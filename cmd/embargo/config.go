@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/report"
+	"github.com/embargohq/embargo/internal/server"
 	"github.com/embargohq/embargo/internal/store"
 )
 
@@ -59,6 +61,9 @@ type Config struct {
 	// and the disclosure policy's URL ("": the built-in /policy page).
 	SecurityExpires time.Time
 	SecurityPolicy  string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed.
+	TrustedProxies []netip.Prefix
 }
 
 // setting describes one configuration value.
@@ -117,6 +122,11 @@ var settings = []setting{
 		func(c *Config, v string) error { c.IMAPMailbox = v; return nonEmpty(v) }},
 	{"imap-interval", "EMBARGO_IMAP_INTERVAL", "1m", "how often the IMAP mailbox is polled", false,
 		func(c *Config, v string) (err error) { c.IMAPInterval, err = positiveDuration(v); return err }},
+	{"trusted-proxies", "EMBARGO_TRUSTED_PROXIES", "", "comma-separated reverse proxies (IPs or CIDR prefixes) whose X-Forwarded-For names the client; empty trusts none", false,
+		func(c *Config, v string) (err error) {
+			c.TrustedProxies, err = server.ParseTrustedProxies(v)
+			return err
+		}},
 	{"security-expires", "EMBARGO_SECURITY_EXPIRES", "", "Expires of security.txt (YYYY-MM-DD or RFC 3339); empty means 180 days ahead, renewed daily; warned 30 days before it lapses", false, parseExpires},
 	{"security-policy", "EMBARGO_SECURITY_POLICY", "", "URL of the vulnerability disclosure policy for security.txt; empty means this instance's /policy page", false,
 		func(c *Config, v string) error { c.SecurityPolicy = v; return absoluteURLOrEmpty(v) }},
@@ -222,6 +232,7 @@ func (c *Config) Dump(w io.Writer) {
 		{"smtp-addr", c.SMTPAddr}, {"smtp-recipients", strings.Join(c.SMTPRecipients, ",")},
 		{"imap-addr", c.IMAPAddr}, {"imap-tls", c.IMAPTLS}, {"imap-user", c.IMAPUser},
 		{"imap-password", redactSecret(c.IMAPPassword)}, {"imap-mailbox", c.IMAPMailbox}, {"imap-interval", c.IMAPInterval.String()},
+		{"trusted-proxies", fmt.Sprint(c.TrustedProxies)},
 		{"security-expires", formatExpires(c.SecurityExpires)}, {"security-policy", c.SecurityPolicy},
 	}
 	for _, r := range rows {

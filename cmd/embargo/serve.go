@@ -128,7 +128,8 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	return &app{reports: reports, key: key, security: sec, handler: server.New(server.Config{
 		Logger: log, Registry: reg, Ready: db.Ping, TLS: c.TLS(),
 		MaxBodyBytes: c.MaxBodyBytes, Web: w, API: a,
-		BodyLimits: map[string]int64{"POST /report": web.MaxReportUpload, "POST /api/v1/reports": api.MaxReportBytes},
+		TrustedProxies: c.TrustedProxies,
+		BodyLimits:     map[string]int64{"POST /report": web.MaxReportUpload, "POST /api/v1/reports": api.MaxReportBytes},
 	})}, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/report"
+	"github.com/embargohq/embargo/internal/request"
 	"github.com/embargohq/embargo/internal/route"
 )
 
@@ -160,7 +160,7 @@ func (h *Handler) needReports(next route.Handler) route.Handler {
 // what the receipt log hashes.
 func (h *Handler) submitReport(w http.ResponseWriter, r *http.Request) error {
 	p := access.From(r.Context())
-	key, actor := clientAddr(r), "anonymous" // the same key as the web form's, so both count together
+	key, actor := request.ClientAddr(r), "anonymous" // the same key as the web form's, so both count together
 	if p != nil {
 		key, actor = "token:"+strconv.FormatInt(p.TokenID, 10), p.Actor()
 	}
@@ -191,7 +191,7 @@ func (h *Handler) submitReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	sub := report.Submission{OrgID: nr.OrgID, Channel: report.API, Title: nr.Title, Description: nr.Description,
 		Product: nr.Product, Version: nr.Version, Reporter: nr.Reporter, Raw: raw, Actor: actor,
-		Language: nr.Language, RemoteAddr: clientAddr(r)}
+		Language: nr.Language, RemoteAddr: request.ClientAddr(r)}
 	for _, a := range nr.Attachments {
 		sub.Attachments = append(sub.Attachments, report.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
 	}
@@ -205,15 +205,6 @@ func (h *Handler) submitReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Location", "/api/v1/reports/"+ack.TrackingID)
 	return writeJSON(w, http.StatusCreated, out)
-}
-
-// clientAddr is the request's client address without the port.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // listReports returns the triage inbox: newest first, without

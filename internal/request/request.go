@@ -1,20 +1,28 @@
 // Package request carries per-request facts through a context: the request
 // ID that ties log lines and audit events to one HTTP request or CLI call,
-// and the route pattern that served it (for metrics and logs).
+// the route pattern that served it (for metrics and logs), and the client's
+// address as the server resolved it (behind trusted proxies, from
+// X-Forwarded-For).
 package request
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"net"
+	"net/http"
 	"sync/atomic"
 )
 
 // Info is what the server knows about a request in flight. The outermost
 // middleware creates it; the router fills in Route once it has matched.
 type Info struct {
-	ID    string
-	route atomic.Pointer[string]
+	ID string
+	// Client is the client's IP address: the connection's peer, or the
+	// first untrusted address in X-Forwarded-For when the peer is a
+	// trusted proxy. "" outside HTTP.
+	Client string
+	route  atomic.Pointer[string]
 }
 
 // Route returns the matched route pattern, or "" when nothing matched.
@@ -44,6 +52,28 @@ func ID(ctx context.Context) string {
 		return info.ID
 	}
 	return ""
+}
+
+// Client returns the client address carried by ctx, or "" when there is
+// none.
+func Client(ctx context.Context) string {
+	if info, ok := ctx.Value(infoKey{}).(*Info); ok {
+		return info.Client
+	}
+	return ""
+}
+
+// ClientAddr returns r's client address as the server resolved it, or,
+// outside the server's middleware, the connection's peer without its port.
+func ClientAddr(r *http.Request) string {
+	if c := Client(r.Context()); c != "" {
+		return c
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // SetRoute records the matched route pattern on ctx's Info, if any.

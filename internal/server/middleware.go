@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -82,13 +83,14 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
-// observe gives every request an ID (echoed in X-Request-ID), then logs and
+// observe gives every request an ID (echoed in X-Request-ID) and its client
+// address (see clientAddr), then logs and
 // counts it once it is served. The route label is the matched pattern, never
 // the raw path, so that metrics cardinality stays bounded.
-func observe(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
+func observe(next http.Handler, log *slog.Logger, m *metrics, trusted []netip.Prefix) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &request.Info{ID: request.NewID()}
+		info := &request.Info{ID: request.NewID(), Client: clientAddr(r, trusted)}
 		w.Header().Set("X-Request-ID", info.ID)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		m.inflight.Inc()

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,8 +37,11 @@ type Config struct {
 	// method and a path prefix, "POST /report", and the longest matching
 	// prefix wins. Uploads with attachments use it.
 	BodyLimits map[string]int64
-	Web        Surface
-	API        Surface
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; with none, the connection's peer is the client.
+	TrustedProxies []netip.Prefix
+	Web            Surface
+	API            Surface
 }
 
 // DefaultMaxBodyBytes is the request body limit when Config leaves it 0.
@@ -70,7 +74,7 @@ func New(cfg Config) http.Handler {
 	h = limitBody(h, cfg.MaxBodyBytes, cfg.BodyLimits)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = secureHeaders(h, cfg.TLS)
-	h = observe(h, cfg.Logger, m)
+	h = observe(h, cfg.Logger, m, cfg.TrustedProxies)
 	h = recoverPanics(h, cfg.Logger)
 	return h
 }

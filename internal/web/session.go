@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"strconv"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/ratelimit"
+	"github.com/embargohq/embargo/internal/request"
 )
 
 // Identity is the part of identity.Service the web UI uses.
@@ -155,9 +155,5 @@ func (h *Handler) throttle(w http.ResponseWriter, r *http.Request, l *ratelimit.
 
 // clientOf describes the browser for the session record.
 func clientOf(r *http.Request) identity.Client {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return identity.Client{UserAgent: r.UserAgent(), RemoteAddr: host}
+	return identity.Client{UserAgent: r.UserAgent(), RemoteAddr: request.ClientAddr(r)}
 }
