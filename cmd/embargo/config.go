@@ -64,6 +64,8 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed.
 	TrustedProxies []netip.Prefix
+	// BreachedPasswords is the operator's list of breached passwords.
+	BreachedPasswords string
 }
 
 // setting describes one configuration value.
@@ -127,6 +129,8 @@ var settings = []setting{
 			c.TrustedProxies, err = server.ParseTrustedProxies(v)
 			return err
 		}},
+	{"breached-passwords", "EMBARGO_BREACHED_PASSWORDS", "", "file of breached passwords refused for accounts: SHA-1 hashes sorted (Have I Been Pwned's download) or plain passwords, one a line", false,
+		func(c *Config, v string) error { c.BreachedPasswords = v; return fileOrEmpty(v) }},
 	{"security-expires", "EMBARGO_SECURITY_EXPIRES", "", "Expires of security.txt (YYYY-MM-DD or RFC 3339); empty means 180 days ahead, renewed daily; warned 30 days before it lapses", false, parseExpires},
 	{"security-policy", "EMBARGO_SECURITY_POLICY", "", "URL of the vulnerability disclosure policy for security.txt; empty means this instance's /policy page", false,
 		func(c *Config, v string) error { c.SecurityPolicy = v; return absoluteURLOrEmpty(v) }},
@@ -232,7 +236,7 @@ func (c *Config) Dump(w io.Writer) {
 		{"smtp-addr", c.SMTPAddr}, {"smtp-recipients", strings.Join(c.SMTPRecipients, ",")},
 		{"imap-addr", c.IMAPAddr}, {"imap-tls", c.IMAPTLS}, {"imap-user", c.IMAPUser},
 		{"imap-password", redactSecret(c.IMAPPassword)}, {"imap-mailbox", c.IMAPMailbox}, {"imap-interval", c.IMAPInterval.String()},
-		{"trusted-proxies", fmt.Sprint(c.TrustedProxies)},
+		{"trusted-proxies", fmt.Sprint(c.TrustedProxies)}, {"breached-passwords", c.BreachedPasswords},
 		{"security-expires", formatExpires(c.SecurityExpires)}, {"security-policy", c.SecurityPolicy},
 	}
 	for _, r := range rows {

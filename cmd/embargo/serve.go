@@ -89,7 +89,11 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector())
-	ids := identity.NewService(db, identity.DefaultPolicy, nil).WithSealer(kr)
+	policy, err := identityPolicy(c)
+	if err != nil {
+		return nil, err
+	}
+	ids := identity.NewService(db, policy, nil).WithSealer(kr)
 	cases := casework.NewService(db, kr, "EMB")
 	reports := report.NewService(db, kr, report.Options{AckTarget: c.AckTarget}).WithCases(cases)
 	defer func() {
@@ -109,7 +113,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		submissions = ratelimit.New(1<<30, time.Second, nil)
 	}
 	wc := web.Config{Logger: log, Version: buildVersion(), Dev: c.Dev, DevDir: "internal/web", TLS: c.TLS(),
-		Setup: identity.NewSetup(db), Identity: ids, Sealer: kr, Cases: cases, Confidentiality: ids,
+		Setup: identity.NewSetup(db).WithBreached(policy.Breached), Identity: ids, Sealer: kr, Cases: cases, Confidentiality: ids,
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db},
 		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
 		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c)}

@@ -22,7 +22,28 @@ func localIdentity(ctx context.Context, c *Config, e *env) (*store.DB, *identity
 	if err != nil {
 		return nil, nil, err
 	}
-	return db, identity.NewService(db, identity.DefaultPolicy, nil).WithSealer(kr), nil
+	policy, err := identityPolicy(c)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, identity.NewService(db, policy, nil).WithSealer(kr), nil
+}
+
+// identityPolicy is the default policy with the operator's breached-password
+// list, when --breached-passwords names one. A hashed list stays open (it
+// is searched in place) for the life of the process.
+func identityPolicy(c *Config) (identity.Policy, error) {
+	p := identity.DefaultPolicy
+	if c.BreachedPasswords == "" {
+		return p, nil
+	}
+	b, err := identity.OpenBreached(c.BreachedPasswords)
+	if err != nil {
+		return p, fmt.Errorf("breached-passwords: %w", err)
+	}
+	p.Breached = b
+	return p, nil
 }
 
 // runUser implements `embargo user create|list|disable|enable|set-password|reset-2fa`.

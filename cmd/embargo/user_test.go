@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -94,5 +98,34 @@ func TestUserAndTokenCommands(t *testing.T) {
 	out, _ = runCLI(t, "user", "list", "--data", data)
 	if !regexp.MustCompile(`triage@example.cn .* disabled`).MatchString(out) {
 		t.Errorf("after disable, user list:\n%s", out)
+	}
+}
+
+// TestBreachedPasswords refuses a password on the operator's list, in the
+// Have I Been Pwned form, when the CLI sets it.
+func TestBreachedPasswords(t *testing.T) {
+	data := t.TempDir()
+	mustSetUp(t, data)
+	sum := sha1.Sum([]byte("purple monkey dishwasher"))
+	list := filepath.Join(t.TempDir(), "pwned.txt")
+	body := "0000000000000000000000000000000000000001:7\n" + strings.ToUpper(hex.EncodeToString(sum[:])) + ":3303003\n"
+	if err := os.WriteFile(list, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	for pw, wantErr := range map[string]string{
+		"purple monkey dishwasher":    "appeared in a data breach",
+		"a sound and long passphrase": "",
+	} {
+		if err := os.WriteFile(pwFile, []byte(pw+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := runCLI(t, "user", "set-password", "--data", data, "--breached-passwords", list, "--password-file", pwFile, "admin@example.cn")
+		if wantErr == "" && err != nil || wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)) {
+			t.Errorf("set-password %q: %v, want %q", pw, err, wantErr)
+		}
+	}
+	if _, err := runCLI(t, "user", "list", "--data", data, "--breached-passwords", filepath.Join(t.TempDir(), "none")); err == nil {
+		t.Error("a missing list was accepted")
 	}
 }

@@ -30,7 +30,7 @@ func (s *Service) CreateUser(ctx context.Context, p *access.Principal, nu NewUse
 	if err := s.requireUserAdmin(p, nu.OrgID); err != nil {
 		return User{}, err
 	}
-	u, err := checkNewUser(nu)
+	u, err := checkNewUser(nu, s.policy.Breached)
 	if err != nil {
 		return User{}, err
 	}
@@ -45,7 +45,7 @@ func (s *Service) CreateUser(ctx context.Context, p *access.Principal, nu NewUse
 	return u, err
 }
 
-func checkNewUser(nu NewUser) (User, error) {
+func checkNewUser(nu NewUser, breached *Breached) (User, error) {
 	email, err := normaliseEmail(nu.Email)
 	if err != nil {
 		return User{}, err
@@ -64,7 +64,7 @@ func checkNewUser(nu NewUser) (User, error) {
 	if !countryCode.MatchString(country) {
 		return User{}, errs.Coded(errs.Invalid, "country.invalid", "give the country as a two-letter ISO 3166 code, such as CN")
 	}
-	if err := CheckPassword(nu.Password, email); err != nil {
+	if err := breached.Check(nu.Password, email); err != nil {
 		return User{}, err
 	}
 	return User{Email: email, DisplayName: name, PasswordHash: HashPassword(nu.Password), OrgID: nu.OrgID,
@@ -102,7 +102,7 @@ func (s *Service) SetPassword(ctx context.Context, p *access.Principal, email, p
 	if err != nil {
 		return err
 	}
-	if err := CheckPassword(password, u.Email); err != nil {
+	if err := s.policy.Breached.Check(password, u.Email); err != nil {
 		return err
 	}
 	hash := HashPassword(password)

@@ -80,6 +80,9 @@ type Policy struct {
 	// MaxFailures wrong passwords in a row lock the account for LockFor.
 	MaxFailures int
 	LockFor     time.Duration
+	// Breached is the operator's breached-password list; nil checks only
+	// the built-in list of common passwords.
+	Breached *Breached
 }
 
 // DefaultPolicy is the policy when the configuration sets none.

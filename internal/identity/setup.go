@@ -76,11 +76,19 @@ type SetupStore interface {
 // Setup creates the first administrator with the one-time setup token
 // that `embargo serve` printed at first start.
 type Setup struct {
-	store SetupStore
+	store    SetupStore
+	breached *Breached
 }
 
 // NewSetup returns a Setup over st.
 func NewSetup(st SetupStore) *Setup { return &Setup{store: st} }
+
+// WithBreached makes the first administrator's password pass the
+// operator's breached-password list too.
+func (s *Setup) WithBreached(b *Breached) *Setup {
+	s.breached = b
+	return s
+}
 
 // Check returns nil when token is the valid, unexpired setup token, and
 // errs.NotFound otherwise (used, expired or wrong: the caller need not
@@ -141,7 +149,7 @@ func (s *Setup) CreateFirstAdmin(ctx context.Context, f FirstAdmin) (User, error
 	if name == "" || len(name) > 200 {
 		return User{}, errs.Coded(errs.Invalid, "name.invalid", "give a name of 1 to 200 characters")
 	}
-	if err := CheckPassword(f.Password, email); err != nil {
+	if err := s.breached.Check(f.Password, email); err != nil {
 		return User{}, err
 	}
 	u := User{Email: email, DisplayName: name, PasswordHash: HashPassword(f.Password), InstanceAdmin: true,
