@@ -48,13 +48,14 @@ const (
 	ManageOwnTokens   Permission = "token.manage_own"   // create and revoke one's own API tokens
 	ReadOwnReports    Permission = "report.read_own"    // follow one's own reports
 	ReadSharedNotices Permission = "notice.read_shared" // read what was shared with one's party
+	SignAccessReview  Permission = "access_review.sign" // sign off the quarterly access review (CN-11-2)
 )
 
 // table is the permission table: the only place that says which role may
 // do what.
 var table = map[Role][]Permission{
-	Administrator:     {ManageUsers, ManageOrg, ReadAudit, ManageOwnTokens},
-	ComplianceOfficer: {ReadCases, ReadAllCases, WriteCases, ManageObligations, ApproveSharing, PublishAdvisories, ReadAudit, ManageOwnTokens},
+	Administrator:     {ManageUsers, ManageOrg, ReadAudit, SignAccessReview, ManageOwnTokens},
+	ComplianceOfficer: {ReadCases, ReadAllCases, WriteCases, ManageObligations, ApproveSharing, PublishAdvisories, ReadAudit, SignAccessReview, ManageOwnTokens},
 	Triager:           {ReadCases, WriteCases, TriageReports, ManageOwnTokens},
 	Engineer:          {ReadCases, WriteRemediation, ManageOwnTokens},
 	Publisher:         {ReadCases, WriteAdvisories, PublishAdvisories, ManageOwnTokens},
@@ -71,7 +72,7 @@ func Roles() []Role {
 // Permissions returns every permission, in a stable order.
 func Permissions() []Permission {
 	return []Permission{ReadCases, ReadAllCases, WriteCases, TriageReports, ManageObligations, ApproveSharing,
-		WriteRemediation, WriteAdvisories, PublishAdvisories, ReadAudit, ManageUsers, ManageOrg,
+		WriteRemediation, WriteAdvisories, PublishAdvisories, ReadAudit, SignAccessReview, ManageUsers, ManageOrg,
 		ManageOwnTokens, ReadOwnReports, ReadSharedNotices}
 }
 

@@ -17,6 +17,7 @@ var permissionHelp = map[Permission]string{
 	WriteAdvisories:   "draft advisories",
 	PublishAdvisories: "approve and publish advisories (never their own: four-eyes, CN-09-P)",
 	ReadAudit:         "read the audit log and evidence packs",
+	SignAccessReview:  "sign off the quarterly access review (CN-11-2)",
 	ManageUsers:       "create and disable accounts, assign roles, reset two-factor",
 	ManageOrg:         "organisation settings, SSO, integrations, retention",
 	ManageOwnTokens:   "create and revoke their own API tokens",

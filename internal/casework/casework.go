@@ -84,6 +84,13 @@ type Tx interface {
 	GrantCaseAccess(ctx context.Context, caseID int64, g Grant) error
 	CaseAccessList(ctx context.Context, caseID int64) ([]Grant, error)
 	AppendAudit(ctx context.Context, e audit.Event) (audit.Event, error)
+	// SaveReview stores a recorded access review and returns its ID;
+	// errs.Conflict when the organisation has one for the quarter.
+	SaveReview(ctx context.Context, r RecordedReview) (int64, error)
+	// ReviewByID returns recorded review id with its content; errs.NotFound.
+	ReviewByID(ctx context.Context, id int64) (RecordedReview, error)
+	// SignReview records the sign-off of review id.
+	SignReview(ctx context.Context, id int64, by string, at time.Time, note string) error
 }
 
 // Sealer encrypts sensitive fields bound to where they are stored.
