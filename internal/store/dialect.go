@@ -29,3 +29,13 @@ func (d Dialect) forUpdate() string {
 	}
 	return ""
 }
+
+// skipLocked is the row-lock clause for a claim: PostgreSQL workers skip
+// rows another worker's claim holds instead of waiting for them. SQLite
+// needs none, for the same reason as forUpdate.
+func (d Dialect) skipLocked() string {
+	if d == Postgres {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}

@@ -33,6 +33,7 @@ func Run(t *testing.T, newDSN func(testing.TB) string) {
 		{"SSOAndRecovery", testSSOAndRecovery},
 		{"SearchAudit", testSearchAudit},
 		{"OpenPGPKeys", testOpenPGPKeys},
+		{"Outbox", testOutbox},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
