@@ -98,6 +98,7 @@ type pending struct {
 	attachments []StoredAttachment
 	receipt     audit.Event
 	secret      string
+	reporter    Reporter // for the acknowledgement mail
 	done        chan result
 }
 
@@ -115,7 +116,11 @@ func (s *Service) Submit(ctx context.Context, sub Submission) (Ack, error) {
 	if err != nil {
 		return Ack{}, err
 	}
-	return s.committer.submit(ctx, p)
+	ack, err := s.committer.submit(ctx, p)
+	if err == nil {
+		s.wake()
+	}
+	return ack, err
 }
 
 // prepare validates sub, resolves its organisation, and seals its content.
@@ -139,7 +144,7 @@ func (s *Service) prepare(ctx context.Context, sub Submission) (*pending, error)
 	}
 	tracking, secret := newTrackingID(), newSecret()
 	sum := sha256.Sum256(sub.Raw)
-	p := &pending{secret: secret, done: make(chan result, 1)}
+	p := &pending{secret: secret, reporter: c.Reporter, done: make(chan result, 1)}
 	p.row = Row{OrgID: org, TrackingID: tracking, SecretHash: HashSecret(secret), Channel: sub.Channel,
 		RawSHA256: hex.EncodeToString(sum[:]), RawSize: int64(len(sub.Raw)), Encrypted: sub.Encrypted,
 		DedupKey: sub.DedupKey, Language: sub.Language, Status: New, Credit: CreditAnonymous}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/embargohq/embargo/internal/notify"
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
@@ -75,6 +76,9 @@ type Tx interface {
 	ReportMessages(ctx context.Context, reportID int64) ([]StoredMessage, error)
 	// UpdateReport writes r's triage and reporter-choice fields.
 	UpdateReport(ctx context.Context, r Row) error
+	// Outbound messages go out in the same transaction as the change
+	// they announce.
+	notify.Enqueuer
 }
 
 // Sealer encrypts sensitive fields bound to where they are stored.
@@ -99,6 +103,7 @@ type Service struct {
 	ackTarget time.Duration
 	committer *committer
 	cases     CaseOpener
+	notices   *Notices // nil: no messages
 }
 
 // NewService returns a Service. Close it to commit queued submissions.
@@ -150,6 +155,9 @@ func (s *Service) insert(ctx context.Context, tx Tx, p *pending) (Ack, error) {
 		if _, err := tx.AddReportAttachment(ctx, a); err != nil {
 			return Ack{}, err
 		}
+	}
+	if err := s.enqueueAck(ctx, tx, r, p.reporter, p.secret); err != nil {
+		return Ack{}, err
 	}
 	return Ack{TrackingID: r.TrackingID, Receipt: receiptOf(r), Secret: p.secret}, nil
 }

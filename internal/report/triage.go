@@ -327,9 +327,15 @@ func (s *Service) Triage(ctx context.Context, p *access.Principal, t string, d D
 		if out, err = s.view(ctx, tx, r); err != nil {
 			return err
 		}
+		if err := s.enqueueUpdate(ctx, tx, r, "status", fmt.Sprintf("%s:%d", d.Status, tx.Now().UnixNano())); err != nil {
+			return err
+		}
 		return record(ctx, tx, p, "report.triage", r, map[string]any{"status": string(d.Status), "reason": d.Reason,
 			"duplicate_of": d.DuplicateOf})
 	})
+	if err == nil {
+		s.wake()
+	}
 	return out, err
 }
 
@@ -382,8 +388,14 @@ func (s *Service) Promote(ctx context.Context, p *access.Principal, t string) (c
 		if err := tx.UpdateReport(ctx, r); err != nil {
 			return err
 		}
+		if err := s.enqueueUpdate(ctx, tx, r, "status", string(Promoted)); err != nil {
+			return err
+		}
 		return record(ctx, tx, p, "report.promote", r, map[string]any{"case": c.Ref})
 	})
+	if err == nil {
+		s.wake()
+	}
 	return c, err
 }
 
@@ -410,8 +422,14 @@ func (s *Service) Reply(ctx context.Context, p *access.Principal, t, body string
 		if err := tx.UpdateReport(ctx, r); err != nil {
 			return err
 		}
+		if err := s.enqueueUpdate(ctx, tx, r, "reply", fmt.Sprint(m.ID)); err != nil {
+			return err
+		}
 		return record(ctx, tx, p, "report.reply", r, map[string]any{"message": m.ID})
 	})
+	if err == nil {
+		s.wake()
+	}
 	return m, err
 }
 

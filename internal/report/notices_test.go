@@ -1,0 +1,132 @@
+package report_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/notify"
+	"github.com/embargohq/embargo/internal/report"
+)
+
+// capture is a notify.Sender that keeps what it is given.
+type capture struct {
+	mu  sync.Mutex
+	got []notify.Message
+}
+
+func (c *capture) Send(_ context.Context, m notify.Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.got = append(c.got, m)
+	return nil
+}
+
+// drain runs the real outbox worker once and returns what it sent.
+func (c *capture) drain(t *testing.T, w *world) []notify.Message {
+	t.Helper()
+	wk, err := notify.NewWorker(w.d.DB, w.kr, c, notify.WorkerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wk.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.got
+	c.got = nil
+	slices.SortFunc(out, func(a, b notify.Message) int { return strings.Compare(a.DedupKey, b.DedupKey) })
+	return out
+}
+
+// TestNotices checks the messages intake queues in its own transactions:
+// the reporter's acknowledgement with the receipt and the private link,
+// the team's announcement without the report's content, a note to the
+// reporter when the team writes or decides, nothing twice for a repeated
+// submission, and nothing stored when a message cannot be queued.
+func TestNotices(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, w *world) {
+		ctx := context.Background()
+		wakes := 0
+		n := report.Notices{Notifier: notify.NewService(w.d.DB, w.kr, nil), BaseURL: "https://psirt.example.cn/", Email: true,
+			Team: []report.Target{{Kind: notify.Webhook, Target: "https://siem.example.cn/hook", Secret: "s3cret"},
+				{Kind: notify.Email, Target: "psirt@example.cn"}},
+			Wake: func() { wakes++ }}
+		w.svc.WithNotices(n)
+		c := &capture{}
+
+		sub := sample()
+		sub.DedupKey = "mail:<1@example.cn>"
+		ack, err := w.svc.Submit(ctx, sub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Submit(ctx, sub); err != nil { // the same mail again
+			t.Fatal(err)
+		}
+		got := c.drain(t, w)
+		if len(got) != 3 || wakes == 0 {
+			t.Fatalf("sent %d messages (%v), %d wakes; want the acknowledgement and two announcements", len(got), keys(got), wakes)
+		}
+		mail := got[0]
+		if mail.Kind != notify.Email || mail.Target != "zhangsan@example.cn" || !strings.HasPrefix(mail.Subject, "["+ack.TrackingID+"] 已收到您的漏洞报告") {
+			t.Errorf("acknowledgement: %+v", mail)
+		}
+		for _, want := range []string{"张三您好", ack.TrackingID, ack.Receipt.ID, ack.Receipt.SHA256, "https://psirt.example.cn/report/s/" + ack.Secret, "72 小时", "Dear 张三"} {
+			if !strings.Contains(mail.Text, want) {
+				t.Errorf("acknowledgement lacks %q:\n%s", want, mail.Text)
+			}
+		}
+		for _, m := range got[1:] {
+			if !strings.Contains(m.Text, "https://psirt.example.cn/reports/"+ack.TrackingID) {
+				t.Errorf("announcement %s lacks the inbox link:\n%s", m.Kind, m.Text)
+			}
+			if strings.Contains(m.Text+string(m.Data)+m.Subject, "命令注入") || strings.Contains(m.Text, "张三") {
+				t.Errorf("announcement %s carries the report's content:\n%s %s", m.Kind, m.Text, m.Data)
+			}
+		}
+		if hook := got[1]; hook.Kind != notify.Webhook || hook.Secret != "s3cret" || !strings.Contains(string(hook.Data), `"tracking_id":"`+ack.TrackingID+`"`) {
+			t.Errorf("webhook: %+v", hook)
+		}
+
+		// The team writes, then decides: the reporter hears of each, without the content.
+		if _, err := w.svc.Reply(ctx, w.p["triager"], ack.TrackingID, "请提供固件版本。"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.Triage(ctx, w.p["triager"], ack.TrackingID, report.Decision{Status: report.Invalid, Reason: "不是漏洞"}); err != nil {
+			t.Fatal(err)
+		}
+		got = c.drain(t, w)
+		if len(got) != 2 || got[0].Target != "zhangsan@example.cn" || got[1].Target != "zhangsan@example.cn" {
+			t.Fatalf("updates: %v", keys(got))
+		}
+		for _, m := range got {
+			if strings.Contains(m.Text, "请提供固件版本") || strings.Contains(m.Text, "不是漏洞") || strings.Contains(m.Text, ack.Secret) {
+				t.Errorf("update carries the message, the reason or the link:\n%s", m.Text)
+			}
+		}
+
+		// A message that cannot be queued fails the submission: nothing is stored.
+		w.svc.WithNotices(report.Notices{Notifier: n.Notifier, Team: []report.Target{{Kind: notify.Webhook, Target: "http://plain.example.cn/"}}})
+		before, _ := w.svc.Inbox(ctx, w.p["triager"], report.Filter{})
+		if _, err := w.svc.Submit(ctx, sample()); !errs.Is(err, errs.Invalid) {
+			t.Errorf("submission with an unqueueable announcement: err = %v", err)
+		}
+		after, _ := w.svc.Inbox(ctx, w.p["triager"], report.Filter{})
+		if len(after) != len(before) {
+			t.Errorf("inbox grew from %d to %d after a failed submission", len(before), len(after))
+		}
+	})
+}
+
+func keys(ms []notify.Message) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.DedupKey)
+	}
+	return out
+}
