@@ -16,6 +16,7 @@ import (
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/identity"
+	"github.com/embargohq/embargo/internal/notify"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/web"
@@ -208,6 +209,16 @@ var matrix = map[string]matrixRequest{
 	// another organisation's administrator is told it does not exist.
 	"POST /admin/users/{action}": {"POST", "/admin/users/enable", "email=target@example.cn", want{all: 403, except: map[string]int{
 		"anonymous": 401, string(access.Administrator): 303, "other_tenant": 404}}},
+	// The outbox, for administrators (org.manage) of the message's
+	// organisation; another organisation's administrator finds no message.
+	"GET /admin/outbox": {"GET", "/admin/outbox?state=dead", "", want{all: 403, except: map[string]int{
+		"anonymous": 303, string(access.Administrator): 200, "other_tenant": 200}}},
+	"POST /admin/outbox/{id}/retry": {"POST", "/admin/outbox/{dead_web}/retry", "", want{all: 403, except: map[string]int{
+		"anonymous": 401, string(access.Administrator): 303, "other_tenant": 404}}},
+	"GET /api/v1/outbox": {"GET", "/api/v1/outbox?state=dead", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Administrator): 200, "other_tenant": 200})}},
+	"POST /api/v1/outbox/{id}/retry": {"POST", "/api/v1/outbox/{dead_api}/retry", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Administrator): 204, "other_tenant": 404})}},
 	// API: public description, then the caller's own identity and tokens.
 	"GET /api/v1/openapi.json": {"GET", "/api/v1/openapi.json", "", want{all: 200}},
 	"GET /api/v1/version":      {"GET", "/api/v1/version", "", want{all: 200}},
@@ -299,6 +310,7 @@ type matrixServer struct {
 	caseID  int64
 	db      *store.DB
 	reports []report.Ack // three reports to organisation 1; the first has attachment 1
+	dead    [2]int64     // dead outbound messages of organisation 1, for the web and the API
 }
 
 // do sends mr as caller c: web routes with c's session cookie, API routes
@@ -309,7 +321,8 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 	path = strings.ReplaceAll(path, "{other_token}", strconv.FormatInt(otherToken(c, all), 10))
 	path = strings.ReplaceAll(path, "{case}", strconv.FormatInt(m.caseID, 10))
 	path = strings.NewReplacer("{report}", m.reports[0].TrackingID, "{report_api}", m.reports[1].TrackingID,
-		"{report_web}", m.reports[2].TrackingID, "{secret}", m.reports[0].Secret, "{attachment}", "1").Replace(path)
+		"{report_web}", m.reports[2].TrackingID, "{secret}", m.reports[0].Secret, "{attachment}", "1",
+		"{dead_web}", strconv.FormatInt(m.dead[0], 10), "{dead_api}", strconv.FormatInt(m.dead[1], 10)).Replace(path)
 	req := httptest.NewRequest(mr.method, path, strings.NewReader(mr.form))
 	req.RemoteAddr = "10.9.0." + strconv.Itoa(slices.IndexFunc(all, func(o caller) bool { return o.name == c.name })+1) + ":40000"
 	switch {
@@ -382,7 +395,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := newApp(ctx, c, c.Logger(io.Discard), db, kr)
+	app, err := newApp(ctx, c, c.Logger(io.Discard), db, kr, "http://127.0.0.1/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +419,23 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 		}
 		reports = append(reports, ack)
 	}
-	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports}, callers
+	var dead [2]int64
+	for i := range dead {
+		if dead[i], err = app.outbound.svc.Enqueue(ctx, notify.Message{OrgID: 1, Kind: notify.Webhook, DedupKey: "matrix:" + strconv.Itoa(i),
+			Target: "https://siem.example.cn/hook", Secret: "s", Event: "test", Data: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := db.ClaimOutbox(ctx, "matrix", time.Now(), 10, time.Minute)
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("claim = %d rows, %v", len(rows), err)
+	}
+	for _, r := range rows {
+		if err := db.MarkOutboxFailed(ctx, r, notify.Failure{Error: "HTTP 400", Dead: true, At: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports, dead: dead}, callers
 }
 
 // mustCaller creates a user with role in org, signs them in and, when the

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/notify"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/server"
 	"github.com/embargohq/embargo/internal/store"
@@ -66,6 +67,15 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// BreachedPasswords is the operator's list of breached passwords.
 	BreachedPasswords string
+	// Outbound mail through a relay; off when MailRelay is "".
+	MailRelay         string
+	MailRelayTLS      string
+	MailRelayUser     string
+	MailRelayPassword string // secret
+	MailFrom          string
+	// Announcements of new reports, and the secret that signs them.
+	ReportNotify       []string
+	ReportNotifySecret string // secret
 }
 
 // setting describes one configuration value.
@@ -129,6 +139,20 @@ var settings = []setting{
 			c.TrustedProxies, err = server.ParseTrustedProxies(v)
 			return err
 		}},
+	{"mail-relay", "EMBARGO_MAIL_RELAY", "", "SMTP relay (host:port) for outbound mail: acknowledgements, notices, password resets; empty turns outbound mail off", false,
+		func(c *Config, v string) error { c.MailRelay = v; return nil }},
+	{"mail-relay-tls", "EMBARGO_MAIL_RELAY_TLS", "starttls", "starttls, opportunistic, tls (port 465), or none (loopback relays only)", false,
+		func(c *Config, v string) error { c.MailRelayTLS = v; return nil }},
+	{"mail-relay-user", "EMBARGO_MAIL_RELAY_USER", "", "user name at the relay; empty sends without authentication", false,
+		func(c *Config, v string) error { c.MailRelayUser = v; return nil }},
+	{"mail-relay-password", "EMBARGO_MAIL_RELAY_PASSWORD", "", "password at the relay", true,
+		func(c *Config, v string) error { c.MailRelayPassword = v; return nil }},
+	{"mail-from", "EMBARGO_MAIL_FROM", "", "sender of outbound mail, e.g. \"Acme PSIRT <psirt@example.cn>\"; empty means the first --smtp-recipients address", false,
+		func(c *Config, v string) error { c.MailFrom = v; return nil }},
+	{"report-notify", "EMBARGO_REPORT_NOTIFY", "", "comma-separated destinations told of each new report: mailto: addresses, WeCom/DingTalk/Feishu robot URLs, or https webhooks", false,
+		func(c *Config, v string) error { c.ReportNotify = splitList(v); return nil }},
+	{"report-notify-secret", "EMBARGO_REPORT_NOTIFY_SECRET", "", "secret that signs webhooks (HMAC-SHA256) and robot messages (加签)", true,
+		func(c *Config, v string) error { c.ReportNotifySecret = v; return nil }},
 	{"breached-passwords", "EMBARGO_BREACHED_PASSWORDS", "", "file of breached passwords refused for accounts: SHA-1 hashes sorted (Have I Been Pwned's download) or plain passwords, one a line", false,
 		func(c *Config, v string) error { c.BreachedPasswords = v; return fileOrEmpty(v) }},
 	{"security-expires", "EMBARGO_SECURITY_EXPIRES", "", "Expires of security.txt (YYYY-MM-DD or RFC 3339); empty means 180 days ahead, renewed daily; warned 30 days before it lapses", false, parseExpires},
@@ -237,11 +261,26 @@ func (c *Config) Dump(w io.Writer) {
 		{"imap-addr", c.IMAPAddr}, {"imap-tls", c.IMAPTLS}, {"imap-user", c.IMAPUser},
 		{"imap-password", redactSecret(c.IMAPPassword)}, {"imap-mailbox", c.IMAPMailbox}, {"imap-interval", c.IMAPInterval.String()},
 		{"trusted-proxies", fmt.Sprint(c.TrustedProxies)}, {"breached-passwords", c.BreachedPasswords},
+		{"mail-relay", c.MailRelay}, {"mail-relay-tls", c.MailRelayTLS}, {"mail-relay-user", c.MailRelayUser},
+		{"mail-relay-password", redactSecret(c.MailRelayPassword)}, {"mail-from", c.MailFrom},
+		{"report-notify", redactTargets(c.ReportNotify)}, {"report-notify-secret", redactSecret(c.ReportNotifySecret)},
 		{"security-expires", formatExpires(c.SecurityExpires)}, {"security-policy", c.SecurityPolicy},
 	}
 	for _, r := range rows {
-		fmt.Fprintf(w, "%-18s %s\n", r[0], r[1])
+		fmt.Fprintf(w, "%-20s %s\n", r[0], r[1])
 	}
+}
+
+// redactTargets shows destinations without the tokens robot URLs carry.
+func redactTargets(ts []string) string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t
+		if k, target, err := notify.ParseTarget(t); err == nil && k != notify.Email {
+			out[i] = notify.MaskTarget(k, target)
+		}
+	}
+	return strings.Join(out, ",")
 }
 
 func redactIf(secret bool, v string) string {

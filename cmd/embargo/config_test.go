@@ -54,7 +54,8 @@ func TestParseConfigPrecedence(t *testing.T) {
 			want := &Config{DataDir: "./embargo-data", Addr: "127.0.0.1:8080", KeyFile: "embargo-data/instance.key",
 				DatabaseURL: "embargo-data/embargo.db", LogFormat: "text", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second,
 				OIDCGroupRoles: map[string]access.Role{}, OIDCOrg: 1, ReportRate: 60, AckTarget: 72 * time.Hour, ReceiptRetention: 12,
-				SMTPRecipients: []string{"security@localhost"}, IMAPTLS: "tls", IMAPMailbox: "INBOX", IMAPInterval: time.Minute}
+				SMTPRecipients: []string{"security@localhost"}, IMAPTLS: "tls", IMAPMailbox: "INBOX", IMAPInterval: time.Minute,
+				MailRelayTLS: "starttls"}
 			tc.want(want)
 			got, _, err := parseConfig(envFrom(tc.env), "test", tc.args, nil)
 			if err != nil {

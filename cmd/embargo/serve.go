@@ -46,7 +46,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := newApp(ctx, c, log, db, kr)
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	defer ln.Close()
+	base := baseURL(c, ln.Addr())
+	a, err := newApp(ctx, c, log, db, kr, base)
 	if err != nil {
 		return err
 	}
@@ -57,11 +63,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	go purgeReceiptsDaily(ctx, log, db, c.ReceiptRetention)
 	go a.security.watch(ctx, log)
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	wctx, stopWorker := context.WithCancel(ctx)
+	delivered := make(chan struct{})
+	go func() { a.outbound.run(wctx, log); close(delivered) }()
+	defer func() { stopWorker(); <-delivered }() // the worker stops before the database closes
+	if !a.outbound.email {
+		log.Warn("outbound mail is off (no --mail-relay): reporters get no acknowledgement e-mail")
 	}
-	base := baseURL(c, ln.Addr())
 	if token != "" {
 		fmt.Fprintf(e.stdout, "No administrator exists yet. Create the first one within %s at this one-time link:\n  %s\n",
 			setupTokenTTL, base+"setup?token="+url.QueryEscape(token))
@@ -82,10 +90,13 @@ type app struct {
 	key     *pgp.Key // the instance's OpenPGP key
 	// security builds security.txt; serve watches its Expires.
 	security *securityFile
+	// outbound delivers the outbox; serve runs its worker.
+	outbound *outbound
 }
 
 // newApp wires the surfaces into the server.
-func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) (_ *app, err error) {
+// base is the instance's public URL, for links in mail.
+func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring, base string) (_ *app, err error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector())
@@ -95,7 +106,15 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	}
 	ids := identity.NewService(db, policy, nil).WithSealer(kr)
 	cases := casework.NewService(db, kr, "EMB")
-	reports := report.NewService(db, kr, report.Options{AckTarget: c.AckTarget}).WithCases(cases)
+	out, err := newOutbound(c, log, db, kr)
+	if err != nil {
+		return nil, err
+	}
+	notices, err := reportNotices(c, out, base)
+	if err != nil {
+		return nil, err
+	}
+	reports := report.NewService(db, kr, report.Options{AckTarget: c.AckTarget}).WithCases(cases).WithNotices(notices)
 	defer func() {
 		if err != nil {
 			reports.Close()
@@ -116,7 +135,8 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		Setup: identity.NewSetup(db).WithBreached(policy.Breached), Identity: ids, Sealer: kr, Cases: cases, Confidentiality: ids,
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db},
 		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
-		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c)}
+		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c),
+		Outbox: out.svc}
 	if sso := newSSO(c, log, ids); sso != nil {
 		wc.SSO = sso
 	}
@@ -125,11 +145,12 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		return nil, err
 	}
 	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases,
-		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}, Reports: reports, Submissions: submissions})
+		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}, Reports: reports, Submissions: submissions,
+		Outbox: out.svc})
 	if err != nil {
 		return nil, err
 	}
-	return &app{reports: reports, key: key, security: sec, handler: server.New(server.Config{
+	return &app{reports: reports, key: key, security: sec, outbound: out, handler: server.New(server.Config{
 		Logger: log, Registry: reg, Ready: db.Ping, TLS: c.TLS(),
 		MaxBodyBytes: c.MaxBodyBytes, Web: w, API: a,
 		TrustedProxies: c.TrustedProxies,

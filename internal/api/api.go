@@ -59,6 +59,8 @@ type Config struct {
 	Review AccessReviewer
 	// Reports serves /api/v1/reports; nil answers 404 there.
 	Reports Reports
+	// Outbox serves /api/v1/outbox; nil answers 404 there.
+	Outbox Outbox
 	// Submissions limits POST /api/v1/reports per address (anonymous) or
 	// per token; nil does not limit.
 	Submissions *ratelimit.Limiter
@@ -74,6 +76,7 @@ type Handler struct {
 	audit       AuditLog
 	review      AccessReviewer
 	reports     Reports
+	outbox      Outbox
 	submissions *ratelimit.Limiter
 	openAPI     *document
 	table       *route.Table
@@ -98,6 +101,7 @@ func New(cfg Config) (*Handler, error) {
 		audit:       cfg.Audit,
 		review:      cfg.Review,
 		reports:     cfg.Reports,
+		outbox:      cfg.Outbox,
 		submissions: cfg.Submissions,
 		openAPI:     newDocument(openAPIDocument),
 	}

@@ -40,4 +40,8 @@ func (h *Handler) routes(t *route.Table) {
 	// The audit log, for audit.read holders (their organisation's events).
 	t.Handle("GET /api/v1/audit", h.listAudit)
 	t.Handle("GET /api/v1/access-review", h.accessReview)
+
+	// Outbound messages and their delivery, for org.manage holders.
+	t.Handle("GET /api/v1/outbox", h.listOutbox)
+	t.Handle("POST /api/v1/outbox/{id}/retry", h.retryOutbox)
 }

@@ -31,6 +31,8 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("GET /.well-known/security.txt", h.securityTxt)
 	t.Handle("GET /.well-known/openpgp-key.asc", h.openPGPKey)
 	t.Handle("GET /policy", h.policy)
+	t.Handle("GET /admin/outbox", h.showOutbox)
+	t.Handle("POST /admin/outbox/{id}/retry", h.retryOutbox)
 	t.Handle("GET /report", h.reportPage)
 	t.Handle("POST /report", h.submitReport)
 	t.Handle("GET /report/s/{secret}", h.reporterStatus)

@@ -39,13 +39,14 @@ const (
 	pageInbox       pageName = "inbox"
 	pageStaffReport pageName = "report"
 	pagePolicy      pageName = "policy"
+	pageOutbox      pageName = "outbox"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
 	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview, pageProfile,
-		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy}
+		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy, pageOutbox}
 }
 
 // site is one parse of the templates and one read of the static files.

@@ -85,6 +85,9 @@ type Config struct {
 	AckTarget time.Duration
 	// ReportMail are the addresses that take reports by mail, for /policy.
 	ReportMail []string
+	// Outbox shows outbound messages and retries dead ones; nil turns
+	// /admin/outbox off.
+	Outbox Outbox
 }
 
 // Handler serves the web UI. It implements server.Surface.

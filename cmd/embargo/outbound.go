@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/embargohq/embargo/internal/keyring"
+	"github.com/embargohq/embargo/internal/notify"
+	"github.com/embargohq/embargo/internal/report"
+	"github.com/embargohq/embargo/internal/store"
+)
+
+// outbound is the outbox: the service that queues messages and the worker
+// that delivers them.
+type outbound struct {
+	svc    *notify.Service
+	worker *notify.Worker
+	email  bool // an SMTP relay is configured
+}
+
+// newOutbound builds the senders from the configuration: SMTP through
+// --mail-relay when it is set, signed webhooks and group robots always.
+func newOutbound(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring) (*outbound, error) {
+	senders := notify.Senders{notify.Webhook: &notify.WebhookSender{UserAgent: "Embargo/" + buildVersion()}}
+	robot := &notify.RobotSender{}
+	senders[notify.WeCom], senders[notify.DingTalk], senders[notify.Feishu] = robot, robot, robot
+	o := &outbound{}
+	if c.MailRelay != "" {
+		smtp, err := notify.NewSMTPSender(notify.SMTPConfig{Addr: c.MailRelay, TLS: notify.SMTPTLS(c.MailRelayTLS),
+			Username: c.MailRelayUser, Password: c.MailRelayPassword, From: mailFrom(c)})
+		if err != nil {
+			return nil, fmt.Errorf("mail-relay: %w", err)
+		}
+		senders[notify.Email], o.email = smtp, true
+	}
+	w, err := notify.NewWorker(db, kr, senders, notify.WorkerOptions{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	o.worker, o.svc = w, notify.NewService(db, kr, w.Wake)
+	return o, nil
+}
+
+// mailFrom is --mail-from, or the first address that takes reports.
+func mailFrom(c *Config) string {
+	if c.MailFrom != "" {
+		return c.MailFrom
+	}
+	return "Embargo <" + c.SMTPRecipients[0] + ">"
+}
+
+// run delivers until ctx ends and returns when the worker has stopped.
+func (o *outbound) run(ctx context.Context, log *slog.Logger) {
+	if err := o.worker.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("outbox worker stopped", "err", err)
+	}
+}
+
+// reportNotices configures intake's messages: acknowledgements and updates
+// to reporters when mail can be sent, and announcements of new reports to
+// --report-notify.
+func reportNotices(c *Config, o *outbound, base string) (report.Notices, error) {
+	n := report.Notices{Notifier: o.svc, BaseURL: base, Email: o.email, Wake: o.worker.Wake}
+	for _, s := range c.ReportNotify {
+		kind, target, err := notify.ParseTarget(s)
+		if err != nil {
+			return n, fmt.Errorf("report-notify: %w", err)
+		}
+		if kind == notify.Email && !o.email {
+			return n, fmt.Errorf("report-notify: %s is an e-mail address, but no --mail-relay is set", target)
+		}
+		if kind == notify.Webhook && c.ReportNotifySecret == "" {
+			return n, errors.New("report-notify: a webhook needs --report-notify-secret to sign with")
+		}
+		n.Team = append(n.Team, report.Target{Kind: kind, Target: target, Secret: c.ReportNotifySecret})
+	}
+	return n, nil
+}
