@@ -52,7 +52,7 @@ func (h *Handler) listOutbox(w http.ResponseWriter, r *http.Request) error {
 	if h.outbox == nil {
 		return errs.New(errs.NotFound, "no such page")
 	}
-	f := notify.Filter{State: notify.State(r.URL.Query().Get("state")), Limit: 100}
+	f := notify.Filter{OrgID: p.OrgID, State: notify.State(r.URL.Query().Get("state")), Limit: 100}
 	if b := r.URL.Query().Get("before"); b != "" {
 		if f.Before, err = strconv.ParseInt(b, 10, 64); err != nil || f.Before <= 0 {
 			return errs.Coded(errs.Invalid, "query.before", "before must be a message ID")

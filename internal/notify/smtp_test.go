@@ -9,112 +9,19 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"errors"
 	"io"
 	"math/big"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/embargohq/embargo/internal/notify"
+	"github.com/embargohq/embargo/internal/notify/notifytest"
 	"github.com/emersion/go-message/mail"
-	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/google/go-cmp/cmp"
 )
-
-// mailbox is an SMTP server on loopback that keeps what it receives.
-type mailbox struct {
-	mu       sync.Mutex
-	received []delivered
-	// rejectRcpt, when set, is the SMTP error for every recipient.
-	rejectRcpt *smtp.SMTPError
-	user, pass string // required credentials, when user is set
-}
-
-type delivered struct {
-	from   string
-	to     []string
-	raw    []byte
-	tls    bool
-	authed string
-}
-
-func (mb *mailbox) NewSession(c *smtp.Conn) (smtp.Session, error) {
-	_, isTLS := c.TLSConnectionState()
-	return &mailSession{mb: mb, cur: delivered{tls: isTLS}}, nil
-}
-
-func (mb *mailbox) messages() []delivered {
-	mb.mu.Lock()
-	defer mb.mu.Unlock()
-	return append([]delivered(nil), mb.received...)
-}
-
-type mailSession struct {
-	mb  *mailbox
-	cur delivered
-}
-
-func (s *mailSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-
-func (s *mailSession) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != s.mb.user || pass != s.mb.pass {
-			return errors.New("bad credentials")
-		}
-		s.cur.authed = user
-		return nil
-	}), nil
-}
-
-func (s *mailSession) Mail(from string, _ *smtp.MailOptions) error {
-	if s.mb.user != "" && s.cur.authed == "" {
-		return &smtp.SMTPError{Code: 530, Message: "authentication required"}
-	}
-	s.cur.from = from
-	return nil
-}
-
-func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if s.mb.rejectRcpt != nil {
-		return s.mb.rejectRcpt
-	}
-	s.cur.to = append(s.cur.to, to)
-	return nil
-}
-
-func (s *mailSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.cur.raw = b
-	s.mb.mu.Lock()
-	s.mb.received = append(s.mb.received, s.cur)
-	s.mb.mu.Unlock()
-	return nil
-}
-
-func (s *mailSession) Reset()        { s.cur.from, s.cur.to, s.cur.raw = "", nil, nil }
-func (s *mailSession) Logout() error { return nil }
-
-// startMailbox runs mb on a loopback port, with STARTTLS when tc is set.
-func startMailbox(t testing.TB, mb *mailbox, tc *tls.Config) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := smtp.NewServer(mb)
-	srv.Domain, srv.TLSConfig = "mx.example.test", tc
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { srv.Close() })
-	return l.Addr().String()
-}
 
 // mustTLS returns a server configuration with a self-signed certificate
 // for 127.0.0.1, and a client configuration that trusts it.
@@ -149,8 +56,8 @@ func mustSMTPSender(t testing.TB, cfg notify.SMTPConfig) *notify.SMTPSender {
 var mailDate = time.Date(2026, 4, 1, 9, 30, 0, 0, time.UTC)
 
 func TestSMTPSenderDelivers(t *testing.T) {
-	mb := &mailbox{}
-	addr := startMailbox(t, mb, nil)
+	mb := &notifytest.Mailbox{}
+	addr := notifytest.Start(t, mb, nil)
 	s := mustSMTPSender(t, notify.SMTPConfig{Addr: addr, TLS: notify.SMTPNoTLS, From: "Embargo PSIRT <psirt@example.com>",
 		ReplyTo: "psirt-team@example.com", Now: func() time.Time { return mailDate }})
 	m := notify.Message{Kind: notify.Email, DedupKey: "case:EMB-2026-0001:notice:1", Target: "张三@例子.中国",
@@ -160,14 +67,14 @@ func TestSMTPSenderDelivers(t *testing.T) {
 	if err := s.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	got := mb.messages()
+	got := mb.Messages()
 	if len(got) != 1 {
 		t.Fatalf("%d messages received, want 1", len(got))
 	}
-	if diff := cmp.Diff([]string{m.Target}, got[0].to); diff != "" || got[0].from != "psirt@example.com" {
-		t.Errorf("envelope from %q, to (-want +got):\n%s", got[0].from, diff)
+	if diff := cmp.Diff([]string{m.Target}, got[0].To); diff != "" || got[0].From != "psirt@example.com" {
+		t.Errorf("envelope from %q, to (-want +got):\n%s", got[0].From, diff)
 	}
-	r, err := mail.CreateReader(bytes.NewReader(got[0].raw))
+	r, err := mail.CreateReader(bytes.NewReader(got[0].Raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +102,7 @@ func TestSMTPSenderDelivers(t *testing.T) {
 	if diff := cmp.Diff(wantHeaders, headers); diff != "" {
 		t.Errorf("headers (-want +got):\n%s", diff)
 	}
-	if strings.Contains(string(got[0].raw), "安全公告") {
+	if strings.Contains(string(got[0].Raw), "安全公告") {
 		t.Error("the subject is not MIME-encoded in the raw message")
 	}
 	if diff := cmp.Diff(map[string]string{"text/plain": m.Text, "text/html": m.HTML}, parts(t, r)); diff != "" {
@@ -230,33 +137,33 @@ func parts(t *testing.T, r *mail.Reader) map[string]string {
 
 func TestSMTPSenderStartTLSAndAuth(t *testing.T) {
 	serverTLS, clientTLS := mustTLS(t)
-	mb := &mailbox{user: "embargo", pass: "s3cret-pass"}
-	addr := startMailbox(t, mb, serverTLS)
+	mb := &notifytest.Mailbox{User: "embargo", Pass: "s3cret-pass"}
+	addr := notifytest.Start(t, mb, serverTLS)
 	s := mustSMTPSender(t, notify.SMTPConfig{Addr: addr, TLSConfig: clientTLS, From: "psirt@example.com",
 		Username: "embargo", Password: "s3cret-pass"})
 	m := notify.Message{Kind: notify.Email, DedupKey: "k", Target: "a@example.org", Subject: "Hello", Text: "Body"}
 	if err := s.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	got := mb.messages()
-	if len(got) != 1 || !got[0].tls || got[0].authed != "embargo" {
+	got := mb.Messages()
+	if len(got) != 1 || !got[0].TLS || got[0].Authed != "embargo" {
 		t.Fatalf("received %d messages; first over TLS %v, authenticated as %q; want 1, true, embargo",
-			len(got), len(got) > 0 && got[0].tls, first(got).authed)
+			len(got), len(got) > 0 && got[0].TLS, first(got).Authed)
 	}
 }
 
-func first(ds []delivered) delivered {
+func first(ds []notifytest.Delivered) notifytest.Delivered {
 	if len(ds) == 0 {
-		return delivered{}
+		return notifytest.Delivered{}
 	}
 	return ds[0]
 }
 
 func TestSMTPSenderFailures(t *testing.T) {
-	plain := startMailbox(t, &mailbox{}, nil)
-	unknown := startMailbox(t, &mailbox{rejectRcpt: &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1},
+	plain := notifytest.Start(t, &notifytest.Mailbox{}, nil)
+	unknown := notifytest.Start(t, &notifytest.Mailbox{RejectRcpt: &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1},
 		Message: "<victim@example.org>: no such user"}}, nil)
-	full := startMailbox(t, &mailbox{rejectRcpt: &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 2, 2},
+	full := notifytest.Start(t, &notifytest.Mailbox{RejectRcpt: &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 2, 2},
 		Message: "mailbox full"}}, nil)
 	closed := func() string {
 		l, _ := net.Listen("tcp", "127.0.0.1:0")

@@ -38,7 +38,7 @@ func (h *Handler) showOutbox(w http.ResponseWriter, r *http.Request) error {
 		return errs.New(errs.NotFound, "no such page")
 	}
 	state := r.URL.Query().Get("state")
-	ds, err := h.cfg.Outbox.List(r.Context(), p, notify.Filter{State: notify.State(state), Limit: 200})
+	ds, err := h.cfg.Outbox.List(r.Context(), p, notify.Filter{OrgID: p.OrgID, State: notify.State(state), Limit: 200})
 	if err != nil {
 		return err
 	}
