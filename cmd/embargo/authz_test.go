@@ -198,8 +198,20 @@ var matrix = map[string]matrixRequest{
 	"GET /admin/audit":          {"GET", "/admin/audit?action=case.", "", want{all: 403, except: auditReaders(200, map[string]int{"anonymous": 303})}},
 	"GET /admin/access-review":  {"GET", "/admin/access-review?format=csv", "", want{all: 403, except: auditReaders(200, map[string]int{"anonymous": 303})}},
 	"GET /api/v1/access-review": {"GET", "/api/v1/access-review", "", want{all: 403, except: auditReaders(200, copyMap(noTokenRoles))}},
-	"POST /admin/audit/verify":  {"POST", "/admin/audit/verify", "", want{all: 403, except: auditReaders(200, map[string]int{"anonymous": 401})}},
-	"GET /api/v1/audit":         {"GET", "/api/v1/audit?limit=5", "", want{all: 403, except: auditReaders(200, copyMap(noTokenRoles))}},
+	// Quarterly records: their organisation's audit readers read them;
+	// the first of those who may sign (the administrator) signs, the
+	// compliance officer then finds it signed.
+	"GET /admin/access-review/{id}": {"GET", "/admin/access-review/{review_web}", "", want{all: 403, except: merge(auditReaders(200,
+		map[string]int{}), map[string]int{"anonymous": 303, "other_tenant": 404, "other_reader": 404})}},
+	"GET /api/v1/access-reviews": {"GET", "/api/v1/access-reviews", "", want{all: 403, except: auditReaders(200, copyMap(noTokenRoles))}},
+	"GET /api/v1/access-reviews/{id}": {"GET", "/api/v1/access-reviews/{review_api}", "", want{all: 403, except: merge(auditReaders(200,
+		copyMap(noTokenRoles)), map[string]int{"other_tenant": 404, "other_reader": 404})}},
+	"POST /admin/access-review/{id}/sign": {"POST", "/admin/access-review/{review_web}/sign", "note=ok", want{all: 403, except: map[string]int{
+		"anonymous": 401, string(access.Administrator): 303, string(access.ComplianceOfficer): 409, "other_tenant": 404, "other_reader": 404}}},
+	"POST /api/v1/access-reviews/{id}/sign": {"POST", "/api/v1/access-reviews/{review_api}/sign", `{"note":"ok"}`, want{all: 403, except: merge(copyMap(noTokenRoles),
+		map[string]int{string(access.Administrator): 204, string(access.ComplianceOfficer): 409, "other_tenant": 404, "other_reader": 404})}},
+	"POST /admin/audit/verify": {"POST", "/admin/audit/verify", "", want{all: 403, except: auditReaders(200, map[string]int{"anonymous": 401})}},
+	"GET /api/v1/audit":        {"GET", "/api/v1/audit?limit=5", "", want{all: 403, except: auditReaders(200, copyMap(noTokenRoles))}},
 	// Web: user administration, for administrators of their own organisation.
 	"GET /admin/users": {"GET", "/admin/users", "", want{all: 403, except: map[string]int{
 		"anonymous": 303, string(access.Administrator): 200, "other_tenant": 200}}},
@@ -311,6 +323,7 @@ type matrixServer struct {
 	db      *store.DB
 	reports []report.Ack // three reports to organisation 1; the first has attachment 1
 	dead    [2]int64     // dead outbound messages of organisation 1, for the web and the API
+	review  [2]int64     // recorded access reviews of organisation 1, for the web and the API
 }
 
 // do sends mr as caller c: web routes with c's session cookie, API routes
@@ -322,7 +335,8 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 	path = strings.ReplaceAll(path, "{case}", strconv.FormatInt(m.caseID, 10))
 	path = strings.NewReplacer("{report}", m.reports[0].TrackingID, "{report_api}", m.reports[1].TrackingID,
 		"{report_web}", m.reports[2].TrackingID, "{secret}", m.reports[0].Secret, "{attachment}", "1",
-		"{dead_web}", strconv.FormatInt(m.dead[0], 10), "{dead_api}", strconv.FormatInt(m.dead[1], 10)).Replace(path)
+		"{dead_web}", strconv.FormatInt(m.dead[0], 10), "{dead_api}", strconv.FormatInt(m.dead[1], 10),
+		"{review_web}", strconv.FormatInt(m.review[0], 10), "{review_api}", strconv.FormatInt(m.review[1], 10)).Replace(path)
 	req := httptest.NewRequest(mr.method, path, strings.NewReader(mr.form))
 	req.RemoteAddr = "10.9.0." + strconv.Itoa(slices.IndexFunc(all, func(o caller) bool { return o.name == c.name })+1) + ":40000"
 	switch {
@@ -435,7 +449,15 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 			t.Fatal(err)
 		}
 	}
-	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports, dead: dead}, callers
+	var review [2]int64
+	for i, at := range []time.Time{time.Now(), time.Now().AddDate(0, -3, 0)} {
+		recs, err := app.review.cases.RecordQuarterlyReviews(ctx, access.System(), db, at)
+		if err != nil || len(recs) != 2 || recs[0].OrgID != 1 {
+			t.Fatalf("record reviews: %+v, %v", recs, err)
+		}
+		review[i] = recs[0].ID
+	}
+	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports, dead: dead, review: review}, callers
 }
 
 // mustCaller creates a user with role in org, signs them in and, when the

@@ -63,6 +63,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	go purgeReceiptsDaily(ctx, log, db, c.ReceiptRetention)
 	go a.security.watch(ctx, log)
+	go recordReviewsQuarterly(ctx, log, a.review)
 	wctx, stopWorker := context.WithCancel(ctx)
 	delivered := make(chan struct{})
 	go func() { a.outbound.run(wctx, log); close(delivered) }()
@@ -92,6 +93,8 @@ type app struct {
 	security *securityFile
 	// outbound delivers the outbox; serve runs its worker.
 	outbound *outbound
+	// review records the quarterly access reviews.
+	review reviewer
 }
 
 // newApp wires the surfaces into the server.
@@ -109,6 +112,9 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	out, err := newOutbound(c, log, db, kr)
 	if err != nil {
 		return nil, err
+	}
+	if out.email {
+		cases.WithReviewNotices(out.svc, base, out.worker.Wake)
 	}
 	notices, err := reportNotices(c, out, base)
 	if err != nil {
@@ -150,7 +156,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	if err != nil {
 		return nil, err
 	}
-	return &app{reports: reports, key: key, security: sec, outbound: out, handler: server.New(server.Config{
+	return &app{reports: reports, key: key, security: sec, outbound: out, review: reviewer{cases: cases, store: db}, handler: server.New(server.Config{
 		Logger: log, Registry: reg, Ready: db.Ping, TLS: c.TLS(),
 		MaxBodyBytes: c.MaxBodyBytes, Web: w, API: a,
 		TrustedProxies: c.TrustedProxies,

@@ -40,6 +40,9 @@ func (h *Handler) routes(t *route.Table) {
 	// The audit log, for audit.read holders (their organisation's events).
 	t.Handle("GET /api/v1/audit", h.listAudit)
 	t.Handle("GET /api/v1/access-review", h.accessReview)
+	t.Handle("GET /api/v1/access-reviews", h.listRecordedReviews)
+	t.Handle("GET /api/v1/access-reviews/{id}", h.getRecordedReview)
+	t.Handle("POST /api/v1/access-reviews/{id}/sign", h.signRecordedReview)
 
 	// Outbound messages and their delivery, for org.manage holders.
 	t.Handle("GET /api/v1/outbox", h.listOutbox)

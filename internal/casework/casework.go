@@ -17,6 +17,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/embargohq/embargo/internal/notify"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -91,6 +92,8 @@ type Tx interface {
 	ReviewByID(ctx context.Context, id int64) (RecordedReview, error)
 	// SignReview records the sign-off of review id.
 	SignReview(ctx context.Context, id int64, by string, at time.Time, note string) error
+	// Outbound messages go out with the change they announce.
+	notify.Enqueuer
 }
 
 // Sealer encrypts sensitive fields bound to where they are stored.
@@ -104,6 +107,7 @@ type Service struct {
 	store  Store
 	sealer Sealer
 	prefix string
+	review *reviewNotices // nil: reviews are recorded silently
 }
 
 // NewService returns a Service; refPrefix starts case references ("EMB").

@@ -3,6 +3,12 @@ package casework_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +18,7 @@ import (
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
+	"github.com/embargohq/embargo/internal/notify"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/store/storetest"
 	"github.com/google/go-cmp/cmp"
@@ -20,6 +27,7 @@ import (
 // world is a store with two organisations and staff in them.
 type world struct {
 	d   storetest.Database
+	kr  *keyring.Keyring
 	svc *casework.Service
 	// principals by name
 	p map[string]*access.Principal
@@ -33,7 +41,7 @@ func newWorld(t *testing.T, dsn string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{d: d, svc: casework.NewService(d.DB, kr, "EMB"), p: map[string]*access.Principal{}}
+	w := &world{d: d, kr: kr, svc: casework.NewService(d.DB, kr, "EMB"), p: map[string]*access.Principal{}}
 	ids := identity.NewService(d.DB, identity.DefaultPolicy, nil)
 	var orgs [2]int64
 	err = d.DB.Transact(ctx, func(tx *store.Tx) error {
@@ -206,6 +214,103 @@ func TestAccessReview(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" || rev.Quarter != "2027-Q1" || rev.StatementVersion != 1 {
 				t.Errorf("review %s v%d (-want +got):\n%s", rev.Quarter, rev.StatementVersion, diff)
 			}
+		})
+	}
+}
+
+// TestQuarterlyReviews records each organisation's review once a quarter
+// as evidence, lets a compliance officer sign it off once, and keeps
+// other organisations and roles out (CN-11-2).
+func TestQuarterlyReviews(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, dsn(t))
+			q4 := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+			woken := 0
+			w.svc.WithReviewNotices(notify.NewService(w.d.DB, w.kr, nil), "https://psirt.example.cn/", func() { woken++ })
+			if _, err := w.svc.RecordQuarterlyReviews(ctx, w.p["compliance"], w.d.DB, q4); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("a person recording: err = %v, want Forbidden", err)
+			}
+			got, err := w.svc.RecordQuarterlyReviews(ctx, access.System(), w.d.DB, q4)
+			if err != nil || len(got) != 2 {
+				t.Fatalf("first run recorded %d, %v; want both organisations", len(got), err)
+			}
+			// Those who may sign off hear of it: the compliance officers of
+			// both organisations, not the auditor.
+			msgs, err := w.d.DB.ListOutbox(ctx, notify.Filter{AnyOrg: true, Limit: 50})
+			var to []string
+			for _, m := range msgs {
+				to = append(to, m.DedupKey)
+			}
+			slices.Sort(to)
+			wantTo := []string{fmt.Sprintf("access-review:%d:2026-Q4:%d", w.p["compliance"].OrgID, w.p["compliance"].UserID),
+				fmt.Sprintf("access-review:%d:2026-Q4:%d", w.p["other"].OrgID, w.p["other"].UserID)}
+			if diff := cmp.Diff(wantTo, to); err != nil || diff != "" || woken != 1 {
+				t.Errorf("notices (-want +got), %d wakes, %v:\n%s", woken, err, diff)
+			}
+			again, err := w.svc.RecordQuarterlyReviews(ctx, access.System(), w.d.DB, q4.AddDate(0, 0, 20))
+			if err != nil || len(again) != 0 {
+				t.Errorf("same quarter again recorded %d, %v", len(again), err)
+			}
+			// 2026-12-31 20:00 UTC is already 2027 in Beijing: a new quarter.
+			next, err := w.svc.RecordQuarterlyReviews(ctx, access.System(), w.d.DB, time.Date(2026, 12, 31, 20, 0, 0, 0, time.UTC))
+			if err != nil || len(next) != 2 || next[0].Quarter != "2027-Q1" {
+				t.Fatalf("next quarter: %+v, %v", next, err)
+			}
+
+			list, err := w.svc.RecordedReviews(ctx, w.p["auditor"], w.d.DB)
+			if err != nil || len(list) != 2 || list[0].Quarter != "2027-Q1" || list[1].Quarter != "2026-Q4" || list[1].People != 4 {
+				t.Fatalf("auditor's list: %+v, %v", list, err)
+			}
+			rec, err := w.svc.RecordedReview(ctx, w.p["auditor"], list[1].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(rec.Content)
+			var rev casework.Review
+			if hex.EncodeToString(sum[:]) != rec.SHA256 || json.Unmarshal(rec.Content, &rev) != nil || len(rev.Entries) != 4 {
+				t.Errorf("recorded content does not match its hash or does not parse: %s", rec.Content)
+			}
+			if _, err := w.svc.RecordedReview(ctx, w.p["other"], list[1].ID); !errs.Is(err, errs.NotFound) {
+				t.Errorf("other organisation reads: err = %v, want NotFound", err)
+			}
+			if _, err := w.svc.RecordedReviews(ctx, w.p["engineer"], w.d.DB); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("engineer lists: err = %v, want Forbidden", err)
+			}
+
+			for who, want := range map[string]errs.Kind{"auditor": errs.Forbidden, "other": errs.NotFound} {
+				if err := w.svc.SignReview(ctx, w.p[who], list[1].ID, "ok"); !errs.Is(err, want) {
+					t.Errorf("%s signs: err = %v, want %v", who, err, want)
+				}
+			}
+			if err := w.svc.SignReview(ctx, w.p["compliance"], list[1].ID, strings.Repeat("长", casework.MaxReviewNote+1)); !errs.Is(err, errs.Invalid) {
+				t.Errorf("long note: err = %v", err)
+			}
+			if err := w.svc.SignReview(ctx, w.p["compliance"], list[1].ID, "撤销了一名离职工程师的账号。"); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.svc.SignReview(ctx, w.p["compliance"], list[1].ID, "again"); !errs.Is(err, errs.Conflict) {
+				t.Errorf("second sign-off: err = %v, want Conflict", err)
+			}
+			list, _ = w.svc.RecordedReviews(ctx, w.p["auditor"], w.d.DB)
+			if s := list[1]; !s.Signed() || s.SignedBy != w.p["compliance"].Actor() || s.Note != "撤销了一名离职工程师的账号。" || s.SignedAt.IsZero() {
+				t.Errorf("signed review: %+v", s)
+			}
+			// The chain holds the records and the sign-off.
+			evs, err := w.d.DB.SearchAudit(ctx, audit.Filter{Stream: audit.Main, Action: "access_review.", Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var actions []string
+			for _, e := range evs {
+				actions = append(actions, e.Action)
+			}
+			slices.Sort(actions)
+			if diff := cmp.Diff([]string{"access_review.record", "access_review.record", "access_review.record", "access_review.record", "access_review.sign"}, actions); diff != "" {
+				t.Errorf("audit (-want +got):\n%s", diff)
+			}
+			mustVerify(t, w.d.DB)
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -12,6 +13,7 @@ import (
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/notify"
 )
 
 // ReviewEntry is one person in an access review: who they are and what
@@ -159,6 +161,9 @@ func (s *Service) RecordQuarterlyReviews(ctx context.Context, p *access.Principa
 			if rec.ID, err = tx.SaveReview(ctx, rec); err != nil {
 				return err
 			}
+			if err := s.announceReview(ctx, tx, rec, rev.Entries); err != nil {
+				return err
+			}
 			ev, err := audit.New(ctx, p.Actor(), "access_review.record", "access_review:"+itoa(rec.ID),
 				map[string]any{"quarter": quarter, "people": rec.People, "sha256": rec.SHA256})
 			if err != nil {
@@ -176,7 +181,56 @@ func (s *Service) RecordQuarterlyReviews(ctx context.Context, p *access.Principa
 		}
 		out = append(out, rec)
 	}
+	if len(out) > 0 && s.review != nil {
+		s.review.wake()
+	}
 	return out, nil
+}
+
+// Notifier queues outbound messages in the caller's transaction;
+// *notify.Service is one.
+type Notifier interface {
+	EnqueueTx(ctx context.Context, tx notify.Enqueuer, m notify.Message) (int64, error)
+}
+
+type reviewNotices struct {
+	n    Notifier
+	base string
+	wake func()
+}
+
+// WithReviewNotices makes RecordQuarterlyReviews mail everyone who may
+// sign a review off (compliance officers, administrators) that it awaits
+// them at base + "admin/access-review"; wake pokes the delivery worker.
+func (s *Service) WithReviewNotices(n Notifier, base string, wake func()) *Service {
+	if wake == nil {
+		wake = func() {}
+	}
+	s.review = &reviewNotices{n: n, base: base, wake: wake}
+	return s
+}
+
+// announceReview queues the mail about recorded review rec to the active
+// people of entries who may sign it off.
+func (s *Service) announceReview(ctx context.Context, tx Tx, rec RecordedReview, entries []ReviewEntry) error {
+	if s.review == nil {
+		return nil
+	}
+	for _, e := range entries {
+		if e.Disabled || !e.Role.Can(access.SignAccessReview) {
+			continue
+		}
+		text := fmt.Sprintf("%s 季度的访问权限审查已生成（%d 人，SHA-256 %s），请审阅并签署：\n%sadmin/access-review\n\n"+
+			"The access review for %s is recorded (%d people, SHA-256 %s). Please review and sign it off:\n%sadmin/access-review\n",
+			rec.Quarter, rec.People, rec.SHA256, s.review.base, rec.Quarter, rec.People, rec.SHA256, s.review.base)
+		_, err := s.review.n.EnqueueTx(ctx, tx, notify.Message{OrgID: rec.OrgID, Kind: notify.Email,
+			DedupKey: fmt.Sprintf("access-review:%d:%s:%d", rec.OrgID, rec.Quarter, e.UserID), Target: e.Email,
+			Subject: rec.Quarter + " 访问权限审查待签署 / Access review awaits your sign-off", Text: text})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RecordedReviews lists the principal's organisation's recorded reviews.

@@ -6,15 +6,29 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
 )
 
-// AccessReviewer produces the periodic access review (CN-11-2).
+// AccessReviewer produces the periodic access review (CN-11-2), keeps the
+// quarterly records and their sign-off.
 type AccessReviewer interface {
 	AccessReview(ctx context.Context, p *access.Principal) (casework.Review, error)
+	RecordedReviews(ctx context.Context, p *access.Principal) ([]casework.RecordedReview, error)
+	RecordedReview(ctx context.Context, p *access.Principal, id int64) (casework.RecordedReview, error)
+	SignReview(ctx context.Context, p *access.Principal, id int64, note string) error
+}
+
+// reviewPage is the data of /admin/access-review: the review as of now and
+// the quarterly records.
+type reviewPage struct {
+	casework.Review
+	Records []casework.RecordedReview
+	CanSign bool
+	Zone    *time.Location
 }
 
 // showAccessReview shows who can see what, or sends it as CSV with
@@ -35,7 +49,58 @@ func (h *Handler) showAccessReview(w http.ResponseWriter, r *http.Request) error
 	if r.URL.Query().Get("format") == "csv" {
 		return writeReviewCSV(w, rev)
 	}
-	return h.render(w, r, http.StatusOK, pageReview, rev)
+	recs, err := h.cfg.Review.RecordedReviews(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, pageReview, reviewPage{Review: rev, Records: recs,
+		CanSign: p.Can(access.SignAccessReview), Zone: chinaTime})
+}
+
+// recordedReview sends a quarter's recorded review as the JSON whose
+// SHA-256 the record and the audit log hold.
+func (h *Handler) recordedReview(w http.ResponseWriter, r *http.Request) error {
+	p, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	if h.cfg.Review == nil {
+		return errs.New(errs.NotFound, "no such page")
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errs.New(errs.NotFound, "no such access review")
+	}
+	rec, err := h.cfg.Review.RecordedReview(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	noStore(w)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="access-review-`+rec.Quarter+`.json"`)
+	_, _ = w.Write(rec.Content)
+	return nil
+}
+
+// signReview records a compliance officer's sign-off of a quarter's
+// review, with a note.
+func (h *Handler) signReview(w http.ResponseWriter, r *http.Request) error {
+	p, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	if h.cfg.Review == nil {
+		return errs.New(errs.NotFound, "no such page")
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return errs.New(errs.NotFound, "no such access review")
+	}
+	if err := h.cfg.Review.SignReview(r.Context(), p, id, r.PostFormValue("note")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/access-review#records", http.StatusSeeOther)
+	return nil
 }
 
 // writeReviewCSV writes the review as CSV, one person a row.

@@ -47,6 +47,8 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("POST /reports/{tracking}/promote", h.promoteReport)
 	t.Handle("POST /reports/{tracking}/messages", h.replyToReport)
 	t.Handle("GET /admin/access-review", h.showAccessReview)
+	t.Handle("GET /admin/access-review/{id}", h.recordedReview)
+	t.Handle("POST /admin/access-review/{id}/sign", h.signReview)
 	t.Handle("GET /admin/audit", h.showAudit)
 	t.Handle("POST /admin/audit/verify", h.verifyAudit)
 	t.Handle("GET /admin/users", h.showUsers)
