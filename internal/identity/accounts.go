@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -39,9 +40,17 @@ func (s *Service) CreateUser(ctx context.Context, p *access.Principal, nu NewUse
 		if u.ID, err = tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
+		if mtx, ok := tx.(mailTx); ok && s.mail != nil { // the new address gets its verification link
+			if err := s.mailToken(ctx, mtx, u, PurposeVerify, fmt.Sprintf("user:%d:verify:new", u.ID)); err != nil {
+				return err
+			}
+		}
 		return record(ctx, tx, u.OrgID, p.Actor(), "user.create", userSubject(u.ID),
 			map[string]any{"email": u.Email, "org": u.OrgID, "role": u.Role, "country": u.Country})
 	})
+	if err == nil && s.mail != nil {
+		s.mail.wake()
+	}
 	return u, err
 }
 

@@ -95,6 +95,7 @@ type Service struct {
 	policy Policy
 	now    func() time.Time
 	totp   *totpState // set by WithSealer
+	mail   *mailer    // set by WithMail
 }
 
 // NewService returns a Service. now may be nil for the wall clock.

@@ -39,6 +39,9 @@ type User struct {
 	OrgStatementVersion int
 	// Language is the UI language the user chose ("" = by browser).
 	Language string
+	// EmailVerifiedAt is when the user proved their address by a mailed
+	// link; zero until then.
+	EmailVerifiedAt time.Time
 }
 
 // Principal returns the principal for u acting in a browser session.

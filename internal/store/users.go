@@ -91,7 +91,7 @@ func (tx *Tx) CreateUser(ctx context.Context, u identity.User) (int64, error) {
 
 const userColumns = `id, email, display_name, password_hash, instance_admin, created_at, org_id, role, country,
 	totp_secret, totp_enabled_at, failed_logins, locked_until, disabled_at, confidentiality_ack_version,
-	(SELECT o.confidentiality_version FROM organisations o WHERE o.id = users.org_id), language`
+	(SELECT o.confidentiality_version FROM organisations o WHERE o.id = users.org_id), language, email_verified_at`
 
 // scanUser reads one row of userColumns.
 func scanUser(row interface{ Scan(...any) error }) (identity.User, error) {
@@ -99,17 +99,17 @@ func scanUser(row interface{ Scan(...any) error }) (identity.User, error) {
 	var admin int
 	var org sql.NullInt64
 	var role string
-	var totpAt, locked, disabled sql.NullTime
+	var totpAt, locked, disabled, verified sql.NullTime
 	var orgVersion sql.NullInt64
 	err := row.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &admin, &u.CreatedAt, &org, &role, &u.Country,
-		&u.TOTPSecret, &totpAt, &u.FailedLogins, &locked, &disabled, &u.AckVersion, &orgVersion, &u.Language)
+		&u.TOTPSecret, &totpAt, &u.FailedLogins, &locked, &disabled, &u.AckVersion, &orgVersion, &u.Language, &verified)
 	if err != nil {
 		return u, err
 	}
 	u.InstanceAdmin, u.OrgID, u.Role = admin == 1, org.Int64, access.Role(role)
 	u.OrgStatementVersion = int(orgVersion.Int64)
 	u.CreatedAt, u.TOTPEnabled = u.CreatedAt.UTC(), totpAt.Valid
-	u.LockedUntil, u.DisabledAt = utcOrZero(locked), utcOrZero(disabled)
+	u.LockedUntil, u.DisabledAt, u.EmailVerifiedAt = utcOrZero(locked), utcOrZero(disabled), utcOrZero(verified)
 	return u, nil
 }
 
@@ -228,4 +228,46 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// CreateUserToken stores a mailed token's hash.
+func (tx *Tx) CreateUserToken(ctx context.Context, t identity.UserToken) error {
+	_, err := tx.exec(ctx, `INSERT INTO user_tokens (user_id, purpose, token_hash, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5)`, t.UserID, t.Purpose, t.Hash, t.CreatedAt, t.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("store: create user token: %w", err)
+	}
+	return nil
+}
+
+// UseUserToken marks the unused, unexpired token of purpose with hash used
+// at at, and returns it; errs.NotFound when there is no such token.
+func (tx *Tx) UseUserToken(ctx context.Context, hash, purpose string, at time.Time) (identity.UserToken, error) {
+	t := identity.UserToken{Hash: hash, Purpose: purpose}
+	err := tx.queryRow(ctx, `UPDATE user_tokens SET used_at = $3
+		WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
+		RETURNING user_id, created_at, expires_at`, hash, purpose, at).Scan(&t.UserID, &t.CreatedAt, &t.ExpiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, errs.New(errs.NotFound, "the link is used, expired or wrong")
+	}
+	if err != nil {
+		return t, fmt.Errorf("store: use user token: %w", err)
+	}
+	t.CreatedAt, t.ExpiresAt = t.CreatedAt.UTC(), t.ExpiresAt.UTC()
+	return t, nil
+}
+
+// ExpireUserTokens ends every unused token of purpose of user userID.
+func (tx *Tx) ExpireUserTokens(ctx context.Context, userID int64, purpose string) error {
+	_, err := tx.exec(ctx, `UPDATE user_tokens SET used_at = $3 WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`,
+		userID, purpose, tx.now)
+	if err != nil {
+		return fmt.Errorf("store: expire user tokens: %w", err)
+	}
+	return nil
+}
+
+// SetEmailVerified records that user userID proved their address at at.
+func (tx *Tx) SetEmailVerified(ctx context.Context, userID int64, at time.Time) error {
+	return tx.updateUser(ctx, `UPDATE users SET email_verified_at = COALESCE(email_verified_at, $2) WHERE id = $1`, userID, at)
 }
