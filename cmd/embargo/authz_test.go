@@ -17,6 +17,7 @@ import (
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/notify"
+	"github.com/embargohq/embargo/internal/notify/notifytest"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/web"
@@ -128,6 +129,15 @@ var matrix = map[string]matrixRequest{
 	"GET /signin":        {"GET", "/signin", "", want{all: 200}},
 	"POST /signin":       {"POST", "/signin", "email=nobody@example.cn&password=wrong+wrong+wrong", want{all: 401}},
 	"POST /signout":      {"POST", "/signout", "", want{all: 303}},
+	// Recovery by mailed links: public, and the same answer for every
+	// address; a wrong link is 404. Asking for a verification link needs
+	// a session.
+	"GET /signin/forgot":   {"GET", "/signin/forgot", "", want{all: 200}},
+	"POST /signin/forgot":  {"POST", "/signin/forgot", "email=nobody@example.cn", want{all: 200}},
+	"GET /signin/reset":    {"GET", "/signin/reset?token=wrong", "", want{all: 404}},
+	"POST /signin/reset":   {"POST", "/signin/reset", "token=wrong&password=tangerine+rooftop+lantern+2", want{all: 404}},
+	"GET /account/verify":  {"GET", "/account/verify?token=wrong", "", want{all: 404}},
+	"POST /account/verify": {"POST", "/account/verify", "", want{all: 303, except: map[string]int{"anonymous": 401}}},
 	// Single sign-on is not configured in this test: both routes are absent.
 	"GET /signin/sso":          {"GET", "/signin/sso", "", want{all: 404}},
 	"GET /signin/sso/callback": {"GET", "/signin/sso/callback?state=x&code=y", "", want{all: 404}},
@@ -375,7 +385,10 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	ctx := context.Background()
 	data := t.TempDir()
 	mustSetUp(t, data)
-	c, _, _ := parseConfig(envFrom(nil), "test", []string{"--data", data}, nil)
+	// Outbound mail is on, so that the recovery pages exist; the worker
+	// does not run here.
+	relay := notifytest.Start(t, &notifytest.Mailbox{}, nil)
+	c, _, _ := parseConfig(envFrom(nil), "test", []string{"--data", data, "--mail-relay", relay, "--mail-relay-tls", "none"}, nil)
 	db, kr, err := openInstance(ctx, c, envFrom(nil))
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -143,4 +144,52 @@ func mailText(t *testing.T, raw []byte) string {
 		}
 	}
 	return b.String()
+}
+
+// TestPasswordResetByMail resets the administrator's password through the
+// link the server mails to a real SMTP relay, then signs in with it.
+func TestPasswordResetByMail(t *testing.T) {
+	mb := &notifytest.Mailbox{}
+	relay := notifytest.Start(t, mb, nil)
+	data := t.TempDir()
+	mustSetUp(t, data)
+	base, _ := startServe(t, "--data", data, "--mail-relay", relay, "--mail-relay-tls", "none")
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(path string, form url.Values) (int, string) {
+		resp, err := noRedirect.PostForm(base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if status, page := post("signin/forgot", url.Values{"email": {"nobody@example.cn"}}); status != 200 || !strings.Contains(page, "nobody@example.cn") {
+		t.Errorf("unknown address: %d", status)
+	}
+	if status, _ := post("signin/forgot", url.Values{"email": {"admin@example.cn"}}); status != 200 {
+		t.Fatalf("forgot: %d", status)
+	}
+	got := mb.Wait(t, 1, 20*time.Second)
+	text := mailText(t, got[0].Raw)
+	link := regexp.MustCompile(regexp.QuoteMeta(base) + `signin/reset\?token=[A-Za-z0-9_-]+`).FindString(text)
+	if len(got) != 1 || got[0].To[0] != "admin@example.cn" || link == "" {
+		t.Fatalf("mail to %v:\n%s", got[0].To, text)
+	}
+	if r, page := mustGet(t, link); r.StatusCode != 200 || !strings.Contains(page, `name="token"`) {
+		t.Fatalf("reset page: %d", r.StatusCode)
+	}
+	token := strings.SplitN(link, "token=", 2)[1]
+	if status, _ := post("signin/reset", url.Values{"token": {token}, "password": {"short"}}); status != 400 {
+		t.Errorf("weak password: %d", status)
+	}
+	if status, _ := post("signin/reset", url.Values{"token": {token}, "password": {"a brand new passphrase"}}); status != 200 {
+		t.Fatalf("reset: %d", status)
+	}
+	if status, _ := post("signin/reset", url.Values{"token": {token}, "password": {"another new passphrase"}}); status != 404 {
+		t.Errorf("the link worked twice: %d", status)
+	}
+	if status, _ := post("signin", url.Values{"email": {"admin@example.cn"}, "password": {"a brand new passphrase"}}); status != 303 {
+		t.Errorf("sign in with the new password: %d", status)
+	}
 }

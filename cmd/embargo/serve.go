@@ -115,6 +115,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	}
 	if out.email {
 		cases.WithReviewNotices(out.svc, base, out.worker.Wake)
+		ids.WithMail(out.svc, base, out.worker.Wake)
 	}
 	notices, err := reportNotices(c, out, base)
 	if err != nil {
@@ -143,6 +144,12 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
 		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c),
 		Outbox: out.svc}
+	if out.email {
+		wc.Recovery = ids
+	}
+	if out.email {
+		wc.Recovery = ids
+	}
 	if sso := newSSO(c, log, ids); sso != nil {
 		wc.SSO = sso
 	}

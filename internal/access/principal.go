@@ -30,6 +30,8 @@ type Principal struct {
 	TwoFactorEnrolled bool
 	// Language is the person's chosen UI language ("" = by browser).
 	Language string
+	// EmailVerified says the person proved their address by a mailed link.
+	EmailVerified bool
 	// ConfidentialityAccepted says the person accepted the current version
 	// of their organisation's confidentiality statement (CN-11-2).
 	ConfidentialityAccepted bool

@@ -48,7 +48,8 @@ type User struct {
 func (u User) Principal(secondFactor bool) *access.Principal {
 	return &access.Principal{UserID: u.ID, Email: u.Email, Name: u.DisplayName, OrgID: u.OrgID, Role: u.Role,
 		Country: u.Country, InstanceAdmin: u.InstanceAdmin, SecondFactor: secondFactor, TwoFactorEnrolled: u.TOTPEnabled,
-		ConfidentialityAccepted: u.AckVersion >= u.OrgStatementVersion, Language: u.Language}
+		ConfidentialityAccepted: u.AckVersion >= u.OrgStatementVersion, Language: u.Language,
+		EmailVerified: !u.EmailVerifiedAt.IsZero()}
 }
 
 // SetupState is what the setup step needs to know about the instance.

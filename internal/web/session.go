@@ -80,6 +80,7 @@ func (h *Handler) clearSession(w http.ResponseWriter) {
 type signInForm struct {
 	Email, Next, Problem string
 	SSO                  bool // offer single sign-on
+	Reset                bool // offer the password reset
 }
 
 // signInPage shows the sign-in form.
@@ -88,7 +89,8 @@ func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) error {
 		return errs.New(errs.NotFound, "no such page")
 	}
 	noStore(w)
-	return h.render(w, r, http.StatusOK, pageSignIn, signInForm{Next: localPath(r.URL.Query().Get("next")), SSO: h.cfg.SSO != nil})
+	return h.render(w, r, http.StatusOK, pageSignIn, signInForm{Next: localPath(r.URL.Query().Get("next")), SSO: h.cfg.SSO != nil,
+		Reset: h.cfg.Recovery != nil})
 }
 
 // signIn checks the form and starts a session. A refusal shows the form
@@ -104,7 +106,8 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.Wrap(errs.Invalid, err, "the form could not be read")
 	}
-	f := signInForm{Email: r.PostForm.Get("email"), Next: localPath(r.PostForm.Get("next")), SSO: h.cfg.SSO != nil}
+	f := signInForm{Email: r.PostForm.Get("email"), Next: localPath(r.PostForm.Get("next")), SSO: h.cfg.SSO != nil,
+		Reset: h.cfg.Recovery != nil}
 	noStore(w)
 	token, _, err := h.cfg.Identity.SignIn(r.Context(), f.Email, r.PostForm.Get("password"), clientOf(r))
 	switch kind := errs.KindOf(err); {

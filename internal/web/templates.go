@@ -40,13 +40,17 @@ const (
 	pageStaffReport pageName = "report"
 	pagePolicy      pageName = "policy"
 	pageOutbox      pageName = "outbox"
+	// Recovery: the reset request, the new password, and plain notices.
+	pageForgot pageName = "forgot"
+	pageReset  pageName = "reset"
+	pageNotice pageName = "notice"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
 	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview, pageProfile,
-		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy, pageOutbox}
+		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy, pageOutbox, pageForgot, pageReset, pageNotice}
 }
 
 // site is one parse of the templates and one read of the static files.

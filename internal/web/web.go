@@ -88,6 +88,9 @@ type Config struct {
 	// Outbox shows outbound messages and retries dead ones; nil turns
 	// /admin/outbox off.
 	Outbox Outbox
+	// Recovery mails password-reset and verification links; nil (no
+	// outbound mail) turns those pages off.
+	Recovery Recovery
 }
 
 // Handler serves the web UI. It implements server.Surface.

@@ -385,14 +385,19 @@ func TestServeErrorHidesInternals(t *testing.T) {
 
 func TestPatterns(t *testing.T) {
 	want := []string{
-		"GET /.well-known/openpgp-key.asc", "GET /.well-known/security.txt", "GET /account", "GET /account/2fa", "GET /account/confidentiality", "GET /account/tokens", "GET /admin/access-review", "GET /admin/access-review/{id}", "GET /admin/audit", "GET /admin/outbox", "GET /admin/users",
-		"GET /cases", "GET /cases/{id}", "GET /policy", "GET /report", "GET /report/s/{secret}", "GET /report/s/{secret}/attachments/{id}",
-		"GET /reports", "GET /reports/{tracking}", "GET /reports/{tracking}/attachments/{id}", "GET /reports/{tracking}/raw", "GET /setup", "GET /signin", "GET /signin/2fa", "GET /signin/sso",
-		"GET /signin/sso/callback", "GET /static/{file}", "GET /{$}", "POST /account/2fa",
-		"POST /account/confidentiality", "POST /account/tokens", "POST /account/tokens/{id}/revoke", "POST /admin/access-review/{id}/sign", "POST /admin/audit/verify", "POST /admin/outbox/{id}/retry",
-		"POST /admin/users", "POST /admin/users/{action}", "POST /cases", "POST /lang", "POST /report", "POST /report/s/{secret}/messages", "POST /report/s/{secret}/preferences",
-		"POST /reports/{tracking}/messages", "POST /reports/{tracking}/promote", "POST /reports/{tracking}/triage", "POST /setup",
-		"POST /signin", "POST /signin/2fa", "POST /signout",
+		"GET /.well-known/openpgp-key.asc", "GET /.well-known/security.txt", "GET /account", "GET /account/2fa",
+		"GET /account/confidentiality", "GET /account/tokens", "GET /account/verify", "GET /admin/access-review",
+		"GET /admin/access-review/{id}", "GET /admin/audit", "GET /admin/outbox", "GET /admin/users", "GET /cases",
+		"GET /cases/{id}", "GET /policy", "GET /report", "GET /report/s/{secret}", "GET /report/s/{secret}/attachments/{id}",
+		"GET /reports", "GET /reports/{tracking}", "GET /reports/{tracking}/attachments/{id}", "GET /reports/{tracking}/raw",
+		"GET /setup", "GET /signin", "GET /signin/2fa", "GET /signin/forgot", "GET /signin/reset", "GET /signin/sso",
+		"GET /signin/sso/callback", "GET /static/{file}", "GET /{$}", "POST /account/2fa", "POST /account/confidentiality",
+		"POST /account/tokens", "POST /account/tokens/{id}/revoke", "POST /account/verify",
+		"POST /admin/access-review/{id}/sign", "POST /admin/audit/verify", "POST /admin/outbox/{id}/retry",
+		"POST /admin/users", "POST /admin/users/{action}", "POST /cases", "POST /lang", "POST /report",
+		"POST /report/s/{secret}/messages", "POST /report/s/{secret}/preferences", "POST /reports/{tracking}/messages",
+		"POST /reports/{tracking}/promote", "POST /reports/{tracking}/triage", "POST /setup", "POST /signin",
+		"POST /signin/2fa", "POST /signin/forgot", "POST /signin/reset", "POST /signout",
 	}
 	if diff := cmp.Diff(want, mustNew(t, Config{}).Patterns()); diff != "" {
 		t.Errorf("Patterns() (-want +got):\n%s", diff)
