@@ -131,6 +131,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	if err != nil {
 		return nil, err
 	}
+	reports.WithDecrypter(key)
 	sec := newSecurityFile(c, key)
 	var submissions *ratelimit.Limiter
 	if c.ReportRate > 0 {

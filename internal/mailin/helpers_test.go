@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ProtonMail/gopenpgp/v3/crypto"
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/pgp"
 	"github.com/embargohq/embargo/internal/report"
@@ -77,23 +76,11 @@ func mustInstanceKey(t testing.TB) *pgp.Key {
 // reporter's mail program would.
 func mustEncrypt(t testing.TB, k *pgp.Key, plaintext string) string {
 	t.Helper()
-	pub, err := crypto.NewKeyFromArmored(k.PublicKey())
+	armored, err := pgp.Encrypt(k.PublicKey(), []byte(plaintext), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	enc, err := crypto.PGP().Encryption().Recipient(pub).New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg, err := enc.Encrypt([]byte(plaintext))
-	if err != nil {
-		t.Fatal(err)
-	}
-	armored, err := msg.Armor()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return armored
+	return string(armored)
 }
 
 // crlf joins lines with CRLF, the line end of mail on the wire.

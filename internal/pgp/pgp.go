@@ -240,3 +240,25 @@ func (k *Key) SignDetached(data []byte) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// Encrypt encrypts plaintext to the armored public key, as a reporter's
+// OpenPGP tool would: armored text, or binary packets (a .gpg file).
+func Encrypt(publicKey string, plaintext []byte, armor bool) ([]byte, error) {
+	pub, err := crypto.NewKeyFromArmored(publicKey)
+	if err != nil {
+		return nil, fmt.Errorf("pgp: encrypt: %w", err)
+	}
+	enc, err := crypto.PGP().Encryption().Recipient(pub).New()
+	if err != nil {
+		return nil, fmt.Errorf("pgp: encrypt: %w", err)
+	}
+	msg, err := enc.Encrypt(plaintext)
+	if err != nil {
+		return nil, fmt.Errorf("pgp: encrypt: %w", err)
+	}
+	if !armor {
+		return msg.Bytes(), nil
+	}
+	a, err := msg.Armor()
+	return []byte(a), err
+}

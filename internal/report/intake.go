@@ -128,6 +128,7 @@ func (s *Service) prepare(ctx context.Context, sub Submission) (*pending, error)
 	if !sub.Channel.Valid() {
 		return nil, fmt.Errorf("report: unknown channel %q", sub.Channel)
 	}
+	sub = s.decrypt(sub)
 	c, err := s.clean(sub)
 	if err != nil {
 		return nil, err

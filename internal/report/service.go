@@ -103,7 +103,8 @@ type Service struct {
 	ackTarget time.Duration
 	committer *committer
 	cases     CaseOpener
-	notices   *Notices // nil: no messages
+	notices   *Notices  // nil: no messages
+	decrypter Decrypter // nil: encrypted parts are kept as they came
 }
 
 // NewService returns a Service. Close it to commit queued submissions.
