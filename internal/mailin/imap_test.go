@@ -2,86 +2,24 @@ package mailin_test
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"log/slog"
-	"net"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/embargohq/embargo/internal/mailin"
+	"github.com/embargohq/embargo/internal/mailin/mailintest"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/google/go-cmp/cmp"
 )
-
-const imapUser, imapPassword = "security@example.com", "s3cret-imap-password"
-
-// startIMAP runs an in-memory IMAP server on a loopback port with one
-// user whose INBOX holds msgs, and a Processed mailbox; it returns the
-// server's address.
-func startIMAP(t testing.TB, tlsConfig *tls.Config, msgs ...string) string {
-	t.Helper()
-	mem := imapmemserver.New()
-	u := imapmemserver.NewUser(imapUser, imapPassword)
-	for _, name := range []string{"INBOX", "Processed"} {
-		if err := u.Create(name, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mem.AddUser(u)
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
-		TLSConfig:    tlsConfig,
-	})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	c := mustIMAPClient(t, l.Addr().String())
-	for _, m := range msgs {
-		cmd := c.Append("INBOX", int64(len(m)), nil)
-		if _, err := cmd.Write([]byte(m)); err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := cmd.Wait(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return l.Addr().String()
-}
-
-func mustIMAPClient(t testing.TB, addr string) *imapclient.Client {
-	t.Helper()
-	c, err := imapclient.DialInsecure(addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	if err := c.Login(imapUser, imapPassword).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 // mailboxFlags returns whether each message of mailbox is \Seen, in order.
 func mailboxFlags(t testing.TB, addr, mailbox string) []bool {
 	t.Helper()
-	c := mustIMAPClient(t, addr)
+	c := mailintest.Client(t, addr)
 	sel, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +45,7 @@ func newPoller(t testing.TB, cfg mailin.IMAPConfig, sink mailin.Sink) *mailin.IM
 	if cfg.TLS == "" {
 		cfg.TLS = mailin.TLSNone
 	}
-	cfg.Username, cfg.Password = imapUser, imapPassword
+	cfg.Username, cfg.Password = mailintest.User, mailintest.Password
 	p, err := mailin.NewIMAPPoller(cfg, sink, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +64,7 @@ func mustPoll(t testing.TB, p *mailin.IMAPPoller, want int) {
 func TestIMAPPollSubmitsEachMessageOnce(t *testing.T) {
 	key := mustInstanceKey(t)
 	msgs := testMessages(t)
-	addr := startIMAP(t, nil, msgs["plain"], msgs["gb2312"], pgpMIMEMessage(t, key, innerEntity()))
+	addr := mailintest.StartIMAP(t, nil, msgs["plain"], msgs["gb2312"], pgpMIMEMessage(t, key, innerEntity()))
 	sink := &fakeSink{}
 	p := newPoller(t, mailin.IMAPConfig{Addr: addr, Decrypter: key}, sink)
 	mustPoll(t, p, 3)
@@ -139,11 +77,11 @@ func TestIMAPPollSubmitsEachMessageOnce(t *testing.T) {
 	for _, s := range subs {
 		got = append(got, report.Submission{Channel: s.Channel, Actor: s.Actor, Title: s.Title, Encrypted: s.Encrypted, DedupKey: s.DedupKey})
 	}
-	key0 := "imap:" + imapUser + "@127.0.0.1/INBOX:"
+	key0 := "imap:" + mailintest.User + "@127.0.0.1/INBOX:"
 	want := []report.Submission{
-		{Channel: report.IMAP, Actor: "imap:" + imapUser, Title: "Heap overflow in 解析器"},
-		{Channel: report.IMAP, Actor: "imap:" + imapUser, Title: "漏洞报告：缓冲区溢出"},
-		{Channel: report.IMAP, Actor: "imap:" + imapUser, Title: "真正的标题", Encrypted: true},
+		{Channel: report.IMAP, Actor: "imap:" + mailintest.User, Title: "Heap overflow in 解析器"},
+		{Channel: report.IMAP, Actor: "imap:" + mailintest.User, Title: "漏洞报告：缓冲区溢出"},
+		{Channel: report.IMAP, Actor: "imap:" + mailintest.User, Title: "真正的标题", Encrypted: true},
 	}
 	for i := range got {
 		if !strings.HasPrefix(got[i].DedupKey, key0) || !strings.HasSuffix(got[i].DedupKey, fmt.Sprintf(":%d", i+1)) {
@@ -160,7 +98,7 @@ func TestIMAPPollSubmitsEachMessageOnce(t *testing.T) {
 }
 
 func TestIMAPSinkFailureLeavesMessagesUnseen(t *testing.T) {
-	addr := startIMAP(t, nil, testMessages(t)["plain"], testMessages(t)["big5"])
+	addr := mailintest.StartIMAP(t, nil, testMessages(t)["plain"], testMessages(t)["big5"])
 	sink := &fakeSink{fail: true}
 	p := newPoller(t, mailin.IMAPConfig{Addr: addr}, sink)
 	if n, err := p.Poll(context.Background()); err == nil || n != 0 {
@@ -178,7 +116,7 @@ func TestIMAPSinkFailureLeavesMessagesUnseen(t *testing.T) {
 }
 
 func TestIMAPMoveTo(t *testing.T) {
-	addr := startIMAP(t, nil, testMessages(t)["plain"])
+	addr := mailintest.StartIMAP(t, nil, testMessages(t)["plain"])
 	sink := &fakeSink{}
 	mustPoll(t, newPoller(t, mailin.IMAPConfig{Addr: addr, MoveTo: "Processed"}, sink), 1)
 	if diff := cmp.Diff([]bool{}, mailboxFlags(t, addr, "INBOX")); diff != "" {
@@ -191,7 +129,7 @@ func TestIMAPMoveTo(t *testing.T) {
 
 func TestIMAPOversizeStaysUnseen(t *testing.T) {
 	big := crlf("Subject: big", "", strings.Repeat(strings.Repeat("A", 76)+"\n", 50))
-	addr := startIMAP(t, nil, big, testMessages(t)["plain"])
+	addr := mailintest.StartIMAP(t, nil, big, testMessages(t)["plain"])
 	sink := &fakeSink{}
 	mustPoll(t, newPoller(t, mailin.IMAPConfig{Addr: addr, Limits: mailin.Limits{MaxMessageBytes: 1000}}, sink), 1)
 	if diff := cmp.Diff([]bool{false, true}, mailboxFlags(t, addr, "INBOX")); diff != "" {
@@ -201,7 +139,7 @@ func TestIMAPOversizeStaysUnseen(t *testing.T) {
 
 func TestIMAPStartTLSAndRun(t *testing.T) {
 	serverTLS, clientTLS := mustTLS(t)
-	addr := startIMAP(t, serverTLS, testMessages(t)["plain"])
+	addr := mailintest.StartIMAP(t, serverTLS, testMessages(t)["plain"])
 	sink := &fakeSink{}
 	p := newPoller(t, mailin.IMAPConfig{Addr: addr, TLS: mailin.STARTTLS, TLSConfig: clientTLS, Interval: 10 * time.Millisecond}, sink)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -238,8 +176,8 @@ func TestNewIMAPPollerRefuses(t *testing.T) {
 }
 
 func TestIMAPPasswordIsNeverShown(t *testing.T) {
-	addr := startIMAP(t, nil)
-	cfg := mailin.IMAPConfig{Addr: addr, TLS: mailin.TLSNone, Username: imapUser, Password: "wrong-" + imapPassword}
+	addr := mailintest.StartIMAP(t, nil)
+	cfg := mailin.IMAPConfig{Addr: addr, TLS: mailin.TLSNone, Username: mailintest.User, Password: "wrong-" + mailintest.Password}
 	var logs strings.Builder
 	p, err := mailin.NewIMAPPoller(cfg, &fakeSink{}, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
@@ -251,7 +189,7 @@ func TestIMAPPasswordIsNeverShown(t *testing.T) {
 	}
 	slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "imap", cfg)
 	for _, s := range []string{err.Error(), logs.String()} {
-		if strings.Contains(s, imapPassword) {
+		if strings.Contains(s, mailintest.Password) {
 			t.Errorf("the password shows in %q", s)
 		}
 	}
