@@ -64,6 +64,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	go purgeReceiptsDaily(ctx, log, db, c.ReceiptRetention)
 	go a.security.watch(ctx, log)
 	go recordReviewsQuarterly(ctx, log, a.review)
+	go alertOverdueReports(ctx, log, a.reports)
 	wctx, stopWorker := context.WithCancel(ctx)
 	delivered := make(chan struct{})
 	go func() { a.outbound.run(wctx, log); close(delivered) }()
@@ -227,6 +228,26 @@ func baseURL(c *Config, addr net.Addr) string {
 		host = "localhost"
 	}
 	return fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(host, port))
+}
+
+// alertOverdueReports tells the team of reports no one has answered by
+// their acknowledgement target (ISO-29147-1), every ten minutes until ctx
+// ends.
+func alertOverdueReports(ctx context.Context, log *slog.Logger, reports *report.Service) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := reports.AlertOverdue(ctx, access.System(), time.Now()); err != nil {
+			log.Error("overdue report alerts failed", "err", err)
+		} else if n > 0 {
+			log.Warn("reports past their acknowledgement target", "count", n)
+		}
+	}
 }
 
 // purgeReceiptsDaily applies the receipt log's retention (CN-05-3) a

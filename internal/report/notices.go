@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/notify"
 )
 
@@ -134,4 +136,50 @@ func greetingName(name, otherwise string) string {
 		return name
 	}
 	return otherwise
+}
+
+// AlertOverdue tells the team's targets of every report that no one has
+// answered by its acknowledgement target (ISO-29147-1: a report without
+// acknowledgement past the target raises an alert), once per report and
+// target. It returns how many reports are overdue. Only the system calls
+// it, from the scheduler.
+func (s *Service) AlertOverdue(ctx context.Context, p *access.Principal, now time.Time) (int, error) {
+	if !p.System {
+		return 0, errs.New(errs.Forbidden, "only the scheduler raises overdue alerts")
+	}
+	n := s.notices
+	if n == nil || len(n.Team) == 0 {
+		return 0, nil
+	}
+	var overdue int
+	err := s.store.TransactReports(ctx, func(tx Tx) error {
+		rows, err := tx.OverdueReports(ctx, now, 500)
+		if err != nil {
+			return err
+		}
+		overdue = len(rows)
+		for _, r := range rows {
+			late := now.Sub(r.AckDueAt).Round(time.Minute)
+			for i, t := range n.Team {
+				text := fmt.Sprintf("漏洞报告 %s 已超过答复时限 %s 仍未答复（应于 %s 前答复）：%sreports/%s\nReport %s is %s past its acknowledgement target (due %s) without an answer: %sreports/%s",
+					r.TrackingID, late, r.AckDueAt.In(cst).Format("2006-01-02 15:04 CST"), n.BaseURL, r.TrackingID,
+					r.TrackingID, late, r.AckDueAt.UTC().Format("2006-01-02 15:04 UTC"), n.BaseURL, r.TrackingID)
+				m := notify.Message{OrgID: r.OrgID, Kind: t.Kind, DedupKey: fmt.Sprintf("report:%s:overdue:%d", r.TrackingID, i),
+					Target: t.Target, Secret: t.Secret, Subject: "[" + r.TrackingID + "] 报告超时未答复 Report awaits its first answer",
+					Text: text, Event: "report.overdue"}
+				if t.Kind == notify.Webhook {
+					m.Data = fmt.Appendf(nil, `{"tracking_id":%q,"ack_due_at":%q,"url":%q}`, r.TrackingID,
+						r.AckDueAt.UTC().Format(time.RFC3339), n.BaseURL+"reports/"+r.TrackingID)
+				}
+				if _, err := n.Notifier.EnqueueTx(ctx, tx, m); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err == nil && overdue > 0 {
+		n.Wake()
+	}
+	return overdue, err
 }

@@ -2,20 +2,25 @@ package report_test
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/notify"
 	"github.com/embargohq/embargo/internal/report"
+	"github.com/embargohq/embargo/internal/store/storetest"
 )
 
 // capture is a notify.Sender that keeps what it is given.
 type capture struct {
 	mu  sync.Mutex
 	got []notify.Message
+	now func() time.Time // the worker's clock; nil for the wall clock
 }
 
 func (c *capture) Send(_ context.Context, m notify.Message) error {
@@ -28,7 +33,7 @@ func (c *capture) Send(_ context.Context, m notify.Message) error {
 // drain runs the real outbox worker once and returns what it sent.
 func (c *capture) drain(t *testing.T, w *world) []notify.Message {
 	t.Helper()
-	wk, err := notify.NewWorker(w.d.DB, w.kr, c, notify.WorkerOptions{})
+	wk, err := notify.NewWorker(w.d.DB, w.kr, c, notify.WorkerOptions{Now: c.now, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,4 +134,47 @@ func keys(ms []notify.Message) []string {
 		out = append(out, m.DedupKey)
 	}
 	return out
+}
+
+// TestAlertOverdue raises one alert per target for each report no one has
+// answered by its acknowledgement target, and none for answered ones.
+func TestAlertOverdue(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			clock := &movableClock{t: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}
+			w := newWorldAt(t, dsn(t), clock.now)
+			w.svc.WithNotices(report.Notices{Notifier: notify.NewService(w.d.DB, w.kr, nil), BaseURL: "https://psirt.example.cn/",
+				Team: []report.Target{{Kind: notify.Email, Target: "psirt@example.cn"}}})
+			c := &capture{now: clock.now}
+			late, err := w.svc.Submit(ctx, sample())
+			if err != nil {
+				t.Fatal(err)
+			}
+			answered, err := w.svc.Submit(ctx, sample())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.Reply(ctx, w.p["triager"], answered.TrackingID, "收到。"); err != nil {
+				t.Fatal(err)
+			}
+			c.drain(t, w) // the announcements
+			if n, err := w.svc.AlertOverdue(ctx, access.System(), clock.now()); n != 0 || err != nil {
+				t.Errorf("before the target: %d overdue, %v", n, err)
+			}
+			if _, err := w.svc.AlertOverdue(ctx, w.p["triager"], clock.now()); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("a person raising alerts: err = %v", err)
+			}
+			clock.set(clock.now().Add(73 * time.Hour))
+			for run := range 2 {
+				if n, err := w.svc.AlertOverdue(ctx, access.System(), clock.now()); n != 1 || err != nil {
+					t.Fatalf("run %d: %d overdue, %v", run, n, err)
+				}
+			}
+			got := c.drain(t, w)
+			if len(got) != 1 || !strings.Contains(got[0].Text, late.TrackingID) || !strings.Contains(got[0].Text, "1h0m0s") {
+				t.Fatalf("alerts: %+v", got)
+			}
+		})
+	}
 }

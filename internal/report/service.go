@@ -76,6 +76,9 @@ type Tx interface {
 	ReportMessages(ctx context.Context, reportID int64) ([]StoredMessage, error)
 	// UpdateReport writes r's triage and reporter-choice fields.
 	UpdateReport(ctx context.Context, r Row) error
+	// OverdueReports returns up to limit unanswered reports whose
+	// acknowledgement was due before now, oldest due first.
+	OverdueReports(ctx context.Context, now time.Time, limit int) ([]Row, error)
 	// Outbound messages go out in the same transaction as the change
 	// they announce.
 	notify.Enqueuer

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/report"
@@ -113,6 +114,27 @@ func (tx *Tx) ListReports(ctx context.Context, org int64, f report.Filter) ([]re
 		r, err := scanReport(rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: list reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// OverdueReports returns up to limit reports, oldest due first, that no
+// one has answered although their acknowledgement was due before now.
+func (tx *Tx) OverdueReports(ctx context.Context, now time.Time, limit int) ([]report.Row, error) {
+	rows, err := tx.query(ctx, `SELECT `+reportColumns+` FROM reports
+		WHERE acknowledged_at IS NULL AND status = 'new' AND ack_due_at < $1
+		ORDER BY ack_due_at LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: overdue reports: %w", err)
+	}
+	defer rows.Close()
+	var out []report.Row
+	for rows.Next() {
+		r, err := scanReport(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: overdue reports: %w", err)
 		}
 		out = append(out, r)
 	}
