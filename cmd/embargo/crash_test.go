@@ -66,28 +66,14 @@ func TestCrashKeepsAcknowledgedReports(t *testing.T) {
 	}
 }
 
-// buildOnce builds the embargo binary for the tests of this package.
-var buildOnce = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "embargo-crash-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "embargo")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
-// mustBuildBinary returns the path of a freshly built embargo binary; it is
-// removed when the test ends.
+// mustBuildBinary builds the embargo binary into a temporary directory
+// of t and returns its path.
 func mustBuildBinary(t *testing.T) string {
 	t.Helper()
-	bin, err := buildOnce()
-	if err != nil {
-		t.Fatal(err)
+	bin := filepath.Join(t.TempDir(), "embargo")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	t.Cleanup(func() { os.RemoveAll(filepath.Dir(bin)) })
 	return bin
 }
 
