@@ -78,17 +78,16 @@ func bootstrap(ctx context.Context, db *store.DB) (setupToken string, err error)
 		if err != nil {
 			return err
 		}
-		err = tx.CreateInstance(ctx, store.Instance{CreatedAt: tx.Now()})
-		if errs.Is(err, errs.Conflict) {
-			return nil // not the first start
-		}
-		if err != nil {
+		if err := tx.CreateInstance(ctx, store.Instance{CreatedAt: tx.Now()}); err != nil {
 			return err
 		}
 		_, err = tx.AppendAudit(ctx, ev)
 		return err
 	})
-	if err != nil {
+	// A conflict means this is not the first start. The transaction must
+	// roll back then: PostgreSQL refuses to commit one in which a statement
+	// failed.
+	if err != nil && !errs.Is(err, errs.Conflict) {
 		return "", err
 	}
 	admins, err := db.CountAdministrators(ctx)

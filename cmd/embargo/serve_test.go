@@ -63,6 +63,7 @@ func startServe(t *testing.T, args ...string) (base string, printed []string) {
 				return u, printed
 			}
 		case err := <-done:
+			done <- err // for the cleanup, which would otherwise wait forever
 			t.Fatalf("serve exited early: %v (printed %q)", err, printed)
 		case <-deadline:
 			t.Fatalf("serve did not start; printed %q", printed)
@@ -155,5 +156,26 @@ func TestServeDrainsInFlightRequests(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Errorf("serve = %v, want a clean stop", err)
+	}
+}
+
+// TestServeRestarts starts the server twice on the same database: the
+// second start finds the instance initialised, which on PostgreSQL once
+// aborted the bootstrap transaction and stopped the server.
+func TestServeRestarts(t *testing.T) {
+	for name, newDSN := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			args := []string{"--data", t.TempDir()}
+			if name == "postgres" {
+				args = append(args, "--database", newDSN(t))
+			}
+			for range 2 {
+				t.Run("start", func(t *testing.T) { startServe(t, args...) })
+			}
+			out, err := runCLI(t, append([]string{"verify", "audit"}, args...)...)
+			if err != nil || !strings.Contains(out, "audit: intact, 3 events") {
+				t.Errorf("verify after two starts = %q, %v; want instance.init and two setup tokens", out, err)
+			}
+		})
 	}
 }

@@ -15,12 +15,16 @@ import (
 	"github.com/embargohq/embargo/internal/identity"
 )
 
-// mustSetUp initialises an instance in data and creates its first
-// administrator and organisation, as the setup link would.
-func mustSetUp(t *testing.T, data string) {
+// mustSetUp initialises an instance in data (with more flags, such as
+// --database, when given) and creates its first administrator and
+// organisation, as the setup link would.
+func mustSetUp(t *testing.T, data string, flags ...string) {
 	t.Helper()
 	ctx := context.Background()
-	c, _, _ := parseConfig(envFrom(nil), "test", []string{"--data", data}, nil)
+	c, _, err := parseConfig(envFrom(nil), "test", append([]string{"--data", data}, flags...), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	db, _, err := openInstance(ctx, c, envFrom(nil))
 	if err != nil {
 		t.Fatal(err)

@@ -32,10 +32,10 @@ type world struct {
 	p    map[string]*access.Principal
 }
 
-func newWorld(t *testing.T, dsn string) *world { return newWorldAt(t, dsn, nil) }
+func newWorld(t testing.TB, dsn string) *world { return newWorldAt(t, dsn, nil) }
 
 // newWorldAt is newWorld with the store's clock.
-func newWorldAt(t *testing.T, dsn string, now func() time.Time) *world {
+func newWorldAt(t testing.TB, dsn string, now func() time.Time) *world {
 	t.Helper()
 	ctx := context.Background()
 	d := storetest.Open(t, dsn, store.Options{Now: now})

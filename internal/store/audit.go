@@ -22,18 +22,23 @@ func (db *DB) AppendAudit(ctx context.Context, e audit.Event) (sealed audit.Even
 
 // AppendAudit seals e after the head of its stream (locking the head row
 // until the transaction ends, so that concurrent writers queue instead of
-// forking the chain), stores it and advances the head. A zero e.At becomes
-// the transaction's time. Domain writes call it inside their own
-// transaction, so that a change and its audit event commit together.
+// forking the chain) and stores it. A zero e.At becomes the transaction's
+// time. Domain writes call it inside their own transaction, so that a
+// change and its audit event commit together.
+//
+// The transaction keeps the head it locked and advances it in memory; the
+// head row is written once, when the transaction commits. A batch of
+// appends (the intake's group commit) so costs one statement per event
+// instead of four: on PostgreSQL each statement is a round trip.
 func (tx *Tx) AppendAudit(ctx context.Context, e audit.Event) (audit.Event, error) {
 	if e.At.IsZero() {
 		e.At = tx.now
 	}
-	head, err := tx.lockHead(ctx, e.Stream)
+	head, err := tx.head(ctx, e.Stream)
 	if err != nil {
 		return audit.Event{}, err
 	}
-	sealed, err := audit.Seal(head, e)
+	sealed, err := audit.Seal(head.link, e)
 	if err != nil {
 		return audit.Event{}, err
 	}
@@ -45,16 +50,55 @@ func (tx *Tx) AppendAudit(ctx context.Context, e audit.Event) (audit.Event, erro
 	if err != nil {
 		return audit.Event{}, fmt.Errorf("store: append audit event: %w", err)
 	}
-	_, err = tx.exec(ctx, `UPDATE audit_heads SET seq = $1, hash = $2 WHERE stream = $3`,
-		sealed.Seq, sealed.Hash, string(sealed.Stream))
-	if err != nil {
-		return audit.Event{}, fmt.Errorf("store: advance audit head: %w", err)
-	}
+	head.link, head.dirty = audit.Link{Seq: sealed.Seq, Hash: sealed.Hash}, true
 	return sealed, nil
 }
 
-// lockHead returns the stream's head, creating it for a new stream, and
-// holds a lock on it until the transaction ends.
+// txHead is a stream head locked by a transaction, as its appends have
+// advanced it.
+type txHead struct {
+	link  audit.Link
+	dirty bool // advanced since it was read: write it back before commit
+}
+
+// head returns the head of stream as this transaction sees it, locking the
+// head row on first use.
+func (tx *Tx) head(ctx context.Context, stream audit.Stream) (*txHead, error) {
+	if h, ok := tx.heads[stream]; ok {
+		return h, nil
+	}
+	l, err := tx.lockHead(ctx, stream)
+	if err != nil {
+		return nil, err
+	}
+	if tx.heads == nil {
+		tx.heads = map[audit.Stream]*txHead{}
+	}
+	h := &txHead{link: l}
+	tx.heads[stream] = h
+	return h, nil
+}
+
+// writeHeads stores the heads this transaction advanced; Transact calls
+// it before committing.
+func (tx *Tx) writeHeads(ctx context.Context) error {
+	for stream, h := range tx.heads {
+		if !h.dirty {
+			continue
+		}
+		_, err := tx.exec(ctx, `UPDATE audit_heads SET seq = $1, hash = $2 WHERE stream = $3`,
+			h.link.Seq, h.link.Hash, string(stream))
+		if err != nil {
+			return fmt.Errorf("store: advance audit head: %w", err)
+		}
+		h.dirty = false
+	}
+	return nil
+}
+
+// lockHead reads the stream's head row, creating it for a new stream, and
+// holds a lock on it until the transaction ends. Use head, which keeps
+// what it read.
 func (tx *Tx) lockHead(ctx context.Context, stream audit.Stream) (audit.Link, error) {
 	_, err := tx.exec(ctx, `
 		INSERT INTO audit_heads (stream, seq, hash, first_seq, first_prev) VALUES ($1, 0, $2, 1, $2)

@@ -71,7 +71,7 @@ func (tx *Tx) ReleaseLegalHold(ctx context.Context, stream audit.Stream, id int6
 // first_seq and first_prev move to the first kept event, and Verify checks
 // the chain from there.
 func (tx *Tx) PurgeAuditBefore(ctx context.Context, stream audit.Stream, cutoff time.Time, dryRun bool) (through, count int64, err error) {
-	head, err := tx.lockHead(ctx, stream)
+	head, err := tx.head(ctx, stream)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -84,7 +84,7 @@ func (tx *Tx) PurgeAuditBefore(ctx context.Context, stream audit.Stream, cutoff 
 		string(stream), cutoff.UTC()).Scan(&young); err != nil {
 		return 0, 0, fmt.Errorf("store: find purge limit: %w", err)
 	}
-	through = head.Seq
+	through = head.link.Seq
 	if young.Valid {
 		through = young.Int64 - 1
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/embargohq/embargo/internal/audit"
 )
 
 // Tx is one database transaction with its frozen clock reading: every
@@ -14,6 +16,9 @@ type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
 	now     time.Time
+	// heads are the audit stream heads this transaction locked; see
+	// AppendAudit.
+	heads map[audit.Stream]*txHead
 }
 
 // Now returns the transaction's clock reading (UTC, microseconds).
@@ -43,7 +48,10 @@ func (db *DB) Transact(ctx context.Context, fn func(*Tx) error) (err error) {
 			err = classify(fmt.Errorf("store: commit: %w", cErr))
 		}
 	}()
-	return fn(tx)
+	if err = fn(tx); err != nil {
+		return err
+	}
+	return tx.writeHeads(ctx)
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

@@ -28,6 +28,7 @@ func Run(t *testing.T, newDSN func(testing.TB) string) {
 		{"AuditTamperOneByte", testAuditTamperOneByte},
 		{"AuditDeletedEvents", testAuditDeletedEvents},
 		{"AuditConcurrentWriters", testAuditConcurrentWriters},
+		{"AuditBatchedWriters", testAuditBatchedWriters},
 		{"DataKeys", testDataKeys},
 		{"Identity", testIdentity},
 		{"SSOAndRecovery", testSSOAndRecovery},
@@ -203,6 +204,54 @@ func testAuditConcurrentWriters(t *testing.T, d Database) {
 		t.Fatalf("concurrent append: %v", err)
 	}
 	mustVerify(t, d.DB, audit.Main, writers*each)
+}
+
+// testAuditBatchedWriters appends many events per transaction to both
+// streams from concurrent writers, as the intake's group commit does, with
+// every third transaction rolled back: the heads a transaction advanced
+// are written at commit, and must end where the chains end.
+func testAuditBatchedWriters(t *testing.T, d Database) {
+	ctx := context.Background()
+	const writers, txs, each = 4, 6, 10
+	boom := fmt.Errorf("boom")
+	var wg sync.WaitGroup
+	errc := make(chan error, writers*txs)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range txs {
+				err := d.DB.Transact(ctx, func(tx *store.Tx) error {
+					for j := range each {
+						e := event(fmt.Sprintf("w%d.t%d.e%d", w, i, j), "")
+						if j%2 == 1 {
+							e.Stream = audit.Receipts
+						}
+						if _, err := tx.AppendAudit(ctx, e); err != nil {
+							return err
+						}
+					}
+					if i%3 == 2 {
+						return boom
+					}
+					return nil
+				})
+				if err != nil && err != boom {
+					errc <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatalf("batched append: %v", err)
+	}
+	const committed = writers * (txs - txs/3) * each / 2 // per stream
+	for _, s := range []audit.Stream{audit.Main, audit.Receipts} {
+		mustVerify(t, d.DB, s, committed)
+		if h, err := d.DB.AuditHead(ctx, s); err != nil || h.Last.Seq != committed {
+			t.Errorf("%s head = %d, %v; want %d", s, h.Last.Seq, err, committed)
+		}
+	}
 }
 
 func testDataKeys(t *testing.T, d Database) {
