@@ -87,8 +87,8 @@ func (h *Handler) serveError(w http.ResponseWriter, r *http.Request, err error) 
 // logError logs a failed request once, with the attributes that find it.
 func (h *Handler) logError(r *http.Request, p Problem, err error) {
 	level := slog.LevelInfo
-	if p.Status >= http.StatusInternalServerError {
-		level = slog.LevelError
+	if p.Status >= http.StatusInternalServerError && r.Context().Err() == nil {
+		level = slog.LevelError // a client that went away is not a fault
 	}
 	route := r.Pattern
 	if route == "" {

@@ -54,8 +54,8 @@ func (h *Handler) problem(r *http.Request, err error) string {
 // at Info.
 func (h *Handler) logError(r *http.Request, status int, err error) {
 	level := slog.LevelInfo
-	if status >= http.StatusInternalServerError {
-		level = slog.LevelError
+	if status >= http.StatusInternalServerError && r.Context().Err() == nil {
+		level = slog.LevelError // a client that went away is not a fault
 	}
 	h.log.LogAttrs(r.Context(), level, "web: request failed",
 		slog.String("method", r.Method),
