@@ -28,6 +28,8 @@ type Store interface {
 	UserByIdentity(ctx context.Context, issuer, subject string) (User, error)
 	// Organisation returns organisation id, or errs.NotFound.
 	Organisation(ctx context.Context, id int64) (Organisation, error)
+	// Organisations returns every organisation, by ID.
+	Organisations(ctx context.Context) ([]Organisation, error)
 }
 
 // Tx is one identity transaction. Every change is audited in the same
@@ -58,6 +60,12 @@ type Tx interface {
 	// and returns its new version.
 	SetStatement(ctx context.Context, orgID int64, text string) (int, error)
 	AppendAudit(ctx context.Context, e audit.Event) (audit.Event, error)
+
+	// CreateOrganisation stores o and returns its ID.
+	CreateOrganisation(ctx context.Context, o Organisation) (int64, error)
+	// UpdateOrganisation replaces o's name, kinds and country;
+	// errs.NotFound when there is no such organisation.
+	UpdateOrganisation(ctx context.Context, o Organisation) error
 
 	// SetRole replaces a user's role; errs.NotFound when there is no such user.
 	SetRole(ctx context.Context, userID int64, role access.Role) error

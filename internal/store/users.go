@@ -54,6 +54,33 @@ func (tx *Tx) CreateOrganisation(ctx context.Context, o identity.Organisation) (
 	return id, nil
 }
 
+// UpdateOrganisation replaces o's name, kinds and country.
+func (tx *Tx) UpdateOrganisation(ctx context.Context, o identity.Organisation) error {
+	res, err := tx.exec(ctx, `UPDATE organisations SET name = $2, kinds = $3, country = $4 WHERE id = $1`,
+		o.ID, o.Name, strings.Join(o.Kinds, ","), o.Country)
+	if err != nil {
+		return fmt.Errorf("store: update organisation: %w", err)
+	}
+	return mustAffect(res, "no such organisation")
+}
+
+// Organisations returns every organisation, by ID.
+func (db *DB) Organisations(ctx context.Context) ([]identity.Organisation, error) {
+	ids, err := db.OrgIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]identity.Organisation, 0, len(ids))
+	for _, id := range ids {
+		o, err := db.Organisation(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
 // Organisation returns organisation id, or errs.NotFound.
 func (db *DB) Organisation(ctx context.Context, id int64) (identity.Organisation, error) {
 	var o identity.Organisation
