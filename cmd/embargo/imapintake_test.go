@@ -1,16 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/embargohq/embargo/internal/access"
-	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/mailin/mailintest"
 	"github.com/embargohq/embargo/internal/pgp"
 	"github.com/embargohq/embargo/internal/report"
@@ -21,16 +16,9 @@ import (
 // server publishes, lands in the triage inbox decrypted, marked encrypted,
 // and in the receipt log as an imap receipt.
 func TestIMAPIntakeThroughTheServer(t *testing.T) {
-	ctx := context.Background()
 	data := t.TempDir()
 	mustSetUp(t, data)
-	c, _, _ := parseConfig(envFrom(nil), "test", []string{"--data", data}, nil)
-	db, kr, err := openInstance(ctx, c, envFrom(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	triager := mustCaller(t, identity.NewService(db, identity.DefaultPolicy, nil).WithSealer(kr), "triager", 1, access.Triager)
-	db.Close()
+	triager := mustTriager(t, data)
 
 	imapAddr := mailintest.StartIMAP(t, nil)
 	base, _ := startServe(t, "--data", data, "--imap-addr", imapAddr, "--imap-tls", "none", "--imap-user", mailintest.User,
@@ -44,20 +32,7 @@ func TestIMAPIntakeThroughTheServer(t *testing.T) {
 	mailintest.Append(t, imapAddr, "From: Li Lei <lilei@example.cn>\r\nTo: "+mailintest.User+"\r\nSubject: Router command injection\r\n"+
 		"Message-ID: <imap-1@example.cn>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"+strings.ReplaceAll(string(body), "\n", "\r\n"))
 
-	get := func(path string, v any) {
-		t.Helper()
-		req, _ := http.NewRequest("GET", base+path, nil)
-		req.Header.Set("Authorization", "Bearer "+triager.bearer)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 || json.Unmarshal(b, v) != nil {
-			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
-		}
-	}
+	get := func(path string, v any) { apiGet(t, base, triager.bearer, path, v) }
 	var inbox []struct {
 		TrackingID string `json:"tracking_id"`
 		Channel    string `json:"channel"`

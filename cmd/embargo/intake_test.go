@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/securitytxt"
 )
@@ -156,13 +159,14 @@ func TestIntakeThroughTheServer(t *testing.T) {
 func TestSMTPIntakeThroughTheServer(t *testing.T) {
 	data := t.TempDir()
 	mustSetUp(t, data)
+	triager := mustTriager(t, data)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	startServe(t, "--data", data, "--smtp-addr", addr, "--smtp-recipients", "psirt@example.cn")
+	base, _ := startServe(t, "--data", data, "--smtp-addr", addr, "--smtp-recipients", "psirt@example.cn")
 	msg := "From: =?UTF-8?B?546L5LqU?= <wangwu@example.cn>\r\nTo: psirt@example.cn\r\n" +
 		"Subject: =?UTF-8?B?6Lev55Sx5Zmo5ZG95Luk5rOo5YWl?=\r\nMessage-ID: <r1@example.cn>\r\n" +
 		"Content-Type: text/plain; charset=utf-8\r\n\r\nping 参数未过滤。\r\n"
@@ -182,6 +186,45 @@ func TestSMTPIntakeThroughTheServer(t *testing.T) {
 	}
 	if r.Channel != report.SMTP || r.Reporter.Email != "wangwu@example.cn" || r.Reporter.Name != "王五" || !strings.HasPrefix(r.Actor, "smtp:127.0.0.1") {
 		t.Errorf("SMTP receipt = %+v", r)
+	}
+	// And in the triage inbox, with the decoded subject as its title.
+	var inbox []struct {
+		TrackingID string `json:"tracking_id"`
+		Channel    string `json:"channel"`
+		Title      string `json:"title"`
+	}
+	apiGet(t, base, triager.bearer, "api/v1/reports", &inbox)
+	if len(inbox) != 1 || inbox[0].TrackingID != r.TrackingID || inbox[0].Channel != "smtp" || inbox[0].Title != "路由器命令注入" {
+		t.Errorf("inbox = %+v", inbox)
+	}
+}
+
+// mustTriager adds a triager to the instance in data, with two-factor,
+// the statement accepted and an API token, before the server starts.
+func mustTriager(t *testing.T, data string) caller {
+	t.Helper()
+	c, _, _ := parseConfig(envFrom(nil), "test", []string{"--data", data}, nil)
+	db, kr, err := openInstance(context.Background(), c, envFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return mustCaller(t, identity.NewService(db, identity.DefaultPolicy, nil).WithSealer(kr), "triager", 1, access.Triager)
+}
+
+// apiGet GETs path with a bearer token and decodes the JSON answer into v.
+func apiGet(t *testing.T, base, bearer, path string, v any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+bearer)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || json.Unmarshal(b, v) != nil {
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
 	}
 }
 
