@@ -36,19 +36,11 @@ func (r reviewer) SignReview(ctx context.Context, p *access.Principal, id int64,
 	return r.cases.SignReview(ctx, p, id, note)
 }
 
-// recordReviewsQuarterly records every organisation's access review for
-// the current quarter (CN-11-2) a minute after start and then every six
-// hours, until ctx ends; a quarter already recorded is left alone, so the
-// first run after a quarter begins (in CST) records it.
-func recordReviewsQuarterly(ctx context.Context, log *slog.Logger, r reviewer) {
-	t := time.NewTimer(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// recordReviews records every organisation's access review for the
+// current quarter (CN-11-2); a quarter already recorded is left alone, so
+// the first run after a quarter begins (in CST) records it.
+func recordReviews(log *slog.Logger, r reviewer) func(context.Context) {
+	return func(ctx context.Context) {
 		recs, err := r.cases.RecordQuarterlyReviews(ctx, access.System(), r.store, time.Now())
 		if err != nil {
 			log.Error("quarterly access review failed", "err", err)
@@ -56,6 +48,5 @@ func recordReviewsQuarterly(ctx context.Context, log *slog.Logger, r reviewer) {
 		for _, rec := range recs {
 			log.Info("quarterly access review recorded", "org", rec.OrgID, "quarter", rec.Quarter, "people", rec.People, "sha256", rec.SHA256)
 		}
-		t.Reset(6 * time.Hour)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"sync"
 	"time"
@@ -89,20 +88,6 @@ func (s *securityFile) warn(log *slog.Logger) bool {
 		return false
 	}
 	return true
-}
-
-// watch checks the file's Expires at start and then daily until ctx ends.
-func (s *securityFile) watch(ctx context.Context, log *slog.Logger) {
-	t := time.NewTicker(24 * time.Hour)
-	defer t.Stop()
-	for {
-		s.warn(log)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // reportMail returns the addresses that take reports by mail: none unless

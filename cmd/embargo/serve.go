@@ -61,10 +61,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := startMailIntake(ctx, c, log, a.reports, a.key); err != nil {
 		return err
 	}
-	go purgeReceiptsDaily(ctx, log, db, c.ReceiptRetention)
-	go a.security.watch(ctx, log)
-	go recordReviewsQuarterly(ctx, log, a.review)
-	go alertOverdueReports(ctx, log, a.reports)
+	// Scheduled work: the receipt log's retention daily, security.txt's
+	// Expires checked daily, the quarter's access review recorded once its
+	// quarter begins, overdue reports raised every ten minutes.
+	go every(ctx, time.Minute, 24*time.Hour, purgeReceipts(log, db, c.ReceiptRetention))
+	go every(ctx, 0, 24*time.Hour, func(context.Context) { a.security.warn(log) })
+	go every(ctx, time.Minute, 6*time.Hour, recordReviews(log, a.review))
+	go every(ctx, 10*time.Minute, 10*time.Minute, alertOverdue(log, a.reports))
 	wctx, stopWorker := context.WithCancel(ctx)
 	delivered := make(chan struct{})
 	go func() { a.outbound.run(wctx, log); close(delivered) }()
@@ -230,18 +233,10 @@ func baseURL(c *Config, addr net.Addr) string {
 	return fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(host, port))
 }
 
-// alertOverdueReports tells the team of reports no one has answered by
-// their acknowledgement target (ISO-29147-1), every ten minutes until ctx
-// ends.
-func alertOverdueReports(ctx context.Context, log *slog.Logger, reports *report.Service) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// alertOverdue tells the team of reports no one has answered by their
+// acknowledgement target (ISO-29147-1).
+func alertOverdue(log *slog.Logger, reports *report.Service) func(context.Context) {
+	return func(ctx context.Context) {
 		if n, err := reports.AlertOverdue(ctx, access.System(), time.Now()); err != nil {
 			log.Error("overdue report alerts failed", "err", err)
 		} else if n > 0 {
@@ -250,11 +245,22 @@ func alertOverdueReports(ctx context.Context, log *slog.Logger, reports *report.
 	}
 }
 
-// purgeReceiptsDaily applies the receipt log's retention (CN-05-3) a
-// minute after start and then every day, until ctx ends. Each run is
-// audited; several nodes purging at once simply find nothing left.
-func purgeReceiptsDaily(ctx context.Context, log *slog.Logger, db *store.DB, months int) {
-	t := time.NewTimer(time.Minute)
+// purgeReceipts applies the receipt log's retention (CN-05-3). Each run
+// is audited; several nodes purging at once simply find nothing left.
+func purgeReceipts(log *slog.Logger, db *store.DB, months int) func(context.Context) {
+	return func(ctx context.Context) {
+		p, err := report.PurgeReceipts(ctx, db, access.System(), months, false)
+		if err != nil {
+			log.Error("receipt log retention purge failed", "err", err)
+		} else {
+			log.Info("receipt log retention purge", "removed", p.Count, "cutoff", p.Cutoff, "held_by", p.HeldBy)
+		}
+	}
+}
+
+// every runs job after first and then every interval, until ctx ends.
+func every(ctx context.Context, first, interval time.Duration, job func(context.Context)) {
+	t := time.NewTimer(first)
 	defer t.Stop()
 	for {
 		select {
@@ -262,12 +268,7 @@ func purgeReceiptsDaily(ctx context.Context, log *slog.Logger, db *store.DB, mon
 			return
 		case <-t.C:
 		}
-		p, err := report.PurgeReceipts(ctx, db, access.System(), months, false)
-		if err != nil {
-			log.Error("receipt log retention purge failed", "err", err)
-		} else {
-			log.Info("receipt log retention purge", "removed", p.Count, "cutoff", p.Cutoff, "held_by", p.HeldBy)
-		}
-		t.Reset(24 * time.Hour)
+		job(ctx)
+		t.Reset(interval)
 	}
 }

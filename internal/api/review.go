@@ -68,16 +68,9 @@ func (h *Handler) listRecordedReviews(w http.ResponseWriter, r *http.Request) er
 
 // getRecordedReview returns one quarter's record with the recorded JSON.
 func (h *Handler) getRecordedReview(w http.ResponseWriter, r *http.Request) error {
-	p, err := caller(r)
+	p, id, err := h.recordedReviewCall(r)
 	if err != nil {
 		return err
-	}
-	if h.review == nil {
-		return errs.New(errs.NotFound, "no such page")
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return errs.New(errs.NotFound, "no such access review")
 	}
 	rec, err := h.review.RecordedReview(r.Context(), p, id)
 	if err != nil {
@@ -88,16 +81,9 @@ func (h *Handler) getRecordedReview(w http.ResponseWriter, r *http.Request) erro
 
 // signRecordedReview records the caller's sign-off, with a note.
 func (h *Handler) signRecordedReview(w http.ResponseWriter, r *http.Request) error {
-	p, err := caller(r)
+	p, id, err := h.recordedReviewCall(r)
 	if err != nil {
 		return err
-	}
-	if h.review == nil {
-		return errs.New(errs.NotFound, "no such page")
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return errs.New(errs.NotFound, "no such access review")
 	}
 	var in struct {
 		Note string `json:"note"`
@@ -155,4 +141,21 @@ func (h *Handler) accessReview(w http.ResponseWriter, r *http.Request) error {
 			ReadsAllCases: e.AllCases, Cases: cases, ReadsAudit: e.CanReadAudit, ApprovesForeign: e.CanShareAbroad})
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// recordedReviewCall is the preamble of the routes about one recorded
+// review: the caller, and the record's ID from the path.
+func (h *Handler) recordedReviewCall(r *http.Request) (*access.Principal, int64, error) {
+	p, err := caller(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	if h.review == nil {
+		return nil, 0, errs.New(errs.NotFound, "no such page")
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, 0, errs.New(errs.NotFound, "no such access review")
+	}
+	return p, id, nil
 }

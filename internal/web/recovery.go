@@ -39,6 +39,20 @@ func (h *Handler) recovery() (Recovery, error) {
 	return h.cfg.Recovery, nil
 }
 
+// throttledRecovery is the preamble of the pages that use a mailed link or
+// mail one: the service, within the client's allowance of attempts.
+func (h *Handler) throttledRecovery(w http.ResponseWriter, r *http.Request) (Recovery, error) {
+	rec, err := h.recovery()
+	if err != nil {
+		return nil, err
+	}
+	if err := h.throttle(w, r, h.cfg.AuthAttempts); err != nil {
+		return nil, err
+	}
+	noStore(w)
+	return rec, nil
+}
+
 // forgotPage asks for the address to mail a reset link to.
 func (h *Handler) forgotPage(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.recovery(); err != nil {
@@ -51,15 +65,11 @@ func (h *Handler) forgotPage(w http.ResponseWriter, r *http.Request) error {
 // requestReset mails a reset link. The page says the same whether or not
 // the address has an account.
 func (h *Handler) requestReset(w http.ResponseWriter, r *http.Request) error {
-	rec, err := h.recovery()
+	rec, err := h.throttledRecovery(w, r)
 	if err != nil {
 		return err
 	}
-	if err := h.throttle(w, r, h.cfg.AuthAttempts); err != nil {
-		return err
-	}
 	f := recoveryForm{Email: r.PostFormValue("email")}
-	noStore(w)
 	if err := rec.RequestPasswordReset(r.Context(), f.Email, clientOf(r)); err != nil {
 		if errs.KindOf(err) != errs.Invalid {
 			return err
@@ -73,14 +83,10 @@ func (h *Handler) requestReset(w http.ResponseWriter, r *http.Request) error {
 
 // resetPage asks for the new password, when the link is good.
 func (h *Handler) resetPage(w http.ResponseWriter, r *http.Request) error {
-	rec, err := h.recovery()
+	rec, err := h.throttledRecovery(w, r)
 	if err != nil {
 		return err
 	}
-	if err := h.throttle(w, r, h.cfg.AuthAttempts); err != nil {
-		return err
-	}
-	noStore(w)
 	token := r.URL.Query().Get("token")
 	if err := rec.CheckResetToken(r.Context(), token); err != nil {
 		return h.linkProblem(w, r, err)
@@ -90,14 +96,10 @@ func (h *Handler) resetPage(w http.ResponseWriter, r *http.Request) error {
 
 // resetPassword sets the new password and sends the reader to sign in.
 func (h *Handler) resetPassword(w http.ResponseWriter, r *http.Request) error {
-	rec, err := h.recovery()
+	rec, err := h.throttledRecovery(w, r)
 	if err != nil {
 		return err
 	}
-	if err := h.throttle(w, r, h.cfg.AuthAttempts); err != nil {
-		return err
-	}
-	noStore(w)
 	f := recoveryForm{Token: r.PostFormValue("token")}
 	err = rec.ResetPassword(r.Context(), f.Token, r.PostFormValue("password"))
 	switch {
@@ -123,14 +125,10 @@ func (h *Handler) linkProblem(w http.ResponseWriter, r *http.Request, err error)
 
 // verifyEmail uses a verification link.
 func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request) error {
-	rec, err := h.recovery()
+	rec, err := h.throttledRecovery(w, r)
 	if err != nil {
 		return err
 	}
-	if err := h.throttle(w, r, h.cfg.AuthAttempts); err != nil {
-		return err
-	}
-	noStore(w)
 	if err := rec.VerifyEmail(r.Context(), r.URL.Query().Get("token")); err != nil {
 		return h.linkProblem(w, r, err)
 	}

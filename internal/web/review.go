@@ -60,16 +60,9 @@ func (h *Handler) showAccessReview(w http.ResponseWriter, r *http.Request) error
 // recordedReview sends a quarter's recorded review as the JSON whose
 // SHA-256 the record and the audit log hold.
 func (h *Handler) recordedReview(w http.ResponseWriter, r *http.Request) error {
-	p, err := signedIn(r)
+	p, id, err := h.recordedReviewCall(r)
 	if err != nil {
 		return err
-	}
-	if h.cfg.Review == nil {
-		return errs.New(errs.NotFound, "no such page")
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return errs.New(errs.NotFound, "no such access review")
 	}
 	rec, err := h.cfg.Review.RecordedReview(r.Context(), p, id)
 	if err != nil {
@@ -85,16 +78,9 @@ func (h *Handler) recordedReview(w http.ResponseWriter, r *http.Request) error {
 // signReview records a compliance officer's sign-off of a quarter's
 // review, with a note.
 func (h *Handler) signReview(w http.ResponseWriter, r *http.Request) error {
-	p, err := signedIn(r)
+	p, id, err := h.recordedReviewCall(r)
 	if err != nil {
 		return err
-	}
-	if h.cfg.Review == nil {
-		return errs.New(errs.NotFound, "no such page")
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return errs.New(errs.NotFound, "no such access review")
 	}
 	if err := h.cfg.Review.SignReview(r.Context(), p, id, r.PostFormValue("note")); err != nil {
 		return err
@@ -126,4 +112,21 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// recordedReviewCall is the preamble of the pages about one recorded
+// review: the reader, and the record's ID from the path.
+func (h *Handler) recordedReviewCall(r *http.Request) (*access.Principal, int64, error) {
+	p, err := signedIn(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	if h.cfg.Review == nil {
+		return nil, 0, errs.New(errs.NotFound, "no such page")
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, 0, errs.New(errs.NotFound, "no such access review")
+	}
+	return p, id, nil
 }
