@@ -17,7 +17,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"github.com/embargohq/embargo/internal/notify"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,13 +24,13 @@ import (
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/notify"
 )
 
 // Status is where a case is in its lifecycle (GB/T 30276).
 type Status string
 
-// The first statuses; the case-handling work adds the rest of the
-// lifecycle.
+// The first statuses of every case; lifecycle.go has the rest.
 const (
 	Received  Status = "received"
 	Verifying Status = "verifying"
@@ -48,6 +47,23 @@ type Case struct {
 	DisclosedAt time.Time // zero while undisclosed
 	CreatedAt   time.Time
 	CreatedBy   int64
+	Kind        Kind
+	// T0 is the earliest of internal discovery, the first report's receipt
+	// or awareness from a third party (CN-07-1); T0Source says which
+	// ("internal", "report:R-…", "third_party:…").
+	T0       time.Time
+	T0Source string
+	// The assessment (CN-07-3).
+	Grade string
+	CVSS  string
+	Scope []Affected
+	// Resolution says why a rejected case was rejected.
+	Resolution Resolution
+	// RiskExpiresAt is when an accepted risk is looked at again.
+	RiskExpiresAt time.Time
+	UpdatedAt     time.Time
+	// Aliases are its other identifiers (CVE, CNVD, …); filled by Get.
+	Aliases []string
 }
 
 // Disclosed reports whether the case's content is public.
@@ -90,6 +106,18 @@ type Tx interface {
 	SaveReview(ctx context.Context, r RecordedReview) (int64, error)
 	// ReviewByID returns recorded review id with its content; errs.NotFound.
 	ReviewByID(ctx context.Context, id int64) (RecordedReview, error)
+	// UpdateCaseState writes c's status, assessment, T0, resolution, risk
+	// expiry and update time.
+	UpdateCaseState(ctx context.Context, c Case) error
+	// AddTransition appends to case caseID's timeline.
+	AddTransition(ctx context.Context, caseID int64, t Transition) error
+	// CaseTransitions returns case caseID's timeline, oldest first.
+	CaseTransitions(ctx context.Context, caseID int64) ([]Transition, error)
+	// AddCaseAlias gives a case an identifier; errs.Conflict when the
+	// organisation has it on a case already.
+	AddCaseAlias(ctx context.Context, org, caseID int64, alias, by string) error
+	// CaseAliases returns a case's identifiers, sorted.
+	CaseAliases(ctx context.Context, caseID int64) ([]string, error)
 	// SignReview records the sign-off of review id.
 	SignReview(ctx context.Context, id int64, by string, at time.Time, note string) error
 	// Outbound messages go out with the change they announce.
@@ -122,6 +150,12 @@ func NewService(st Store, sl Sealer, refPrefix string) *Service {
 type NewCase struct {
 	Title   string
 	Summary string
+	// Kind is ProviderCase (the default) or OperatorCase.
+	Kind Kind
+	// T0 and T0Source: when and how the organisation learned of the
+	// vulnerability (CN-07-1); zero means now, by internal discovery.
+	T0       time.Time
+	T0Source string
 }
 
 // Create opens a case in the principal's organisation and puts its creator
@@ -134,11 +168,23 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, nc NewCase) (
 	if title == "" || utf8.RuneCountInString(title) > 300 {
 		return Case{}, errs.Coded(errs.Invalid, "case.title", "give the case a title of 1 to 300 characters")
 	}
+	if nc.Kind == "" {
+		nc.Kind = ProviderCase
+	}
+	if _, ok := initial[nc.Kind]; !ok {
+		return Case{}, errs.Coded(errs.Invalid, "case.kind", "a case is a provider's or an operator's")
+	}
 	var c Case
 	err := s.store.TransactCases(ctx, func(tx Tx) error {
 		var err error
-		c = Case{OrgID: p.OrgID, Title: title, Summary: nc.Summary, Status: Received, CreatedAt: tx.Now(),
-			CreatedBy: p.UserID, Ref: "new-" + randomHex()}
+		c = Case{OrgID: p.OrgID, Title: title, Summary: nc.Summary, Status: initial[nc.Kind], Kind: nc.Kind, CreatedAt: tx.Now(),
+			CreatedBy: p.UserID, Ref: "new-" + randomHex(), T0: nc.T0.UTC(), T0Source: strings.TrimSpace(nc.T0Source), UpdatedAt: tx.Now()}
+		if c.T0.IsZero() {
+			c.T0, c.T0Source = tx.Now(), "internal"
+		}
+		if c.T0.After(tx.Now()) || c.T0Source == "" {
+			return errs.Coded(errs.Invalid, "case.t0", "T0 is a time in the past, with its source")
+		}
 		if c.ID, err = tx.CreateCase(ctx, c); err != nil {
 			return err
 		}

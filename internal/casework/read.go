@@ -32,6 +32,9 @@ func (s *Service) Get(ctx context.Context, p *access.Principal, id int64) (Case,
 		if c.Summary, err = s.open(c, sealed); err != nil {
 			return err
 		}
+		if c.Aliases, err = tx.CaseAliases(ctx, c.ID); err != nil {
+			return err
+		}
 		if c.Disclosed() {
 			return nil
 		}

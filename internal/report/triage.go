@@ -371,7 +371,9 @@ func (s *Service) Promote(ctx context.Context, p *access.Principal, t string) (c
 	if d.Product != "" {
 		summary = "Product: " + d.Product + " " + d.Version + "\n\n" + summary
 	}
-	c, err := s.cases.Create(ctx, p, casework.NewCase{Title: d.Title, Summary: summary})
+	// T0 is when the report arrived (CN-07-1).
+	c, err := s.cases.Create(ctx, p, casework.NewCase{Title: d.Title, Summary: summary, T0: d.Receipt.ReceivedAt,
+		T0Source: "report:" + d.TrackingID})
 	if err != nil {
 		return casework.Case{}, err
 	}

@@ -20,9 +20,9 @@ func (db *DB) TransactCases(ctx context.Context, fn func(casework.Tx) error) err
 func (tx *Tx) CreateCase(ctx context.Context, c casework.Case) (int64, error) {
 	var id int64
 	err := tx.queryRow(ctx, `
-		INSERT INTO cases (org_id, ref, title, status, created_at, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		c.OrgID, c.Ref, c.Title, string(c.Status), c.CreatedAt, nullID(c.CreatedBy)).Scan(&id)
+		INSERT INTO cases (org_id, ref, title, status, created_at, created_by, kind, t0, t0_source, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $5) RETURNING id`,
+		c.OrgID, c.Ref, c.Title, string(c.Status), c.CreatedAt, nullID(c.CreatedBy), string(c.Kind), c.T0, c.T0Source).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: create case: %w", conflict(classify(err), "a case with this reference exists"))
 	}
@@ -38,16 +38,97 @@ func (tx *Tx) FinishCase(ctx context.Context, id int64, ref string, sealedSummar
 	return mustAffect(res, "no such case")
 }
 
-const caseColumns = `id, org_id, ref, title, status, disclosed_at, created_at, created_by`
+const caseColumns = `id, org_id, ref, title, status, disclosed_at, created_at, created_by,
+	kind, t0, t0_source, grade, cvss_vector, scope, resolution, risk_expires_at, updated_at`
 
 func scanCase(row interface{ Scan(...any) error }, extra ...any) (casework.Case, error) {
 	var c casework.Case
-	var status string
-	var disclosed sql.NullTime
+	var status, kind, scope, resolution string
+	var disclosed, t0, risk, updated sql.NullTime
 	var by sql.NullInt64
-	err := row.Scan(append([]any{&c.ID, &c.OrgID, &c.Ref, &c.Title, &status, &disclosed, &c.CreatedAt, &by}, extra...)...)
+	err := row.Scan(append([]any{&c.ID, &c.OrgID, &c.Ref, &c.Title, &status, &disclosed, &c.CreatedAt, &by,
+		&kind, &t0, &c.T0Source, &c.Grade, &c.CVSS, &scope, &resolution, &risk, &updated}, extra...)...)
+	if err != nil {
+		return c, err
+	}
 	c.Status, c.DisclosedAt, c.CreatedAt, c.CreatedBy = casework.Status(status), utcOrZero(disclosed), c.CreatedAt.UTC(), by.Int64
+	c.Kind, c.Resolution = casework.Kind(kind), casework.Resolution(resolution)
+	c.T0, c.RiskExpiresAt, c.UpdatedAt = utcOrZero(t0), utcOrZero(risk), utcOrZero(updated)
+	c.Scope, err = casework.ParseScope(scope)
 	return c, err
+}
+
+// UpdateCaseState writes c's status, assessment, T0, resolution, risk
+// expiry and update time.
+func (tx *Tx) UpdateCaseState(ctx context.Context, c casework.Case) error {
+	res, err := tx.exec(ctx, `UPDATE cases SET status = $2, t0 = $3, t0_source = $4, grade = $5, cvss_vector = $6,
+		scope = $7, resolution = $8, risk_expires_at = $9, updated_at = $10 WHERE id = $1`,
+		c.ID, string(c.Status), c.T0, c.T0Source, c.Grade, c.CVSS, casework.ScopeJSON(c.Scope), string(c.Resolution),
+		nullTime(c.RiskExpiresAt), c.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("store: update case: %w", err)
+	}
+	return mustAffect(res, "no such case")
+}
+
+// AddTransition appends to a case's timeline.
+func (tx *Tx) AddTransition(ctx context.Context, caseID int64, t casework.Transition) error {
+	_, err := tx.exec(ctx, `INSERT INTO case_transitions (case_id, at, actor, from_status, to_status, reason, resolution)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, caseID, t.At, t.Actor, string(t.From), string(t.To), t.Reason, string(t.Resolution))
+	if err != nil {
+		return fmt.Errorf("store: add case transition: %w", err)
+	}
+	return nil
+}
+
+// CaseTransitions returns a case's timeline, oldest first.
+func (tx *Tx) CaseTransitions(ctx context.Context, caseID int64) ([]casework.Transition, error) {
+	rows, err := tx.query(ctx, `SELECT at, actor, from_status, to_status, reason, resolution FROM case_transitions
+		WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case transitions: %w", err)
+	}
+	defer rows.Close()
+	var out []casework.Transition
+	for rows.Next() {
+		var t casework.Transition
+		var from, to, res string
+		if err := rows.Scan(&t.At, &t.Actor, &from, &to, &t.Reason, &res); err != nil {
+			return nil, fmt.Errorf("store: case transitions: %w", err)
+		}
+		t.At, t.From, t.To, t.Resolution = t.At.UTC(), casework.Status(from), casework.Status(to), casework.Resolution(res)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// AddCaseAlias gives a case an identifier; errs.Conflict when the
+// organisation has it on a case already.
+func (tx *Tx) AddCaseAlias(ctx context.Context, org, caseID int64, alias, by string) error {
+	_, err := tx.exec(ctx, `INSERT INTO case_aliases (org_id, alias, case_id, added_at, added_by) VALUES ($1, $2, $3, $4, $5)`,
+		org, alias, caseID, tx.now, by)
+	if err != nil {
+		return fmt.Errorf("store: add case alias: %w", conflict(classify(err), "the identifier names another case of the organisation"))
+	}
+	return nil
+}
+
+// CaseAliases returns a case's identifiers, sorted.
+func (tx *Tx) CaseAliases(ctx context.Context, caseID int64) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT alias FROM case_aliases WHERE case_id = $1 ORDER BY alias`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case aliases: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, fmt.Errorf("store: case aliases: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 // CaseByID returns a case and its sealed summary, or errs.NotFound.

@@ -1,0 +1,210 @@
+package casework_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/embargohq/embargo/internal/audit"
+	"github.com/embargohq/embargo/internal/casework"
+	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/store/storetest"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestProviderLifecycle walks a provider's case from receipt to closure
+// (GB/T 30276), with the refusals on the way: an invalid move, confirming
+// without a grade and scope (CN-07-3), rejecting without a resolution.
+func TestProviderLifecycle(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, dsn(t))
+			tri := w.p["triager"]
+			c, err := w.svc.Create(ctx, tri, casework.NewCase{Title: "路由器命令注入"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Kind != casework.ProviderCase || c.Status != casework.Received || c.T0Source != "internal" || c.T0.IsZero() {
+				t.Fatalf("new case = %+v", c)
+			}
+			move := func(to casework.Status, m casework.Move) error {
+				m.To = to
+				_, err := w.svc.Transition(ctx, tri, c.ID, m)
+				return err
+			}
+			if err := move(casework.Fixed, casework.Move{}); !errs.Is(err, errs.Conflict) || !strings.Contains(err.Error(), "verifying, rejected") {
+				t.Errorf("received → fixed: err = %v", err)
+			}
+			if err := move(casework.Verifying, casework.Move{Reason: "开始验证"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := move(casework.Confirmed, casework.Move{}); !errs.Is(err, errs.Conflict) {
+				t.Errorf("confirm without assessment: err = %v", err)
+			}
+			if err := move(casework.Rejected, casework.Move{}); !errs.Is(err, errs.Invalid) {
+				t.Errorf("reject without resolution: err = %v", err)
+			}
+			for _, bad := range []casework.Assessment{{Grade: "severe"}, {Grade: "high", CVSS: "AV:N/AC:L"},
+				{Grade: "high", Scope: []casework.Affected{{Product: "AX3000"}}}} {
+				if _, err := w.svc.Assess(ctx, tri, c.ID, bad); !errs.Is(err, errs.Invalid) {
+					t.Errorf("assess %+v: err = %v", bad, err)
+				}
+			}
+			scope := []casework.Affected{{Product: "AX3000 路由器", Model: "AX3000-CN", Versions: ">=1.0.0 <1.0.4"}}
+			if _, err := w.svc.Assess(ctx, tri, c.ID, casework.Assessment{Grade: "high",
+				CVSS: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", Scope: scope}); err != nil {
+				t.Fatal(err)
+			}
+			for _, to := range []casework.Status{casework.Confirmed, casework.Remediating, casework.Fixed, casework.Published, casework.Closed} {
+				if err := move(to, casework.Move{}); err != nil {
+					t.Fatalf("→ %s: %v", to, err)
+				}
+			}
+			if err := move(casework.Verifying, casework.Move{}); !errs.Is(err, errs.Conflict) || !strings.Contains(err.Error(), "closed") {
+				t.Errorf("closed → verifying: err = %v", err)
+			}
+			got, err := w.svc.Get(ctx, tri, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != casework.Closed || got.Grade != "high" || cmp.Diff(scope, got.Scope) != "" {
+				t.Errorf("closed case = %+v", got)
+			}
+			tl, err := w.svc.Timeline(ctx, tri, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var path []casework.Status
+			for _, tr := range tl {
+				path = append(path, tr.To)
+				if tr.Actor != tri.Actor() || tr.At.IsZero() {
+					t.Errorf("transition without actor or time: %+v", tr)
+				}
+			}
+			want := []casework.Status{casework.Verifying, casework.Confirmed, casework.Remediating, casework.Fixed, casework.Published, casework.Closed}
+			if diff := cmp.Diff(want, path); diff != "" || tl[0].Reason != "开始验证" {
+				t.Errorf("timeline (-want +got):\n%s", diff)
+			}
+			if _, err := w.svc.Timeline(ctx, w.p["other"], c.ID); !errs.Is(err, errs.NotFound) {
+				t.Errorf("other organisation's timeline: err = %v", err)
+			}
+			if n := countActions(t, w, "case.transition"); n != 6 {
+				t.Errorf("%d case.transition events, want 6", n)
+			}
+		})
+	}
+}
+
+// TestOperatorLifecycle walks an operator's case (Art. 8): detected,
+// verified, its risk accepted until a date, then remediated and closed;
+// a rejection needs a resolution.
+func TestOperatorLifecycle(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, dsn(t))
+			tri := w.p["triager"]
+			c, err := w.svc.Create(ctx, tri, casework.NewCase{Title: "边界防火墙固件漏洞", Kind: casework.OperatorCase,
+				T0: time.Now().Add(-48 * time.Hour), T0Source: "third_party:CNVD notice"})
+			if err != nil || c.Status != casework.Detected {
+				t.Fatalf("operator case = %+v, %v", c, err)
+			}
+			if _, err := w.svc.Create(ctx, tri, casework.NewCase{Title: "x", Kind: "vendor"}); !errs.Is(err, errs.Invalid) {
+				t.Errorf("unknown kind: err = %v", err)
+			}
+			if _, err := w.svc.Create(ctx, tri, casework.NewCase{Title: "x", T0: time.Now().Add(time.Hour), T0Source: "internal"}); !errs.Is(err, errs.Invalid) {
+				t.Errorf("future T0: err = %v", err)
+			}
+			step := func(m casework.Move) (casework.Case, error) { return w.svc.Transition(ctx, tri, c.ID, m) }
+			if _, err := step(casework.Move{To: casework.Confirmed}); !errs.Is(err, errs.Conflict) {
+				t.Errorf("operator case confirmed: err = %v", err)
+			}
+			if _, err := step(casework.Move{To: casework.Verifying}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := step(casework.Move{To: casework.RiskAccepted, Reason: "补丁需停机"}); !errs.Is(err, errs.Invalid) {
+				t.Errorf("risk accepted without expiry: err = %v", err)
+			}
+			until := time.Now().Add(30 * 24 * time.Hour).Truncate(time.Second)
+			got, err := step(casework.Move{To: casework.RiskAccepted, Reason: "补丁需停机，已加访问控制", RiskExpiresAt: until})
+			if err != nil || !got.RiskExpiresAt.Equal(until) {
+				t.Fatalf("risk accepted = %+v, %v", got, err)
+			}
+			for _, to := range []casework.Status{casework.Remediated, casework.Closed} {
+				if _, err := step(casework.Move{To: to}); err != nil {
+					t.Fatalf("→ %s: %v", to, err)
+				}
+			}
+			// A second operator case is rejected as a duplicate.
+			d, _ := w.svc.Create(ctx, tri, casework.NewCase{Title: "重复", Kind: casework.OperatorCase})
+			w.svc.Transition(ctx, tri, d.ID, casework.Move{To: casework.Verifying})
+			r, err := w.svc.Transition(ctx, tri, d.ID, casework.Move{To: casework.Rejected, Resolution: casework.DuplicateCase, Reason: "同 " + c.Ref})
+			if err != nil || r.Resolution != casework.DuplicateCase {
+				t.Errorf("rejected = %+v, %v", r, err)
+			}
+		})
+	}
+}
+
+// TestT0AndAliases keeps T0 fixed but for an audited correction with a
+// reason (CN-07-1), and validates identifiers.
+func TestT0AndAliases(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, dsn(t))
+			tri := w.p["triager"]
+			c, err := w.svc.Create(ctx, tri, casework.NewCase{Title: "t"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			earlier := c.T0.Add(-72 * time.Hour)
+			if _, err := w.svc.CorrectT0(ctx, tri, c.ID, earlier, "third_party:vendor mail", ""); !errs.Is(err, errs.Invalid) {
+				t.Errorf("correction without reason: err = %v", err)
+			}
+			if _, err := w.svc.CorrectT0(ctx, tri, c.ID, time.Now().Add(time.Hour), "internal", "typo"); !errs.Is(err, errs.Invalid) {
+				t.Errorf("future T0: err = %v", err)
+			}
+			if _, err := w.svc.CorrectT0(ctx, w.p["engineer"], c.ID, earlier, "internal", "x"); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("engineer corrects T0: err = %v", err)
+			}
+			got, err := w.svc.CorrectT0(ctx, tri, c.ID, earlier, "third_party:vendor mail", "the vendor told us three days earlier")
+			if err != nil || !got.T0.Equal(earlier.UTC()) || got.T0Source != "third_party:vendor mail" {
+				t.Fatalf("corrected = %+v, %v", got, err)
+			}
+			if countActions(t, w, "case.t0_correct") != 1 {
+				t.Error("the correction is not audited")
+			}
+
+			for in, want := range map[string]string{"cve-2026-12345": "CVE-2026-12345", "CNVD-2026-01234": "CNVD-2026-01234",
+				"CNNVD-202612-123": "CNNVD-202612-123", "GHSA-aaaa-bbbb-1111": "", "GHSA-2c4m-59x9-fr2g": "GHSA-2c4m-59x9-fr2g",
+				"ghsa-2C4M-59X9-FR2G": "GHSA-2c4m-59x9-fr2g", "GO-2026-4321": "GO-2026-4321", "CVE-26-1": "", "CNVD-2026-123": "", "RHSA-2026:1": ""} {
+				got, err := casework.NormaliseAlias(in)
+				if (want == "") != (err != nil) || got != want {
+					t.Errorf("NormaliseAlias(%q) = %q, %v; want %q", in, got, err, want)
+				}
+			}
+			if _, err := w.svc.AddAlias(ctx, tri, c.ID, "cve-2026-12345"); err != nil {
+				t.Fatal(err)
+			}
+			other, _ := w.svc.Create(ctx, tri, casework.NewCase{Title: "u"})
+			if _, err := w.svc.AddAlias(ctx, tri, other.ID, "CVE-2026-12345"); !errs.Is(err, errs.Conflict) {
+				t.Errorf("the same CVE on a second case: err = %v", err)
+			}
+			if g, _ := w.svc.Get(ctx, tri, c.ID); cmp.Diff([]string{"CVE-2026-12345"}, g.Aliases) != "" {
+				t.Errorf("aliases = %q", g.Aliases)
+			}
+		})
+	}
+}
+
+func countActions(t *testing.T, w *world, action string) int {
+	t.Helper()
+	evs, err := w.d.DB.SearchAudit(context.Background(), audit.Filter{Stream: audit.Main, Action: action, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(evs)
+}
