@@ -174,6 +174,19 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 201, string(access.ComplianceOfficer): 201, "other_reader": 201}))}},
 	"GET /api/v1/cases/{id}": {"GET", "/api/v1/cases/{case}", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
 		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	// The lifecycle: writers with sight of the case. The compliance officer
+	// moves it first; the triager then finds the move made (409), and the
+	// alias taken.
+	"GET /api/v1/cases/{id}/transitions": {"GET", "/api/v1/cases/{case}/transitions", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	"POST /api/v1/cases/{id}/transitions": {"POST", "/api/v1/cases/{case}/transitions", `{"to":"verifying","reason":"x"}`, want{all: 403, except: merge(copyMap(noTokenRoles),
+		map[string]int{string(access.ComplianceOfficer): 200, string(access.Triager): 409, "other_reader": 404})}},
+	"PUT /api/v1/cases/{id}/assessment": {"PUT", "/api/v1/cases/{case}/assessment", `{"grade":"high","scope":[{"product":"p","versions":"1.0"}]}`, want{all: 403, except: merge(copyMap(noTokenRoles),
+		map[string]int{string(access.ComplianceOfficer): 200, string(access.Triager): 200, "other_reader": 404})}},
+	"POST /api/v1/cases/{id}/t0": {"POST", "/api/v1/cases/{case}/t0", `{"t0":"2026-01-01T00:00:00Z","source":"internal","reason":"x"}`, want{all: 403, except: merge(copyMap(noTokenRoles),
+		map[string]int{string(access.ComplianceOfficer): 200, string(access.Triager): 200, "other_reader": 404})}},
+	"POST /api/v1/cases/{id}/aliases": {"POST", "/api/v1/cases/{case}/aliases", `{"alias":"CVE-2026-0001"}`, want{all: 403, except: merge(copyMap(noTokenRoles),
+		map[string]int{string(access.ComplianceOfficer): 201, string(access.Triager): 409, "other_reader": 404})}},
 	// Intake: anyone submits, on both surfaces; the private link is the
 	// reporter's credential, whoever else is signed in. Only triage staff
 	// of the receiving organisation work the inbox; everyone else is

@@ -17,30 +17,53 @@ type Cases interface {
 	Create(ctx context.Context, p *access.Principal, nc casework.NewCase) (casework.Case, error)
 	Get(ctx context.Context, p *access.Principal, id int64) (casework.Case, error)
 	List(ctx context.Context, p *access.Principal) ([]casework.Case, error)
+	Transition(ctx context.Context, p *access.Principal, id int64, m casework.Move) (casework.Case, error)
+	Timeline(ctx context.Context, p *access.Principal, id int64) ([]casework.Transition, error)
+	Assess(ctx context.Context, p *access.Principal, id int64, a casework.Assessment) (casework.Case, error)
+	CorrectT0(ctx context.Context, p *access.Principal, id int64, t0 time.Time, source, reason string) (casework.Case, error)
+	AddAlias(ctx context.Context, p *access.Principal, id int64, alias string) (string, error)
 }
 
-// Case is a case in the API. Summary is present only when one case is
-// fetched: listing never returns undisclosed content beyond titles.
+// Case is a case in the API. Its content (summary, assessment, aliases)
+// is present only when one case is fetched: listing never returns
+// undisclosed content beyond titles.
 type Case struct {
-	ID        int64     `json:"id"`
-	Ref       string    `json:"ref"`
-	Title     string    `json:"title"`
-	Summary   *string   `json:"summary,omitempty"`
-	Status    string    `json:"status"`
-	Disclosed bool      `json:"disclosed"`
-	CreatedAt time.Time `json:"created_at"`
+	ID            int64               `json:"id"`
+	Ref           string              `json:"ref"`
+	Kind          string              `json:"kind"`
+	Title         string              `json:"title"`
+	Summary       *string             `json:"summary,omitempty"`
+	Status        string              `json:"status"`
+	Disclosed     bool                `json:"disclosed"`
+	CreatedAt     time.Time           `json:"created_at"`
+	UpdatedAt     time.Time           `json:"updated_at"`
+	T0            time.Time           `json:"t0"`
+	T0Source      string              `json:"t0_source"`
+	Grade         string              `json:"grade,omitempty"`
+	CVSS          string              `json:"cvss,omitempty"`
+	Scope         []casework.Affected `json:"scope,omitempty"`
+	Resolution    string              `json:"resolution,omitempty"`
+	RiskExpiresAt *time.Time          `json:"risk_expires_at,omitempty"`
+	Aliases       []string            `json:"aliases,omitempty"`
 }
 
 // NewCase is the body of POST /api/v1/cases.
 type NewCase struct {
-	Title   string `json:"title"`
-	Summary string `json:"summary"`
+	Title    string    `json:"title"`
+	Summary  string    `json:"summary"`
+	Kind     string    `json:"kind"`
+	T0       time.Time `json:"t0"`
+	T0Source string    `json:"t0_source"`
 }
 
-func apiCase(c casework.Case, withSummary bool) Case {
-	out := Case{ID: c.ID, Ref: c.Ref, Title: c.Title, Status: string(c.Status), Disclosed: c.Disclosed(), CreatedAt: c.CreatedAt}
-	if withSummary {
-		out.Summary = &c.Summary
+func apiCase(c casework.Case, withContent bool) Case {
+	out := Case{ID: c.ID, Ref: c.Ref, Kind: string(c.Kind), Title: c.Title, Status: string(c.Status), Disclosed: c.Disclosed(),
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, T0: c.T0, T0Source: c.T0Source, Grade: c.Grade, Resolution: string(c.Resolution)}
+	if !c.RiskExpiresAt.IsZero() {
+		out.RiskExpiresAt = &c.RiskExpiresAt
+	}
+	if withContent {
+		out.Summary, out.CVSS, out.Scope, out.Aliases = &c.Summary, c.CVSS, c.Scope, c.Aliases
 	}
 	return out
 }
@@ -82,7 +105,8 @@ func (h *Handler) createCase(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &nc); err != nil {
 		return err
 	}
-	c, err := h.cases.Create(r.Context(), p, casework.NewCase{Title: nc.Title, Summary: nc.Summary})
+	c, err := h.cases.Create(r.Context(), p, casework.NewCase{Title: nc.Title, Summary: nc.Summary, Kind: casework.Kind(nc.Kind),
+		T0: nc.T0, T0Source: nc.T0Source})
 	if err != nil {
 		return err
 	}
@@ -90,19 +114,154 @@ func (h *Handler) createCase(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, apiCase(c, true))
 }
 
-// getCase returns one case with its content; the read is audited.
-func (h *Handler) getCase(w http.ResponseWriter, r *http.Request) error {
+// caseCall is the preamble of the routes about one case: the caller, and
+// the case's ID from the path (a malformed one is a case that does not
+// exist).
+func caseCall(r *http.Request) (*access.Principal, int64, error) {
 	p, err := caller(r)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return errs.Coded(errs.NotFound, "case.not_found", "no such case")
+		return nil, 0, errs.Coded(errs.NotFound, "case.not_found", "no such case")
+	}
+	return p, id, nil
+}
+
+// getCase returns one case with its content; the read is audited.
+func (h *Handler) getCase(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
 	}
 	c, err := h.cases.Get(r.Context(), p, id)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, apiCase(c, true))
+}
+
+// Move is the body of POST /api/v1/cases/{id}/transitions.
+type Move struct {
+	To            string     `json:"to"`
+	Reason        string     `json:"reason"`
+	Resolution    string     `json:"resolution"`
+	RiskExpiresAt *time.Time `json:"risk_expires_at"`
+}
+
+// Transition is one move in a case's timeline.
+type Transition struct {
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	From       string    `json:"from"`
+	To         string    `json:"to"`
+	Reason     string    `json:"reason,omitempty"`
+	Resolution string    `json:"resolution,omitempty"`
+}
+
+// moveCase moves a case through its lifecycle.
+func (h *Handler) moveCase(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	var in Move
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	m := casework.Move{To: casework.Status(in.To), Reason: in.Reason, Resolution: casework.Resolution(in.Resolution)}
+	if in.RiskExpiresAt != nil {
+		m.RiskExpiresAt = *in.RiskExpiresAt
+	}
+	c, err := h.cases.Transition(r.Context(), p, id, m)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, apiCase(c, false))
+}
+
+// caseTimeline returns a case's transitions, oldest first.
+func (h *Handler) caseTimeline(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	tl, err := h.cases.Timeline(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	out := []Transition{}
+	for _, t := range tl {
+		out = append(out, Transition{At: t.At, Actor: t.Actor, From: string(t.From), To: string(t.To), Reason: t.Reason,
+			Resolution: string(t.Resolution)})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// Assessment is the body of PUT /api/v1/cases/{id}/assessment.
+type Assessment struct {
+	Grade string              `json:"grade"`
+	CVSS  string              `json:"cvss"`
+	Scope []casework.Affected `json:"scope"`
+}
+
+// assessCase records a case's grade, CVSS vector and affected scope.
+func (h *Handler) assessCase(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	var in Assessment
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := h.cases.Assess(r.Context(), p, id, casework.Assessment{Grade: in.Grade, CVSS: in.CVSS, Scope: in.Scope})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, apiCase(c, true))
+}
+
+// T0Correction is the body of POST /api/v1/cases/{id}/t0.
+type T0Correction struct {
+	T0     time.Time `json:"t0"`
+	Source string    `json:"source"`
+	Reason string    `json:"reason"`
+}
+
+// correctT0 changes a case's T0, with a reason; audited.
+func (h *Handler) correctT0(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	var in T0Correction
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := h.cases.CorrectT0(r.Context(), p, id, in.T0, in.Source, in.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, apiCase(c, false))
+}
+
+// addAlias gives a case another identifier.
+func (h *Handler) addAlias(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Alias string `json:"alias"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	alias, err := h.cases.AddAlias(r.Context(), p, id, in.Alias)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, map[string]string{"alias": alias})
 }

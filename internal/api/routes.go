@@ -24,6 +24,11 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("GET /api/v1/cases", h.needCases(h.listCases))
 	t.Handle("POST /api/v1/cases", h.needCases(h.createCase))
 	t.Handle("GET /api/v1/cases/{id}", h.needCases(h.getCase))
+	t.Handle("GET /api/v1/cases/{id}/transitions", h.needCases(h.caseTimeline))
+	t.Handle("POST /api/v1/cases/{id}/transitions", h.needCases(h.moveCase))
+	t.Handle("PUT /api/v1/cases/{id}/assessment", h.needCases(h.assessCase))
+	t.Handle("POST /api/v1/cases/{id}/t0", h.needCases(h.correctT0))
+	t.Handle("POST /api/v1/cases/{id}/aliases", h.needCases(h.addAlias))
 
 	// Reports: anyone may submit (rate-limited); triage staff of the
 	// receiving organisation work the inbox, and every read is audited.
