@@ -123,10 +123,13 @@ func mustCreateUser(t testing.TB, inst instance, email, role string) string {
 }
 
 // mustEnrolTwoFactor completes the enrolment that the two-factor gate
-// sends a newly signed-in staff member to, and returns a recovery code.
+// sends a newly signed-in staff member to, in either language, and returns
+// a recovery code.
 func mustEnrolTwoFactor(t testing.TB, b *browser) (recovery string) {
 	t.Helper()
-	mustHeading(t, b, "Two-factor authentication")
+	if path := mustRun(t, b, "read the path", chromedp.Evaluate[string](`location.pathname`)); path != "/account/2fa" {
+		t.Fatalf("signed in to %s, want the two-factor enrolment", path)
+	}
 	key := mustRun(t, b, "read the key", chromedp.Text(chromedp.CSS("code.secret"), chromedp.NodeVisible))
 	code, err := totp.GenerateCode(key, time.Now())
 	if err != nil {

@@ -169,6 +169,16 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 303, string(access.ComplianceOfficer): 303, "other_reader": 303}}},
 	"GET /cases/{id}": {"GET", "/cases/{case}", "", want{all: 403, except: readers(404, map[string]int{"anonymous": 303,
 		string(access.Triager): 200, string(access.ComplianceOfficer): 200})}},
+	// Web: the lifecycle forms, for writers with sight of the case. The
+	// move asks to reject without a resolution: refused on the page (400).
+	"POST /cases/{id}/transition": {"POST", "/cases/{case}/transition", "to=rejected&reason=x", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Triager): 400, string(access.ComplianceOfficer): 400, "other_reader": 404}}},
+	"POST /cases/{id}/assessment": {"POST", "/cases/{case}/assessment", "grade=high&scope=p+%7C+1.0", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Triager): 303, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
+	"POST /cases/{id}/t0": {"POST", "/cases/{case}/t0", "t0=2026-01-01T08%3A00&source=internal&reason=x", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Triager): 303, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
+	"POST /cases/{id}/aliases": {"POST", "/cases/{case}/aliases", "alias=CVE-2026-0002", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Triager): 409, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
 	"GET /api/v1/cases": {"GET", "/api/v1/cases", "", want{all: 403, except: readers(200, copyMap(noTokenRoles))}},
 	"POST /api/v1/cases": {"POST", "/api/v1/cases", `{"title":"x"}`, want{all: 403, except: readers(403, merge(copyMap(noTokenRoles), map[string]int{
 		string(access.Triager): 201, string(access.ComplianceOfficer): 201, "other_reader": 201}))}},

@@ -2,8 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/casework"
@@ -15,6 +18,11 @@ type Cases interface {
 	Create(ctx context.Context, p *access.Principal, nc casework.NewCase) (casework.Case, error)
 	Get(ctx context.Context, p *access.Principal, id int64) (casework.Case, error)
 	List(ctx context.Context, p *access.Principal) ([]casework.Case, error)
+	Transition(ctx context.Context, p *access.Principal, id int64, m casework.Move) (casework.Case, error)
+	Timeline(ctx context.Context, p *access.Principal, id int64) ([]casework.Transition, error)
+	Assess(ctx context.Context, p *access.Principal, id int64, a casework.Assessment) (casework.Case, error)
+	CorrectT0(ctx context.Context, p *access.Principal, id int64, t0 time.Time, source, reason string) (casework.Case, error)
+	AddAlias(ctx context.Context, p *access.Principal, id int64, alias string) (string, error)
 }
 
 // casesPage is the data of /cases.
@@ -23,6 +31,7 @@ type casesPage struct {
 	CanWrite bool
 	Problem  string
 	Form     casework.NewCase
+	Zone     *time.Location
 }
 
 // listCases shows the cases the reader may see.
@@ -42,7 +51,7 @@ func (h *Handler) renderCases(w http.ResponseWriter, r *http.Request, p *access.
 	if err != nil {
 		return err
 	}
-	data.Cases, data.CanWrite = cases, p.Can(access.WriteCases)
+	data.Cases, data.CanWrite, data.Zone = cases, p.Can(access.WriteCases), chinaTime
 	noStore(w)
 	return h.render(w, r, status, pageCases, data)
 }
@@ -56,7 +65,7 @@ func (h *Handler) createCase(w http.ResponseWriter, r *http.Request) error {
 	if h.cfg.Cases == nil {
 		return errs.New(errs.NotFound, "no such page")
 	}
-	nc := casework.NewCase{Title: r.FormValue("title"), Summary: r.FormValue("summary")}
+	nc := casework.NewCase{Title: r.FormValue("title"), Summary: r.FormValue("summary"), Kind: casework.Kind(r.FormValue("kind"))}
 	c, err := h.cfg.Cases.Create(r.Context(), p, nc)
 	if errs.Is(err, errs.Invalid) {
 		return h.renderCases(w, r, p, http.StatusBadRequest, casesPage{Form: nc, Problem: h.problem(r, err)})
@@ -68,20 +77,152 @@ func (h *Handler) createCase(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// casePage is the data of /cases/{id}.
+type casePage struct {
+	Case     casework.Case
+	Timeline []casework.Transition
+	Next     []casework.Status
+	Grades   []string
+	CanWrite bool
+	Problem  string
+	Zone     *time.Location
+}
+
+// caseID reads the case ID from the path; a malformed one is a case that
+// does not exist.
+func (h *Handler) caseID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || h.cfg.Cases == nil {
+		return 0, errs.Coded(errs.NotFound, "case.not_found", "no such case")
+	}
+	return id, nil
+}
+
 // showCase shows one case; the read is audited by the service.
 func (h *Handler) showCase(w http.ResponseWriter, r *http.Request) error {
 	p, err := signedIn(r)
 	if err != nil {
 		return err
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || h.cfg.Cases == nil {
-		return errs.Coded(errs.NotFound, "case.not_found", "no such case")
+	id, err := h.caseID(r)
+	if err != nil {
+		return err
 	}
+	return h.renderCase(w, r, p, id, http.StatusOK, "")
+}
+
+func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, p *access.Principal, id int64, status int, problem string) error {
 	c, err := h.cfg.Cases.Get(r.Context(), p, id)
 	if err != nil {
 		return err
 	}
+	tl, err := h.cfg.Cases.Timeline(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
 	noStore(w)
-	return h.render(w, r, http.StatusOK, pageCase, c)
+	return h.render(w, r, status, pageCase, casePage{Case: c, Timeline: tl, Next: casework.Next(c.Kind, c.Status),
+		Grades: casework.Grades, CanWrite: p.Can(access.WriteCases), Problem: problem, Zone: chinaTime})
+}
+
+// caseChange runs a change to case id and goes back to the case, or shows
+// it again with the problem when the change is refused.
+func (h *Handler) caseChange(w http.ResponseWriter, r *http.Request, change func(p *access.Principal, id int64) error) error {
+	p, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := h.caseID(r)
+	if err != nil {
+		return err
+	}
+	if err := change(p, id); errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
+		return h.renderCase(w, r, p, id, errs.HTTPStatus(err), h.problem(r, err))
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+// moveCase moves a case through its lifecycle.
+func (h *Handler) moveCase(w http.ResponseWriter, r *http.Request) error {
+	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
+		m := casework.Move{To: casework.Status(r.PostFormValue("to")), Reason: r.PostFormValue("reason"),
+			Resolution: casework.Resolution(r.PostFormValue("resolution"))}
+		if v := r.PostFormValue("risk_expires"); v != "" {
+			t, err := time.ParseInLocation(time.DateOnly, v, chinaTime)
+			if err != nil {
+				return errs.Coded(errs.Invalid, "case.risk_expiry", "accepting a risk needs a future date when it is looked at again")
+			}
+			m.RiskExpiresAt = t
+		}
+		_, err := h.cfg.Cases.Transition(r.Context(), p, id, m)
+		return err
+	})
+}
+
+// assessCase records the grade, the CVSS vector and the affected scope,
+// one "product | model | versions" a line.
+func (h *Handler) assessCase(w http.ResponseWriter, r *http.Request) error {
+	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
+		_, err := h.cfg.Cases.Assess(r.Context(), p, id, casework.Assessment{Grade: r.PostFormValue("grade"),
+			CVSS: r.PostFormValue("cvss"), Scope: parseScopeLines(r.PostFormValue("scope"))})
+		return err
+	})
+}
+
+// parseScopeLines reads "product | model | versions" lines ("product |
+// versions" without a model); a line that is neither is kept as a product
+// without versions, which the service refuses with a clear problem.
+func parseScopeLines(text string) []casework.Affected {
+	var out []casework.Affected
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		f := strings.Split(line, "|")
+		switch len(f) {
+		case 2:
+			out = append(out, casework.Affected{Product: f[0], Versions: f[1]})
+		case 3:
+			out = append(out, casework.Affected{Product: f[0], Model: f[1], Versions: f[2]})
+		default:
+			out = append(out, casework.Affected{Product: line})
+		}
+	}
+	return out
+}
+
+// scopeLines writes a scope back as the form's lines.
+func scopeLines(sc []casework.Affected) string {
+	var b strings.Builder
+	for _, a := range sc {
+		if a.Model != "" {
+			fmt.Fprintf(&b, "%s | %s | %s\n", a.Product, a.Model, a.Versions)
+		} else {
+			fmt.Fprintf(&b, "%s | %s\n", a.Product, a.Versions)
+		}
+	}
+	return b.String()
+}
+
+// correctT0 changes T0, with a source and a reason.
+func (h *Handler) correctT0(w http.ResponseWriter, r *http.Request) error {
+	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
+		t0, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("t0"), chinaTime)
+		if err != nil {
+			return errs.Coded(errs.Invalid, "case.t0", "T0 is a time in the past, with its source")
+		}
+		_, err = h.cfg.Cases.CorrectT0(r.Context(), p, id, t0, r.PostFormValue("source"), r.PostFormValue("reason"))
+		return err
+	})
+}
+
+// addAlias gives a case another identifier.
+func (h *Handler) addAlias(w http.ResponseWriter, r *http.Request) error {
+	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
+		_, err := h.cfg.Cases.AddAlias(r.Context(), p, id, r.PostFormValue("alias"))
+		return err
+	})
 }

@@ -66,7 +66,7 @@ func loadSite(fsys fs.FS) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages, err := parsePages(fsys, template.FuncMap{"static": a.url, "percent": percent})
+	pages, err := parsePages(fsys, template.FuncMap{"static": a.url, "percent": percent, "scopeLines": scopeLines})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,67 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserCaseLifecycle opens a provider's case in the UI, is refused
+// when confirming it without an assessment (CN-07-3), records the grade and
+// the affected versions, walks it to closed, and reads the timeline.
+func TestBrowserCaseLifecycle(t *testing.T) {
+	chromiumPath(t)
+	inst := startInstance(t)
+	mustCreateAdmin(t, inst, "admin@example.cn", "tangerine rooftop lantern")
+	password := mustCreateUser(t, inst, "triage@example.cn", "triager")
+	b := newBrowser(t, "zh-CN")
+	mustSignIn(t, b, inst.Base, "triage@example.cn", password)
+	mustEnrolTwoFactor(t, b)
+	b.mustDo(t, "open the cases", chromedp.Navigate(inst.Base+"cases"))
+	b.mustNavigateBy(t, "accept the statement", chromedp.Click(chromedp.CSS(`form.form button[type="submit"]`)))
+	b.mustDo(t, "open the cases again", chromedp.Navigate(inst.Base+"cases"),
+		chromedp.SendKeys(chromedp.CSS("#title"), "AX3000 路由器命令注入"),
+		chromedp.SendKeys(chromedp.CSS("#summary"), "ping 参数未过滤。"))
+	b.mustNavigateBy(t, "open the case", chromedp.Click(chromedp.CSS(`form[action="/cases"] button[type="submit"]`)))
+	mustHeading(t, b, "AX3000 路由器命令注入")
+	status := func() string {
+		return mustRun(t, b, "read the status", chromedp.Text(chromedp.CSS("#case-status"), chromedp.NodeVisible))
+	}
+	move := func(to string) {
+		t.Helper()
+		b.mustDo(t, "choose "+to, chromedp.SetValue(chromedp.CSS("#to"), to))
+		b.mustNavigateBy(t, "move to "+to, chromedp.Click(chromedp.CSS(`form[action$="/transition"] button[type="submit"]`)))
+	}
+	if s := status(); s != "已接收" {
+		t.Fatalf("new case status %q", s)
+	}
+	move("verifying")
+	move("confirmed")
+	if p := mustRun(t, b, "read the refusal", chromedp.Text(chromedp.CSS("p.form-problem"), chromedp.NodeVisible)); !strings.Contains(p, "确认前请先记录漏洞等级") {
+		t.Errorf("refusal = %q", p)
+	}
+	b.mustDo(t, "fill the assessment", chromedp.SetValue(chromedp.CSS("#grade"), "high"),
+		chromedp.SendKeys(chromedp.CSS("#cvss"), "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+		chromedp.SendKeys(chromedp.CSS("#scope"), "AX3000 路由器 | AX3000-CN | >=1.0.0 <1.0.4"))
+	b.mustNavigateBy(t, "record it", chromedp.Click(chromedp.CSS(`form[action$="/assessment"] button[type="submit"]`)))
+	if g := mustRun(t, b, "read the grade", chromedp.Text(chromedp.CSS("#case-grade"), chromedp.NodeVisible)); g != "高危" {
+		t.Errorf("grade = %q", g)
+	}
+	for _, to := range []string{"confirmed", "remediating", "fixed", "published", "closed"} {
+		move(to)
+	}
+	if s := status(); s != "已关闭" {
+		t.Errorf("final status %q", s)
+	}
+	timeline := mustRun(t, b, "read the timeline", chromedp.Text(chromedp.CSS("ol.timeline"), chromedp.NodeVisible))
+	for _, want := range []string{"已接收 → 验证中", "验证中 → 已确认", "已发布 → 已关闭"} {
+		if !strings.Contains(timeline, want) {
+			t.Errorf("timeline lacks %q:\n%s", want, timeline)
+		}
+	}
+	b.screenshot(t, "closed")
+	b.console.check(t)
+	inst.Stop()
+	mustVerifyAudit(t, inst.Data, 10)
+}
