@@ -83,6 +83,9 @@ type Store interface {
 	// CasesVisibleTo lists the cases of org, newest first: all of them, or
 	// when userID is not 0 only those whose access list has userID.
 	CasesVisibleTo(ctx context.Context, org, userID int64, limit int) ([]Case, error)
+	// SearchCases lists the cases of org matching f, newest first: all,
+	// or when userID is not 0 only those whose access list has userID.
+	SearchCases(ctx context.Context, org, userID int64, f Filter) ([]Case, error)
 }
 
 // Tx is one casework transaction.

@@ -208,3 +208,80 @@ func countActions(t *testing.T, w *world, action string) int {
 	}
 	return len(evs)
 }
+
+// TestSearch finds cases by Chinese title words of any length, by
+// reference and identifier, and by filters, never showing a case the
+// reader may not see.
+func TestSearch(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, dsn(t))
+			tri := w.p["triager"]
+			mk := func(title string, kind casework.Kind) casework.Case {
+				c, err := w.svc.Create(ctx, tri, casework.NewCase{Title: title, Kind: kind})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}
+			router := mk("路由器管理界面命令注入", "")
+			sw := mk("交换机固件缓冲区溢出", "")
+			vpn := mk("VPN 网关认证绕过 (100% reproducible)", casework.OperatorCase)
+			if _, err := w.svc.Assess(ctx, tri, sw.ID, casework.Assessment{Grade: "critical",
+				Scope: []casework.Affected{{Product: "S5700 交换机", Versions: "V200R019"}}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.AddAlias(ctx, tri, router.ID, "CVE-2026-1111"); err != nil {
+				t.Fatal(err)
+			}
+			w.svc.Transition(ctx, tri, router.ID, casework.Move{To: casework.Verifying})
+			refs := func(f casework.Filter, p string) []string {
+				t.Helper()
+				cs, err := w.svc.Search(ctx, w.p[p], f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, c := range cs {
+					out = append(out, c.Title)
+				}
+				return out
+			}
+			tests := []struct {
+				name string
+				f    casework.Filter
+				want []string
+			}{
+				{"four characters", casework.Filter{Query: "命令注入"}, []string{router.Title}},
+				{"two characters", casework.Filter{Query: "溢出"}, []string{sw.Title}},
+				{"one character", casework.Filter{Query: "绕"}, []string{vpn.Title}},
+				{"latin, any case", casework.Filter{Query: "vpn"}, []string{vpn.Title}},
+				{"wildcards are literal", casework.Filter{Query: "100%"}, []string{vpn.Title}},
+				{"no match", casework.Filter{Query: "不存在的词"}, nil},
+				{"reference", casework.Filter{Query: sw.Ref}, []string{sw.Title}},
+				{"identifier", casework.Filter{Query: "cve-2026-1111"}, []string{router.Title}},
+				{"status", casework.Filter{Status: casework.Verifying}, []string{router.Title}},
+				{"kind", casework.Filter{Kind: casework.OperatorCase}, []string{vpn.Title}},
+				{"grade", casework.Filter{Grade: "critical"}, []string{sw.Title}},
+				{"product", casework.Filter{Product: "S5700"}, []string{sw.Title}},
+				{"source", casework.Filter{Source: "internal", Limit: 2}, []string{vpn.Title, sw.Title}},
+				{"page", casework.Filter{Before: sw.ID}, []string{router.Title}},
+			}
+			for _, tc := range tests {
+				if diff := cmp.Diff(tc.want, refs(tc.f, "triager")); diff != "" {
+					t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+				}
+			}
+			// The compliance officer reads all; the engineer is on no access list; another organisation sees nothing.
+			if got := refs(casework.Filter{}, "compliance"); len(got) != 3 {
+				t.Errorf("compliance officer sees %q", got)
+			}
+			for _, who := range []string{"engineer", "other"} {
+				if got := refs(casework.Filter{Query: "命令注入"}, who); len(got) != 0 {
+					t.Errorf("%s sees %q", who, got)
+				}
+			}
+		})
+	}
+}

@@ -81,6 +81,45 @@ func (s *Service) List(ctx context.Context, p *access.Principal) ([]Case, error)
 	return cases, err
 }
 
+// Filter selects cases: every field is optional.
+type Filter struct {
+	// Query matches the title (full text, Chinese included), the
+	// reference or an identifier (CVE-…, CNVD-…).
+	Query   string
+	Status  Status
+	Kind    Kind
+	Grade   string
+	Product string // a product named in the affected scope
+	Source  string // how T0 came: "internal", "report", "third_party"
+	Before  int64  // only cases with a smaller ID (the next page)
+	Limit   int    // at most 500; 0 means 100
+}
+
+// Search returns the cases p may see that match f, newest first, and
+// audits the search (titles of undisclosed cases are themselves
+// sensitive).
+func (s *Service) Search(ctx context.Context, p *access.Principal, f Filter) ([]Case, error) {
+	if err := s.requireReader(p, access.ReadCases); err != nil {
+		return nil, err
+	}
+	if len(f.Query) > 200 {
+		return nil, errs.Coded(errs.Invalid, "case.query", "search for at most 200 characters")
+	}
+	userID := p.UserID
+	if p.Can(access.ReadAllCases) {
+		userID = 0
+	}
+	cases, err := s.store.SearchCases(ctx, p.OrgID, userID, f)
+	if err != nil {
+		return nil, err
+	}
+	err = s.store.TransactCases(ctx, func(tx Tx) error {
+		return record(ctx, tx, p, "case.list", Case{Ref: "*"}, map[string]any{"cases": len(cases), "query": f.Query,
+			"status": f.Status, "grade": f.Grade, "product": f.Product})
+	})
+	return cases, err
+}
+
 // GrantAccess puts userID on case id's access list. Needs
 // access.WriteCases and sight of the case; the user must belong to the
 // case's organisation (errs.Invalid otherwise).

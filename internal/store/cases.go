@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/casework"
@@ -163,6 +165,87 @@ func (db *DB) CasesVisibleTo(ctx context.Context, org, userID int64, limit int) 
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// SearchCases lists org's cases matching f, newest first: all, or with
+// userID not 0 those whose access list has userID. A query matches the
+// title (trigram full text from 3 characters, a substring below that), the
+// reference, or an identifier.
+func (db *DB) SearchCases(ctx context.Context, org, userID int64, f casework.Filter) ([]casework.Case, error) {
+	// Search text is data: no NUL (which ends SQLite's strings early) and
+	// valid UTF-8 (which PostgreSQL requires).
+	clean := func(s string) string { return strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", "") }
+	f.Query, f.Product, f.Source, f.Grade = clean(f.Query), clean(f.Product), clean(f.Source), clean(f.Grade)
+	f.Status, f.Kind = casework.Status(clean(string(f.Status))), casework.Kind(clean(string(f.Kind)))
+	where := []string{"c.org_id = $1", "($2 = 0 OR EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.user_id = $2))"}
+	args := []any{org, userID}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	// like binds a LIKE pattern; PostgreSQL cannot infer its type beside ESCAPE.
+	like := func(pattern string) string { return "CAST(" + arg(pattern) + ` AS TEXT) ESCAPE '\'` }
+	if f.Status != "" {
+		where = append(where, "c.status = "+arg(string(f.Status)))
+	}
+	if f.Kind != "" {
+		where = append(where, "c.kind = "+arg(string(f.Kind)))
+	}
+	if f.Grade != "" {
+		where = append(where, "c.grade = "+arg(f.Grade))
+	}
+	if f.Source != "" {
+		where = append(where, "c.t0_source LIKE "+like(likeEscape(f.Source)+"%"))
+	}
+	if f.Product != "" {
+		where = append(where, "c.scope LIKE "+like("%"+likeEscape(f.Product)+"%"))
+	}
+	if f.Before != 0 {
+		where = append(where, "c.id < "+arg(f.Before))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		var match string
+		switch {
+		case db.dialect == Postgres:
+			match = "c.title ILIKE " + like("%"+likeEscape(q)+"%")
+		case utf8.RuneCountInString(q) >= 3:
+			match = "c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH " + arg(`"`+strings.ReplaceAll(q, `"`, `""`)+`"`) + ")"
+		default: // the trigram index needs 3 characters
+			match = "c.title LIKE " + like("%"+likeEscape(q)+"%")
+		}
+		where = append(where, "("+match+" OR c.ref = "+arg(q)+
+			" OR c.id IN (SELECT l.case_id FROM case_aliases l WHERE l.org_id = $1 AND l.alias = "+arg(strings.ToUpper(q))+"))")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+caseColumnsAs("c")+` FROM cases c WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY c.id DESC LIMIT `+arg(limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search cases: %w", err)
+	}
+	defer rows.Close()
+	var out []casework.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: search cases: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// caseColumnsAs is caseColumns qualified by a table alias.
+func caseColumnsAs(alias string) string {
+	cols := strings.Split(caseColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// likeEscape escapes LIKE's wildcards (with \ as the escape character).
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // HasCaseAccess reports whether userID is on case caseID's access list.
