@@ -58,7 +58,9 @@ func Prefill(vector string) (Indicators, error) {
 		Trigger:    TriggerLow,
 		Privileges: cvssPrivileges[m["PR"]],
 	}
-	if m["AC"] == "H" || m["AT"] == "P" {
+	// AT is a base metric of v4.0 only; in a v3 vector it would be an
+	// unknown extra metric and must not count.
+	if m["AC"] == "H" || v4 && m["AT"] == "P" {
 		in.Trigger = TriggerHigh
 	}
 	in.Interaction = InteractionRequired

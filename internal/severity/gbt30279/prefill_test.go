@@ -42,6 +42,12 @@ func TestPrefill(t *testing.T) {
 				Confidentiality: "severe", Integrity: "none", Availability: "none"},
 		},
 		{
+			"v3.1 ignores a v4.0-only metric among the extra metrics",
+			"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/AT:P/VC:N",
+			I{AccessPath: "network", Trigger: "low", Privileges: "none", Interaction: "not_required",
+				Confidentiality: "severe", Integrity: "severe", Availability: "severe"},
+		},
+		{
 			"v4.0 uses the vulnerable system's impacts, not the subsequent systems'",
 			"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:L/VA:N/SC:H/SI:H/SA:H",
 			I{AccessPath: "network", Trigger: "low", Privileges: "none", Interaction: "not_required",
