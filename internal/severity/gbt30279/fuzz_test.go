@@ -1,0 +1,73 @@
+package gbt30279_test
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/severity/gbt30279"
+)
+
+// FuzzLoadTable feeds arbitrary table files, which organisations upload:
+// LoadTable must never panic, must refuse with an Invalid error, and a
+// table it accepts must grade every pre-filled vector without error.
+func FuzzLoadTable(f *testing.F) {
+	def, err := os.ReadFile("default_table.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(def)
+	f.Add([]byte(`{"format":"embargo.gbt30279.table/v1","name":"x","provisional":false}`))
+	f.Add([]byte(`{"exploitability":[{"access_path":"network","level":"high"}]}`))
+	f.Add([]byte(`[]`))
+	f.Add([]byte(`{} x`))
+	probe := mustPrefill(f, "CVSS:3.1/AV:N/AC:H/PR:L/UI:R/S:U/C:L/I:H/A:N")
+	probe.ExploitationCost, probe.FixDifficulty, probe.ImpactScope = gbt30279.CostLow, gbt30279.FixMedium, gbt30279.ScopeNone
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		tab, err := gbt30279.LoadTable(bytes.NewReader(raw))
+		if err != nil {
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("error is not Invalid: %v", err)
+			}
+			return
+		}
+		r, err := tab.Grade(probe)
+		if err != nil {
+			t.Fatalf("an accepted table cannot grade: %v", err)
+		}
+		if !r.Technical.Valid() || !r.Comprehensive.Valid() || !r.Exploitability.Valid() || !r.Impact.Valid() || !r.Environment.Valid() {
+			t.Fatalf("an accepted table graded %+v", r)
+		}
+	})
+}
+
+// FuzzPrefill feeds arbitrary vector strings: Prefill must never panic,
+// must refuse with an Invalid error, and what it accepts must validate.
+func FuzzPrefill(f *testing.F) {
+	for _, v := range []string{
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+		"CVSS:3.0/AV:P/AC:H/PR:H/UI:R/S:C/C:N/I:L/A:N/E:U",
+		"CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:A/VC:H/VI:N/VA:L/SC:N/SI:N/SA:N",
+		"CVSS:3.1/AV:N/AV:N",
+		"CVSS:4.0/",
+		"",
+	} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, vector string) {
+		in, err := gbt30279.Prefill(vector)
+		if err != nil {
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("error is not Invalid: %v", err)
+			}
+			return
+		}
+		if err := in.ValidateTechnical(); err != nil {
+			t.Fatalf("Prefill(%q) = %+v, which does not validate: %v", vector, in, err)
+		}
+		if _, err := gbt30279.DefaultTable().Grade(in); err != nil {
+			t.Fatalf("cannot grade %+v: %v", in, err)
+		}
+	})
+}
