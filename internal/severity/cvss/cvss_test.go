@@ -273,7 +273,11 @@ func BenchmarkScore(b *testing.B) {
 		"CVSS:4.0/AV:L/AC:H/AT:P/PR:N/UI:A/VC:H/VI:L/VA:N/SC:L/SI:N/SA:N/E:P/CR:M/IR:L/MAV:N/MSI:S",
 	} {
 		v := mustParse(b, s)
-		b.Run(string(v.Version())+"/"+v.Score().Nomenclature, func(b *testing.B) {
+		name := v.Version().String()
+		if n := v.Score().Nomenclature; n != "" {
+			name += "/" + n
+		}
+		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				v.Score()
 			}

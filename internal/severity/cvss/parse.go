@@ -37,7 +37,7 @@ func Parse(s string) (Vector, error) {
 		return Vector{}, err
 	}
 	if err := v.checkWithGoCVSS(); err != nil {
-		return Vector{}, errs.Wrap(errs.Invalid, err, "not a valid CVSS %s vector", sp.version)
+		return Vector{}, errs.Wrap(errs.Invalid, err, "not a valid %s vector", sp.version)
 	}
 	return v, nil
 }
