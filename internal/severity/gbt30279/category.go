@@ -24,7 +24,7 @@ const (
 	CategoryOther         = "other"         // 其他 §5.5
 )
 
-// categories is the tree in pre-order. See docs/severity-gbt30279.md for
+// categories is the tree in pre-order. See docs/severity.md for
 // which nodes were checked against published text of the standard.
 var categories = []Category{
 	cat(CategoryCode, "代码问题", "code issue"),

@@ -14,10 +14,10 @@ var update = flag.Bool("update", false, "rewrite default_table.json from the pro
 
 // defaultTableSHA256 pins the shipped default table: a change to the file
 // must change this line too, so it is deliberate and reviewed.
-const defaultTableSHA256 = "421946089a249ab0b29dac7e2204e93c64a967cd3aaf3c08d9c9b8e13d80c444"
+const defaultTableSHA256 = "e2ab191f1e043e57eb676b1fd80fd152c7332ad718e294ba91fadf34e2d60b5b"
 
 // The provisional rules the default table is generated from. They are
-// Embargo's design, not the standard's Annexes; docs/severity-gbt30279.md
+// Embargo's design, not the standard's Annexes; docs/severity.md
 // explains them.
 
 // exploitPoints scores the exploitability indicators: the more remote the
@@ -124,7 +124,7 @@ func generateDefault() []byte {
 	b.WriteString(`  "name": "Embargo provisional default (not the official GB/T 30279-2020 Annex tables)",` + "\n")
 	b.WriteString(`  "provisional": true,` + "\n")
 	b.WriteString(`  "note": "Not transcribed from GB/T 30279-2020: its Annex A-E lookup tables are not reproduced in public material. ` +
-		`Designed by the Embargo authors from the standard's indicators and method (rules in docs/severity-gbt30279.md). ` +
+		`Designed by the Embargo authors from the standard's indicators and method (rules in docs/severity.md). ` +
 		`Replace it with a table transcribed from the official text.",` + "\n")
 	section(&b, sectionExploitability, allExploitKeys(), func(k exploitKey) any { return exploitRow{k, ruleExploitability(k)} }, false)
 	section(&b, sectionImpact, allImpactKeys(), func(k impactKey) any { return impactRow{k, ruleImpact(k)} }, false)

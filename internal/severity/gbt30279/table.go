@@ -32,7 +32,7 @@ var loadDefault = sync.OnceValues(func() (*Table, error) {
 // DefaultTable returns the grading table shipped with Embargo. It is
 // provisional: designed by the Embargo authors from the structure of
 // GB/T 30279-2020 and not transcribed from its Annex tables, which are
-// not public (see docs/severity-gbt30279.md for its rules). Organisations
+// not public (see docs/severity.md for its rules). Organisations
 // holding the official text should load their own table with LoadTable.
 // The table is immutable and shared.
 func DefaultTable() *Table {
@@ -113,7 +113,7 @@ func (t *Table) Grade(in Indicators) (Result, error) {
 }
 
 // LoadTable reads and validates a grading table file (JSON; the format is
-// described in docs/severity-gbt30279.md). It is strict: unknown members,
+// described in docs/severity.md). It is strict: unknown members,
 // trailing data, unknown values, duplicate rows and any combination left
 // without a row are refused. Errors are errs.Invalid, and say which
 // section and row is wrong or which combination is missing.
