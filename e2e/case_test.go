@@ -41,13 +41,21 @@ func TestBrowserCaseLifecycle(t *testing.T) {
 	if p := mustRun(t, b, "read the refusal", chromedp.Text(chromedp.CSS("p.form-problem"), chromedp.NodeVisible)); !strings.Contains(p, "确认前请先记录漏洞等级") {
 		t.Errorf("refusal = %q", p)
 	}
-	b.mustDo(t, "fill the assessment", chromedp.SetValue(chromedp.CSS("#grade"), "high"),
+	b.mustDo(t, "fill the assessment",
 		chromedp.SendKeys(chromedp.CSS("#cvss"), "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+		chromedp.SendKeys(chromedp.CSS("#cwe"), "CWE-78"),
 		chromedp.SendKeys(chromedp.CSS("#scope"), "AX3000 路由器 | AX3000-CN | >=1.0.0 <1.0.4"))
 	b.mustNavigateBy(t, "record it", chromedp.Click(chromedp.CSS(`form[action$="/assessment"] button[type="submit"]`)))
-	if g := mustRun(t, b, "read the grade", chromedp.Text(chromedp.CSS("#case-grade"), chromedp.NodeVisible)); g != "高危" {
+	// The GB/T 30279 indicators are now pre-filled from the vector; saving
+	// them grades the case from the (provisional) grade table.
+	if v := mustRun(t, b, "read a pre-filled indicator", chromedp.Value(chromedp.CSS("#gbt_access_path"))); v != "network" {
+		t.Errorf("access path pre-filled as %q", v)
+	}
+	b.mustNavigateBy(t, "grade it", chromedp.Click(chromedp.CSS(`form[action$="/assessment"] button[type="submit"]`)))
+	if g := mustRun(t, b, "read the grade", chromedp.Text(chromedp.CSS("#case-grade"), chromedp.NodeVisible)); g != "超危" && g != "高危" {
 		t.Errorf("grade = %q", g)
 	}
+	b.screenshot(t, "graded")
 	for _, to := range []string{"confirmed", "remediating", "fixed", "published", "closed"} {
 		move(to)
 	}

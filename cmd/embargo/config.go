@@ -73,6 +73,9 @@ type Config struct {
 	MailRelayUser     string
 	MailRelayPassword string // secret
 	MailFrom          string
+	// GradeTable is the organisation's GB/T 30279 grade table file; "" is
+	// the provisional default.
+	GradeTable string
 	// Announcements of new reports, and the secret that signs them.
 	ReportNotify       []string
 	ReportNotifySecret string // secret
@@ -153,6 +156,8 @@ var settings = []setting{
 		func(c *Config, v string) error { c.ReportNotify = splitList(v); return nil }},
 	{"report-notify-secret", "EMBARGO_REPORT_NOTIFY_SECRET", "", "secret that signs webhooks (HMAC-SHA256) and robot messages (加签)", true,
 		func(c *Config, v string) error { c.ReportNotifySecret = v; return nil }},
+	{"grade-table", "EMBARGO_GRADE_TABLE", "", "GB/T 30279-2020 grade table (JSON, see docs/severity.md); empty means the provisional default", false,
+		func(c *Config, v string) error { c.GradeTable = v; return fileOrEmpty(v) }},
 	{"breached-passwords", "EMBARGO_BREACHED_PASSWORDS", "", "file of breached passwords refused for accounts: SHA-1 hashes sorted (Have I Been Pwned's download) or plain passwords, one a line", false,
 		func(c *Config, v string) error { c.BreachedPasswords = v; return fileOrEmpty(v) }},
 	{"security-expires", "EMBARGO_SECURITY_EXPIRES", "", "Expires of security.txt (YYYY-MM-DD or RFC 3339); empty means 180 days ahead, renewed daily; warned 30 days before it lapses", false, parseExpires},
@@ -263,7 +268,7 @@ func (c *Config) Dump(w io.Writer) {
 		{"trusted-proxies", fmt.Sprint(c.TrustedProxies)}, {"breached-passwords", c.BreachedPasswords},
 		{"mail-relay", c.MailRelay}, {"mail-relay-tls", c.MailRelayTLS}, {"mail-relay-user", c.MailRelayUser},
 		{"mail-relay-password", redactSecret(c.MailRelayPassword)}, {"mail-from", c.MailFrom},
-		{"report-notify", redactTargets(c.ReportNotify)}, {"report-notify-secret", redactSecret(c.ReportNotifySecret)},
+		{"grade-table", c.GradeTable}, {"report-notify", redactTargets(c.ReportNotify)}, {"report-notify-secret", redactSecret(c.ReportNotifySecret)},
 		{"security-expires", formatExpires(c.SecurityExpires)}, {"security-policy", c.SecurityPolicy},
 	}
 	for _, r := range rows {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
@@ -21,6 +22,7 @@ import (
 	"github.com/embargohq/embargo/internal/ratelimit"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/server"
+	"github.com/embargohq/embargo/internal/severity/gbt30279"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -113,6 +115,9 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	}
 	ids := identity.NewService(db, policy, nil).WithSealer(kr)
 	cases := casework.NewService(db, kr, "EMB")
+	if err := useGradeTable(c, log, cases); err != nil {
+		return nil, err
+	}
 	out, err := newOutbound(c, log, db, kr)
 	if err != nil {
 		return nil, err
@@ -271,4 +276,26 @@ func every(ctx context.Context, first, interval time.Duration, job func(context.
 		job(ctx)
 		t.Reset(interval)
 	}
+}
+
+// useGradeTable grades cases with --grade-table, or says in the log that
+// grades come from the provisional default table.
+func useGradeTable(c *Config, log *slog.Logger, cases *casework.Service) error {
+	if c.GradeTable == "" {
+		log.Warn("GB/T 30279 grades come from the provisional default table; set --grade-table to one transcribed from the standard",
+			"table_sha256", cases.GradeTable().SHA256())
+		return nil
+	}
+	f, err := os.Open(c.GradeTable)
+	if err != nil {
+		return fmt.Errorf("grade-table: %w", err)
+	}
+	defer f.Close()
+	t, err := gbt30279.LoadTable(f)
+	if err != nil {
+		return fmt.Errorf("grade-table %s: %w", c.GradeTable, err)
+	}
+	cases.WithGradeTable(t)
+	log.Info("GB/T 30279 grade table", "name", t.Name(), "table_sha256", t.SHA256(), "provisional", t.Provisional())
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/route"
+	"github.com/embargohq/embargo/internal/severity/gbt30279"
 )
 
 // Cases is the part of casework.Service the API uses.
@@ -40,6 +41,7 @@ type Case struct {
 	T0            time.Time           `json:"t0"`
 	T0Source      string              `json:"t0_source"`
 	Grade         string              `json:"grade,omitempty"`
+	Grading       *Grading            `json:"grading,omitempty"`
 	CVSS          string              `json:"cvss,omitempty"`
 	Scope         []casework.Affected `json:"scope,omitempty"`
 	Resolution    string              `json:"resolution,omitempty"`
@@ -64,8 +66,23 @@ func apiCase(c casework.Case, withContent bool) Case {
 	}
 	if withContent {
 		out.Summary, out.CVSS, out.Scope, out.Aliases = &c.Summary, c.CVSS, c.Scope, c.Aliases
+		if g := c.Grading; g.Indicators != nil || g.CWE != "" || g.Category != "" {
+			out.Grading = &Grading{Indicators: g.Indicators, TableSHA256: g.TableSHA256, Provisional: g.Provisional,
+				Category: g.Category, CWE: g.CWE}
+		}
 	}
 	return out
+}
+
+// Grading is how a case's grade was reached: the GB/T 30279 indicators and
+// the grade table that graded them (provisional until an organisation's
+// own table replaces the default), the category and the CWE.
+type Grading struct {
+	Indicators  *gbt30279.Indicators `json:"indicators,omitempty"`
+	TableSHA256 string               `json:"table_sha256,omitempty"`
+	Provisional bool                 `json:"provisional"`
+	Category    string               `json:"category,omitempty"`
+	CWE         string               `json:"cwe,omitempty"`
 }
 
 // needCases answers 404 when the server has no case service.
@@ -201,9 +218,12 @@ func (h *Handler) caseTimeline(w http.ResponseWriter, r *http.Request) error {
 
 // Assessment is the body of PUT /api/v1/cases/{id}/assessment.
 type Assessment struct {
-	Grade string              `json:"grade"`
-	CVSS  string              `json:"cvss"`
-	Scope []casework.Affected `json:"scope"`
+	Indicators *gbt30279.Indicators `json:"indicators"`
+	Grade      string               `json:"grade"`
+	CVSS       string               `json:"cvss"`
+	Category   string               `json:"category"`
+	CWE        string               `json:"cwe"`
+	Scope      []casework.Affected  `json:"scope"`
 }
 
 // assessCase records a case's grade, CVSS vector and affected scope.
@@ -216,7 +236,8 @@ func (h *Handler) assessCase(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	c, err := h.cases.Assess(r.Context(), p, id, casework.Assessment{Grade: in.Grade, CVSS: in.CVSS, Scope: in.Scope})
+	c, err := h.cases.Assess(r.Context(), p, id, casework.Assessment{Indicators: in.Indicators, Grade: in.Grade, CVSS: in.CVSS,
+		Category: in.Category, CWE: in.CWE, Scope: in.Scope})
 	if err != nil {
 		return err
 	}

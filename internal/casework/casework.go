@@ -25,6 +25,7 @@ import (
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/notify"
+	"github.com/embargohq/embargo/internal/severity/gbt30279"
 )
 
 // Status is where a case is in its lifecycle (GB/T 30276).
@@ -54,9 +55,10 @@ type Case struct {
 	T0       time.Time
 	T0Source string
 	// The assessment (CN-07-3).
-	Grade string
-	CVSS  string
-	Scope []Affected
+	Grade   string
+	Grading Grading
+	CVSS    string
+	Scope   []Affected
 	// Resolution says why a rejected case was rejected.
 	Resolution Resolution
 	// RiskExpiresAt is when an accepted risk is looked at again.
@@ -138,7 +140,8 @@ type Service struct {
 	store  Store
 	sealer Sealer
 	prefix string
-	review *reviewNotices // nil: reviews are recorded silently
+	review *reviewNotices  // nil: reviews are recorded silently
+	table  *gbt30279.Table // nil: the provisional default
 }
 
 // NewService returns a Service; refPrefix starts case references ("EMB").

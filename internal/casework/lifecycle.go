@@ -12,6 +12,8 @@ import (
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/severity/cvss"
+	"github.com/embargohq/embargo/internal/severity/gbt30279"
 )
 
 // Kind says whose duties a case carries: a provider's, for a flaw in its
@@ -93,9 +95,25 @@ type Affected struct {
 // Assessment is what confirming a case needs (CN-07-3): its grade, the
 // CVSS vector it may carry, and the affected scope.
 type Assessment struct {
-	Grade string // one of Grades
-	CVSS  string // "CVSS:3.1/…" or "CVSS:4.0/…"; optional
-	Scope []Affected
+	// Indicators are the GB/T 30279-2020 indicators; when given, the grade
+	// is computed from them with the organisation's grade table (the
+	// comprehensive grade when the environment factors are given, else
+	// the technical one) and Grade is ignored.
+	Indicators *gbt30279.Indicators
+	Grade      string // one of Grades, when there are no indicators
+	CVSS       string // a CVSS 3.x or 4.0 vector; optional
+	Category   string // GB/T 30279 category code; derived from CWE when empty
+	CWE        string // "CWE-78"; optional
+	Scope      []Affected
+}
+
+// Grading is how a case's grade was reached.
+type Grading struct {
+	Indicators  *gbt30279.Indicators
+	TableSHA256 string // the grade table used; "" for a grade given by hand
+	Provisional bool   // the table is the provisional default
+	Category    string
+	CWE         string
 }
 
 // Transition is one move of a case through its lifecycle.
@@ -197,12 +215,20 @@ func (s *Service) Assess(ctx context.Context, p *access.Principal, id int64, a A
 	if err := s.requireReader(p, access.WriteCases); err != nil {
 		return Case{}, err
 	}
-	if a.Grade != "" && !slices.Contains(Grades, a.Grade) {
-		return Case{}, errs.Coded(errs.Invalid, "case.grade", "the grade is critical, high, medium or low (超危/高危/中危/低危)")
+	g, err := s.grade(&a)
+	if err != nil {
+		return Case{}, err
 	}
 	a.CVSS = strings.TrimSpace(a.CVSS)
-	if a.CVSS != "" && !strings.HasPrefix(a.CVSS, "CVSS:3.0/") && !strings.HasPrefix(a.CVSS, "CVSS:3.1/") && !strings.HasPrefix(a.CVSS, "CVSS:4.0/") {
-		return Case{}, errs.Coded(errs.Invalid, "case.cvss", "give a CVSS 3.x or 4.0 vector, starting CVSS:3.1/ or CVSS:4.0/")
+	if a.CVSS != "" {
+		v, err := cvss.Parse(a.CVSS)
+		if err != nil {
+			return Case{}, err
+		}
+		if v.Version() == cvss.V2 {
+			return Case{}, errs.Coded(errs.Invalid, "case.cvss", "give a CVSS 3.x or 4.0 vector, starting CVSS:3.1/ or CVSS:4.0/")
+		}
+		a.CVSS = v.String()
 	}
 	for i, e := range a.Scope {
 		e.Product, e.Model, e.Versions = strings.TrimSpace(e.Product), strings.TrimSpace(e.Model), strings.TrimSpace(e.Versions)
@@ -212,20 +238,78 @@ func (s *Service) Assess(ctx context.Context, p *access.Principal, id int64, a A
 		a.Scope[i] = e
 	}
 	var c Case
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
+	err = s.store.TransactCases(ctx, func(tx Tx) error {
 		var err error
 		if c, err = s.visibleCase(ctx, tx, p, id); err != nil {
 			return err
 		}
-		before := map[string]any{"grade": c.Grade, "cvss": c.CVSS, "scope": c.Scope}
-		c.Grade, c.CVSS, c.Scope, c.UpdatedAt = a.Grade, a.CVSS, a.Scope, tx.Now()
+		before := map[string]any{"grade": c.Grade, "cvss": c.CVSS, "scope": c.Scope, "grading": c.Grading}
+		c.Grade, c.CVSS, c.Scope, c.Grading, c.UpdatedAt = a.Grade, a.CVSS, a.Scope, g, tx.Now()
 		if err := tx.UpdateCaseState(ctx, c); err != nil {
 			return err
 		}
 		return record(ctx, tx, p, "case.assess", c, map[string]any{"before": before,
-			"after": map[string]any{"grade": c.Grade, "cvss": c.CVSS, "scope": c.Scope}})
+			"after": map[string]any{"grade": c.Grade, "cvss": c.CVSS, "scope": c.Scope, "grading": c.Grading}})
 	})
 	return c, err
+}
+
+// grade checks a's grading and sets a.Grade: from the indicators with the
+// grade table (GB-30279-2, -3), or as given by hand.
+func (s *Service) grade(a *Assessment) (Grading, error) {
+	var g Grading
+	if a.CWE = strings.ToUpper(strings.TrimSpace(a.CWE)); a.CWE != "" {
+		if !cweID.MatchString(a.CWE) {
+			return g, errs.Coded(errs.Invalid, "case.cwe", "give the weakness as CWE-<number>, such as CWE-78")
+		}
+		g.CWE = a.CWE
+	}
+	if a.Category = strings.TrimSpace(a.Category); a.Category != "" {
+		if _, ok := gbt30279.LookupCategory(a.Category); !ok {
+			return g, errs.Coded(errs.Invalid, "case.category", "unknown GB/T 30279 category %q", a.Category)
+		}
+	} else if g.CWE != "" {
+		if c, ok := gbt30279.CategoryForCWE(g.CWE); ok {
+			a.Category = c.Code
+		}
+	}
+	g.Category = a.Category
+	if a.Indicators == nil {
+		if a.Grade != "" && !slices.Contains(Grades, a.Grade) {
+			return g, errs.Coded(errs.Invalid, "case.grade", "the grade is critical, high, medium or low (超危/高危/中危/低危)")
+		}
+		return g, nil
+	}
+	r, err := s.gradeTable().Grade(*a.Indicators)
+	if err != nil {
+		return g, err
+	}
+	a.Grade = string(r.Technical)
+	if a.Indicators.HasEnvironment() {
+		a.Grade = string(r.Comprehensive)
+	}
+	in := *a.Indicators
+	g.Indicators, g.TableSHA256, g.Provisional = &in, r.TableSHA256, r.Provisional
+	return g, nil
+}
+
+var cweID = regexp.MustCompile(`^CWE-[0-9]{1,6}$`)
+
+// WithGradeTable grades with t instead of the provisional default
+// (an organisation's table transcribed from GB/T 30279-2020).
+func (s *Service) WithGradeTable(t *gbt30279.Table) *Service {
+	s.table = t
+	return s
+}
+
+// GradeTable returns the grade table in use.
+func (s *Service) GradeTable() *gbt30279.Table { return s.gradeTable() }
+
+func (s *Service) gradeTable() *gbt30279.Table {
+	if s.table == nil {
+		return gbt30279.DefaultTable()
+	}
+	return s.table
 }
 
 // CorrectT0 changes a case's T0, the earliest of internal discovery, the

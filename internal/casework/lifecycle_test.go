@@ -9,6 +9,7 @@ import (
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/severity/gbt30279"
 	"github.com/embargohq/embargo/internal/store/storetest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -283,5 +284,54 @@ func TestSearch(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGrading grades a case from its GB/T 30279 indicators with the grade
+// table (GB-30279-2, -3), pre-filled from CVSS, and derives the category
+// from the CWE (GB-30279-4).
+func TestGrading(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, storetest.SQLiteDSN(t))
+	tri := w.p["triager"]
+	c, err := w.svc.Create(ctx, tri, casework.NewCase{Title: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vector := "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+	in, err := gbt30279.Prefill(vector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := gbt30279.DefaultTable()
+	want, err := table.Grade(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope := []casework.Affected{{Product: "AX3000", Versions: "1.0.3"}}
+	got, err := w.svc.Assess(ctx, tri, c.ID, casework.Assessment{Indicators: &in, Grade: "low", CVSS: vector, CWE: "cwe-78", Scope: scope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Grade != string(want.Technical) || got.Grading.TableSHA256 != table.SHA256() || !got.Grading.Provisional ||
+		got.Grading.CWE != "CWE-78" || got.Grading.Category == "" {
+		t.Errorf("graded case: grade %q (want %q), grading %+v", got.Grade, want.Technical, got.Grading)
+	}
+	// With the environment factors, the comprehensive grade.
+	in.ExploitationCost, in.FixDifficulty, in.ImpactScope = gbt30279.CostHigh, gbt30279.FixLow, gbt30279.ScopeLow
+	want, _ = table.Grade(in)
+	got, err = w.svc.Assess(ctx, tri, c.ID, casework.Assessment{Indicators: &in, Scope: scope})
+	if err != nil || got.Grade != string(want.Comprehensive) {
+		t.Errorf("comprehensive: %q, %v; want %q", got.Grade, err, want.Comprehensive)
+	}
+	stored, _ := w.svc.Get(ctx, tri, c.ID)
+	if stored.Grading.Indicators == nil || *stored.Grading.Indicators != in {
+		t.Errorf("stored indicators = %+v", stored.Grading.Indicators)
+	}
+	for _, bad := range []casework.Assessment{{CWE: "78"}, {Category: "nonsense"}, {Indicators: &gbt30279.Indicators{AccessPath: "remote"}},
+		{CVSS: "CVSS:3.1/AV:X"}, {CVSS: "AV:N/AC:L/Au:N/C:P/I:P/A:P"}} {
+		if _, err := w.svc.Assess(ctx, tri, c.ID, bad); !errs.Is(err, errs.Invalid) {
+			t.Errorf("assess %+v: err = %v", bad, err)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/severity/gbt30279"
 )
 
 // TransactCases runs fn in a transaction, for casework.Service.
@@ -41,17 +43,27 @@ func (tx *Tx) FinishCase(ctx context.Context, id int64, ref string, sealedSummar
 }
 
 const caseColumns = `id, org_id, ref, title, status, disclosed_at, created_at, created_by,
-	kind, t0, t0_source, grade, cvss_vector, scope, resolution, risk_expires_at, updated_at`
+	kind, t0, t0_source, grade, cvss_vector, scope, resolution, risk_expires_at, updated_at,
+	gbt_indicators, grade_table, grade_provisional, category, cwe`
 
 func scanCase(row interface{ Scan(...any) error }, extra ...any) (casework.Case, error) {
 	var c casework.Case
-	var status, kind, scope, resolution string
+	var status, kind, scope, resolution, indicators string
 	var disclosed, t0, risk, updated sql.NullTime
 	var by sql.NullInt64
+	var provisional int
 	err := row.Scan(append([]any{&c.ID, &c.OrgID, &c.Ref, &c.Title, &status, &disclosed, &c.CreatedAt, &by,
-		&kind, &t0, &c.T0Source, &c.Grade, &c.CVSS, &scope, &resolution, &risk, &updated}, extra...)...)
+		&kind, &t0, &c.T0Source, &c.Grade, &c.CVSS, &scope, &resolution, &risk, &updated,
+		&indicators, &c.Grading.TableSHA256, &provisional, &c.Grading.Category, &c.Grading.CWE}, extra...)...)
 	if err != nil {
 		return c, err
+	}
+	c.Grading.Provisional = provisional == 1
+	if indicators != "" {
+		c.Grading.Indicators = new(gbt30279.Indicators)
+		if err := json.Unmarshal([]byte(indicators), c.Grading.Indicators); err != nil {
+			return c, fmt.Errorf("case %d: indicators: %w", c.ID, err)
+		}
 	}
 	c.Status, c.DisclosedAt, c.CreatedAt, c.CreatedBy = casework.Status(status), utcOrZero(disclosed), c.CreatedAt.UTC(), by.Int64
 	c.Kind, c.Resolution = casework.Kind(kind), casework.Resolution(resolution)
@@ -63,10 +75,20 @@ func scanCase(row interface{ Scan(...any) error }, extra ...any) (casework.Case,
 // UpdateCaseState writes c's status, assessment, T0, resolution, risk
 // expiry and update time.
 func (tx *Tx) UpdateCaseState(ctx context.Context, c casework.Case) error {
+	var indicators string
+	if c.Grading.Indicators != nil {
+		b, err := json.Marshal(c.Grading.Indicators)
+		if err != nil {
+			return err
+		}
+		indicators = string(b)
+	}
 	res, err := tx.exec(ctx, `UPDATE cases SET status = $2, t0 = $3, t0_source = $4, grade = $5, cvss_vector = $6,
-		scope = $7, resolution = $8, risk_expires_at = $9, updated_at = $10 WHERE id = $1`,
+		scope = $7, resolution = $8, risk_expires_at = $9, updated_at = $10,
+		gbt_indicators = $11, grade_table = $12, grade_provisional = $13, category = $14, cwe = $15 WHERE id = $1`,
 		c.ID, string(c.Status), c.T0, c.T0Source, c.Grade, c.CVSS, casework.ScopeJSON(c.Scope), string(c.Resolution),
-		nullTime(c.RiskExpiresAt), c.UpdatedAt)
+		nullTime(c.RiskExpiresAt), c.UpdatedAt, indicators, c.Grading.TableSHA256, boolInt(c.Grading.Provisional),
+		c.Grading.Category, c.Grading.CWE)
 	if err != nil {
 		return fmt.Errorf("store: update case: %w", err)
 	}

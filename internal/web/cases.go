@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/severity/gbt30279"
 )
 
 // Cases is the part of casework.Service the web UI uses.
@@ -86,6 +88,14 @@ type casePage struct {
 	CanWrite bool
 	Problem  string
 	Zone     *time.Location
+	// The GB/T 30279 indicators, with the case's values, or those the
+	// CVSS vector pre-fills.
+	Indicators []gbt30279.Indicator
+	Values     map[string]string
+	Prefilled  bool
+	English    bool // label the indicators in English
+	// Category is the case's GB/T 30279 category, from the root down.
+	Category []gbt30279.Category
 }
 
 // caseID reads the case ID from the path; a malformed one is a case that
@@ -120,9 +130,49 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, p *access.P
 	if err != nil {
 		return err
 	}
+	data := casePage{Case: c, Timeline: tl, Next: casework.Next(c.Kind, c.Status), Grades: casework.Grades,
+		CanWrite: p.Can(access.WriteCases), Problem: problem, Zone: chinaTime, Indicators: gbt30279.AllIndicators(),
+		Values: indicatorValues(c.Grading.Indicators), English: h.language(r).String() == "en"}
+	if cat, ok := gbt30279.LookupCategory(c.Grading.Category); ok {
+		data.Category = cat.Path()
+	}
+	if c.Grading.Indicators == nil && c.CVSS != "" {
+		if in, err := gbt30279.Prefill(c.CVSS); err == nil {
+			data.Values, data.Prefilled = indicatorValues(&in), true
+		}
+	}
 	noStore(w)
-	return h.render(w, r, status, pageCase, casePage{Case: c, Timeline: tl, Next: casework.Next(c.Kind, c.Status),
-		Grades: casework.Grades, CanWrite: p.Can(access.WriteCases), Problem: problem, Zone: chinaTime})
+	return h.render(w, r, status, pageCase, data)
+}
+
+// indicatorValues returns the indicators by their codes.
+func indicatorValues(in *gbt30279.Indicators) map[string]string {
+	out := map[string]string{}
+	if in != nil {
+		b, _ := json.Marshal(in) // strings only: cannot fail
+		_ = json.Unmarshal(b, &out)
+	}
+	return out
+}
+
+// formIndicators reads the indicators from the assessment form ("gbt_"
+// and the indicator's code); nil when none of them is chosen.
+func formIndicators(r *http.Request) (*gbt30279.Indicators, error) {
+	m := map[string]string{}
+	for _, ind := range gbt30279.AllIndicators() {
+		if v := r.PostFormValue("gbt_" + ind.Code); v != "" {
+			m[ind.Code] = v
+		}
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	b, _ := json.Marshal(m)
+	var in gbt30279.Indicators
+	if err := json.Unmarshal(b, &in); err != nil {
+		return nil, errs.Coded(errs.Invalid, "gbt30279.table", "the indicators could not be read")
+	}
+	return &in, nil
 }
 
 // caseChange runs a change to case id and goes back to the case, or shows
@@ -166,8 +216,12 @@ func (h *Handler) moveCase(w http.ResponseWriter, r *http.Request) error {
 // one "product | model | versions" a line.
 func (h *Handler) assessCase(w http.ResponseWriter, r *http.Request) error {
 	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
-		_, err := h.cfg.Cases.Assess(r.Context(), p, id, casework.Assessment{Grade: r.PostFormValue("grade"),
-			CVSS: r.PostFormValue("cvss"), Scope: parseScopeLines(r.PostFormValue("scope"))})
+		in, err := formIndicators(r)
+		if err != nil {
+			return err
+		}
+		_, err = h.cfg.Cases.Assess(r.Context(), p, id, casework.Assessment{Indicators: in, Grade: r.PostFormValue("grade"),
+			CVSS: r.PostFormValue("cvss"), CWE: r.PostFormValue("cwe"), Scope: parseScopeLines(r.PostFormValue("scope"))})
 		return err
 	})
 }
