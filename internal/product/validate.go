@@ -152,7 +152,7 @@ func (c *checker) component(path, parent string, k *Component) {
 func (c *checker) party(path, kind, w string, p *Party) {
 	p.Name, p.Country, p.Email = clean(p.Name), strings.ToUpper(strings.TrimSpace(p.Country)), strings.ToLower(strings.TrimSpace(p.Email))
 	if !validName(p.Name, 200) {
-		c.add(path, kind, "name", errs.Coded(errs.Invalid, "product.party_name", "%s: give the %s a name of 1 to 200 characters", w, kind))
+		c.add(path, kind, "name", errs.Coded(errs.Invalid, "product.party_name", "%s: give a name of 1 to 200 characters", w))
 	}
 	if !countryCode.MatchString(p.Country) {
 		c.add(path, kind, "country", errs.Coded(errs.Invalid, "product.country",
@@ -165,7 +165,7 @@ func (c *checker) party(path, kind, w string, p *Party) {
 	key := kind + "\x00" + p.Name
 	if prev, ok := c.parties[key]; ok && prev.p != *p {
 		c.add(path, kind, "name", errs.Coded(errs.Invalid, "product.party_mismatch",
-			"%s: %s is given with another country or contact at %s; one name is one %s", w, kind, prev.where, kind))
+			"%s: the same name has another country or contact at %s; one name is one party", w, prev.where))
 	} else if !ok {
 		c.parties[key] = seenParty{p: *p, where: w}
 	}
