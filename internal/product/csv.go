@@ -2,10 +2,12 @@ package product
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,13 +104,13 @@ func ParseCSV(r io.Reader) (Catalogue, error) {
 	}
 	b := newCSVBuilder()
 	b.read(data)
-	if len(b.problems) == 0 {
-		ch := checkCatalogue(&b.cat)
-		for _, is := range ch.issues {
-			b.problem(b.lineOf(is.path), csvColumn[is.entity+"."+is.field], errs.Message(is.err))
-		}
+	// The rows that did merge are checked too, so that one pass reports
+	// as much as it can; problems come in line order.
+	for _, is := range checkCatalogue(&b.cat).issues {
+		b.problem(b.lineOf(is.path), csvColumn[is.entity+"."+is.field], errs.Message(is.err))
 	}
 	if len(b.problems) > 0 {
+		slices.SortStableFunc(b.problems, func(x, y Problem) int { return cmp.Compare(x.Line, y.Line) })
 		return Catalogue{}, importError(b.problems)
 	}
 	sortProducts(b.cat.Products)
