@@ -121,7 +121,9 @@ func testProductConstraints(t *testing.T, d Database, orgs [2]int64, p product.P
 			_, err := tx.CreateProduct(ctx, product.Product{OrgID: other, Name: p.Name, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt})
 			return err
 		}, errs.Internal},
-		{"model name taken", func(tx *store.Tx) error { return tx.UpdateModel(ctx, acme, product.Model{ID: p.Models[1].ID, Name: m.Name}) }, errs.Conflict},
+		{"model name taken", func(tx *store.Tx) error {
+			return tx.UpdateModel(ctx, acme, product.Model{ID: p.Models[1].ID, Name: m.Name})
+		}, errs.Conflict},
 		{"version taken", func(tx *store.Tx) error {
 			_, err := tx.CreateVersion(ctx, acme, m.ID, product.Version{Version: v.Version})
 			return err
