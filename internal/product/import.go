@@ -105,7 +105,8 @@ type ImportOptions struct {
 	// Replace makes each product in the catalogue replace the stored one
 	// of that name: stored models, versions, components and customers the
 	// catalogue lacks are deleted. Without it, Import merges: it adds and
-	// updates, and deletes nothing.
+	// updates, deletes nothing, and keeps a stored description, release
+	// line or purl that the catalogue leaves empty.
 	Replace bool
 }
 

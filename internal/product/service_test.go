@@ -356,7 +356,7 @@ func testImportMergeAndReplace(t *testing.T, w *world) {
 	}
 	// The file knows one new version and one changed customer contact, and
 	// nothing else of the product.
-	file := product.Catalogue{Products: []product.Product{{Name: "路由器 X", Description: "家用路由器", Models: []product.Model{{Name: "AX3000",
+	file := product.Catalogue{Products: []product.Product{{Name: "路由器 X", Models: []product.Model{{Name: "AX3000",
 		Versions: []product.Version{{Version: "2.2.0", Line: "2.x", Customers: []product.Party{{Name: "某电信公司", Country: "CN", Email: "psirt@telecom.example.cn"}}}}}}}}}
 	sum, err := w.svc.Import(ctx, eng, file, product.ImportOptions{})
 	if err != nil || sum != (product.ImportSummary{Updated: 1}) {
@@ -367,6 +367,9 @@ func testImportMergeAndReplace(t *testing.T, w *world) {
 		t.Errorf("versions after merge (-want +got):\n%s", diff)
 	}
 	ps, _ := w.svc.Products(ctx, eng)
+	if ps[0].Description != "家用路由器" {
+		t.Errorf("description after merging a file without one = %q, want it kept", ps[0].Description)
+	}
 	if c := ps[0].Models[0].Versions[2].Customers[0]; c.Email != "psirt@telecom.example.cn" {
 		t.Errorf("customer of 2.1.4 after merge = %+v; one name is one party, so its contact changed too", c)
 	}

@@ -46,6 +46,7 @@ func (w *writer) product(have *Product, want Product) (int64, error) {
 		w.count("product.create")
 	default:
 		want.ID, stored = have.ID, have.Models
+		want.Description = w.keep(want.Description, have.Description)
 		if want.Name != have.Name || want.Description != have.Description {
 			w.count("product.update")
 		}
@@ -110,6 +111,7 @@ func (w *writer) versions(modelID int64, have, want []Version) error {
 		var stored Version
 		if j := pairs[i]; j >= 0 {
 			v.ID, stored = have[j].ID, have[j]
+			v.Line = w.keep(v.Line, stored.Line)
 			if v.Version != stored.Version || v.Line != stored.Line {
 				if err := w.tx.UpdateVersion(w.ctx, w.org, v); err != nil {
 					return err
@@ -149,6 +151,9 @@ func (w *writer) components(versionID int64, have, want []Component) error {
 			return err
 		}
 		j := pairs[i]
+		if j >= 0 {
+			c.PURL = w.keep(c.PURL, have[j].PURL)
+		}
 		switch {
 		case j < 0:
 			if _, err := w.tx.CreateComponent(w.ctx, w.org, versionID, c, supplier); err != nil {
@@ -223,6 +228,16 @@ func sameParties(a, b []Party) bool {
 		}
 	}
 	return true
+}
+
+// keep returns the stored value of an attribute the wanted tree leaves
+// empty when merging (an import that does not repeat a description does
+// not clear it), and the wanted value otherwise.
+func (w *writer) keep(want, stored string) string {
+	if want == "" && !w.prune {
+		return stored
+	}
+	return want
 }
 
 // pruned returns the stored children to delete: gone with prune, none
