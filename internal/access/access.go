@@ -49,15 +49,16 @@ const (
 	ReadOwnReports    Permission = "report.read_own"    // follow one's own reports
 	ReadSharedNotices Permission = "notice.read_shared" // read what was shared with one's party
 	SignAccessReview  Permission = "access_review.sign" // sign off the quarterly access review (CN-11-2)
+	ManageProducts    Permission = "product.manage"     // keep the product catalogue: products, versions, components, customers
 )
 
 // table is the permission table: the only place that says which role may
 // do what.
 var table = map[Role][]Permission{
-	Administrator:     {ManageUsers, ManageOrg, ReadAudit, SignAccessReview, ManageOwnTokens},
-	ComplianceOfficer: {ReadCases, ReadAllCases, WriteCases, ManageObligations, ApproveSharing, PublishAdvisories, ReadAudit, SignAccessReview, ManageOwnTokens},
+	Administrator:     {ManageUsers, ManageOrg, ReadAudit, SignAccessReview, ManageProducts, ManageOwnTokens},
+	ComplianceOfficer: {ReadCases, ReadAllCases, WriteCases, ManageObligations, ApproveSharing, PublishAdvisories, ReadAudit, SignAccessReview, ManageProducts, ManageOwnTokens},
 	Triager:           {ReadCases, WriteCases, TriageReports, ManageOwnTokens},
-	Engineer:          {ReadCases, WriteRemediation, ManageOwnTokens},
+	Engineer:          {ReadCases, WriteRemediation, ManageProducts, ManageOwnTokens},
 	Publisher:         {ReadCases, WriteAdvisories, PublishAdvisories, ManageOwnTokens},
 	Auditor:           {ReadAudit, ManageOwnTokens},
 	Reporter:          {ReadOwnReports},
@@ -72,7 +73,7 @@ func Roles() []Role {
 // Permissions returns every permission, in a stable order.
 func Permissions() []Permission {
 	return []Permission{ReadCases, ReadAllCases, WriteCases, TriageReports, ManageObligations, ApproveSharing,
-		WriteRemediation, WriteAdvisories, PublishAdvisories, ReadAudit, SignAccessReview, ManageUsers, ManageOrg,
+		WriteRemediation, WriteAdvisories, PublishAdvisories, ManageProducts, ReadAudit, SignAccessReview, ManageUsers, ManageOrg,
 		ManageOwnTokens, ReadOwnReports, ReadSharedNotices}
 }
 

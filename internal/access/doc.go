@@ -16,6 +16,7 @@ var permissionHelp = map[Permission]string{
 	WriteRemediation:  "record fixes per version and send notices to affected users",
 	WriteAdvisories:   "draft advisories",
 	PublishAdvisories: "approve and publish advisories (never their own: four-eyes, CN-09-P)",
+	ManageProducts:    "keep the product catalogue: products, models, versions, components, suppliers, customers; import it (reading it needs `case.read` or this)",
 	ReadAudit:         "read the audit log and evidence packs",
 	SignAccessReview:  "sign off the quarterly access review (CN-11-2)",
 	ManageUsers:       "create and disable accounts, assign roles, reset two-factor",

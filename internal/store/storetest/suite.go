@@ -35,6 +35,7 @@ func Run(t *testing.T, newDSN func(testing.TB) string) {
 		{"SearchAudit", testSearchAudit},
 		{"OpenPGPKeys", testOpenPGPKeys},
 		{"Outbox", testOutbox},
+		{"Products", testProducts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

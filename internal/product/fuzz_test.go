@@ -1,0 +1,74 @@
+package product
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/embargohq/embargo/internal/errs"
+	"github.com/google/go-cmp/cmp"
+)
+
+// FuzzParseCSV feeds outside input to the CSV parser: it must not panic,
+// must fail only with errs.Invalid, and what it accepts must write and
+// read back unchanged.
+func FuzzParseCSV(f *testing.F) {
+	var b bytes.Buffer
+	if err := WriteCSV(&b, sample()); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.String())
+	f.Add(header + "P,M,1.0,1.x,libc,2.31,true,GNU,US,Globex,DE\n")
+	f.Add("product\n\"unterminated\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		c, err := ParseCSV(strings.NewReader(in))
+		if err != nil {
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("err = %v, want Invalid", err)
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := WriteCSV(&out, c); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseCSV(&out)
+		if err != nil {
+			t.Fatalf("reading back what WriteCSV wrote: %v\n%s", err, out.String())
+		}
+		if diff := cmp.Diff(c, again); diff != "" {
+			t.Errorf("round trip (-first +second):\n%s", diff)
+		}
+	})
+}
+
+// FuzzParseJSON does the same for the JSON parser.
+func FuzzParseJSON(f *testing.F) {
+	var b bytes.Buffer
+	if err := WriteJSON(&b, sample()); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.String())
+	f.Add(`{"format": "embargo.products.v1", "products": [{"name": "P", "models": [{"name": "M", "versions": [{"version": "2.x"}]}]}]}`)
+	f.Add(`{"format": "embargo.products.v1", "products": null}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		c, err := ParseJSON(strings.NewReader(in))
+		if err != nil {
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("err = %v, want Invalid", err)
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := WriteJSON(&out, c); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseJSON(&out)
+		if err != nil {
+			t.Fatalf("reading back what WriteJSON wrote: %v\n%s", err, out.String())
+		}
+		if diff := cmp.Diff(c, again); diff != "" {
+			t.Errorf("round trip (-first +second):\n%s", diff)
+		}
+	})
+}
