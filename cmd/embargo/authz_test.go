@@ -18,6 +18,7 @@ import (
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/notify"
 	"github.com/embargohq/embargo/internal/notify/notifytest"
+	"github.com/embargohq/embargo/internal/product"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/web"
@@ -254,6 +255,22 @@ var matrix = map[string]matrixRequest{
 	// another organisation's administrator is told it does not exist.
 	"POST /admin/users/{action}": {"POST", "/admin/users/enable", "email=target@example.cn", want{all: 403, except: map[string]int{
 		"anonymous": 401, string(access.Administrator): 303, "other_tenant": 404}}},
+	// The product catalogue: readers of cases and keepers of products read
+	// their organisation's; keepers change it. The administrator deletes the
+	// product first; for the next keepers it is gone.
+	"GET /products": {"GET", "/products", "", want{all: 200, except: map[string]int{"anonymous": 303, string(access.Auditor): 403,
+		string(access.Reporter): 403, string(access.PartyContact): 403}}},
+	"GET /products/export": {"GET", "/products/export?format=csv", "", want{all: 200, except: map[string]int{"anonymous": 303, string(access.Auditor): 403,
+		string(access.Reporter): 403, string(access.PartyContact): 403}}},
+	"POST /products/import": {"POST", "/products/import", "replace=on", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Administrator): 400, string(access.ComplianceOfficer): 400, string(access.Engineer): 400, "other_tenant": 400, "other_reader": 400}}},
+	"GET /api/v1/products": {"GET", "/api/v1/products", "", want{all: 200, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Auditor): 403})}},
+	"POST /api/v1/products/import": {"POST", "/api/v1/products/import", `{"format":"embargo.products.v1","products":[]}`, want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Engineer): 200, "other_tenant": 200, "other_reader": 200})}},
+	"DELETE /api/v1/products/{id}": {"DELETE", "/api/v1/products/{product_del}", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Administrator): 204, string(access.ComplianceOfficer): 404, string(access.Engineer): 404, "other_tenant": 404, "other_reader": 404})}},
+	"GET /api/v1/products/{id}/versions": {"GET", "/api/v1/products/{product}/versions?range=%3E%3D1.0.1", "", want{all: 200, except: merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Auditor): 403, "other_tenant": 404, "other_reader": 404})}},
 	// The outbox, for administrators (org.manage) of the message's
 	// organisation; another organisation's administrator finds no message.
 	"GET /admin/outbox": {"GET", "/admin/outbox?state=dead", "", want{all: 403, except: map[string]int{
@@ -357,6 +374,7 @@ type matrixServer struct {
 	reports []report.Ack // three reports to organisation 1; the first has attachment 1
 	dead    [2]int64     // dead outbound messages of organisation 1, for the web and the API
 	review  [2]int64     // recorded access reviews of organisation 1, for the web and the API
+	product [2]int64     // products of organisation 1: one to read, one to delete
 }
 
 // do sends mr as caller c: web routes with c's session cookie, API routes
@@ -369,7 +387,8 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 	path = strings.NewReplacer("{report}", m.reports[0].TrackingID, "{report_api}", m.reports[1].TrackingID,
 		"{report_web}", m.reports[2].TrackingID, "{secret}", m.reports[0].Secret, "{attachment}", "1",
 		"{dead_web}", strconv.FormatInt(m.dead[0], 10), "{dead_api}", strconv.FormatInt(m.dead[1], 10),
-		"{review_web}", strconv.FormatInt(m.review[0], 10), "{review_api}", strconv.FormatInt(m.review[1], 10)).Replace(path)
+		"{review_web}", strconv.FormatInt(m.review[0], 10), "{review_api}", strconv.FormatInt(m.review[1], 10),
+		"{product}", strconv.FormatInt(m.product[0], 10), "{product_del}", strconv.FormatInt(m.product[1], 10)).Replace(path)
 	req := httptest.NewRequest(mr.method, path, strings.NewReader(mr.form))
 	req.RemoteAddr = "10.9.0." + strconv.Itoa(slices.IndexFunc(all, func(o caller) bool { return o.name == c.name })+1) + ":40000"
 	switch {
@@ -493,7 +512,19 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 		}
 		review[i] = recs[0].ID
 	}
-	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports, dead: dead, review: review}, callers
+	var products [2]int64
+	keeper := access.Operator()
+	keeper.OrgID = 1
+	for i, name := range []string{"AX3000 路由器", "旧型号交换机"} {
+		pr, err := product.NewService(db).Create(ctx, keeper, product.Product{Name: name,
+			Models: []product.Model{{Name: "M1", Versions: []product.Version{{Version: "1.0.0"}, {Version: "1.0.4"}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		products[i] = pr.ID
+	}
+	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports, dead: dead, review: review,
+		product: products}, callers
 }
 
 // mustCaller creates a user with role in org, signs them in and, when the

@@ -43,6 +43,7 @@ func init() {
 		"export":   {"receipts [--from DATE] [--to DATE] [--format csv|json] [--out FILE]", "export the receipt log (RMSV Art. 5) with its sealed fields opened", runExport},
 		"receipts": {"purge [--dry-run] | hold --from DATE --reason TEXT | release ID | holds", "apply the receipt log's retention; manage legal holds", runReceipts},
 		"key":      {"rotate [--new-key-file FILE] [flags]", "replace the instance key and re-wrap the data keys", runKey},
+		"products": {"import|export [--org N] [--format csv|json] [FILE]", "import or export an organisation's product catalogue on the local instance", runProducts},
 		"org":      {"create|list|set [flags] [ID]", "manage organisations (tenants), their kinds and country, on the local instance", runOrg},
 		"user":     {"create|list|disable|enable|set-password|reset-2fa [flags] EMAIL", "manage accounts on the local instance (bootstrap, recovery)", runUser},
 		"token":    {"create|revoke --user EMAIL [flags]", "create or revoke a user's API token on the local instance", runToken},

@@ -19,6 +19,7 @@ import (
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/pgp"
+	"github.com/embargohq/embargo/internal/product"
 	"github.com/embargohq/embargo/internal/ratelimit"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/server"
@@ -114,6 +115,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		return nil, err
 	}
 	ids := identity.NewService(db, policy, nil).WithSealer(kr)
+	products := product.NewService(db)
 	cases := casework.NewService(db, kr, "EMB")
 	if err := useGradeTable(c, log, cases); err != nil {
 		return nil, err
@@ -153,7 +155,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db},
 		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
 		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c),
-		Outbox: out.svc}
+		Outbox: out.svc, Products: products}
 	if out.email {
 		wc.Recovery = ids
 	}
@@ -169,7 +171,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	}
 	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases,
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}, Reports: reports, Submissions: submissions,
-		Outbox: out.svc})
+		Outbox: out.svc, Products: products})
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +179,8 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		Logger: log, Registry: reg, Ready: db.Ping, TLS: c.TLS(),
 		MaxBodyBytes: c.MaxBodyBytes, Web: w, API: a,
 		TrustedProxies: c.TrustedProxies,
-		BodyLimits:     map[string]int64{"POST /report": web.MaxReportUpload, "POST /api/v1/reports": api.MaxReportBytes},
+		BodyLimits: map[string]int64{"POST /report": web.MaxReportUpload, "POST /api/v1/reports": api.MaxReportBytes,
+			"POST /api/v1/products/import": api.MaxCatalogueBytes + 1<<20, "POST /products/import": api.MaxCatalogueBytes + 1<<20},
 	})}, nil
 }
 

@@ -61,6 +61,8 @@ type Config struct {
 	Reports Reports
 	// Outbox serves /api/v1/outbox; nil answers 404 there.
 	Outbox Outbox
+	// Products serves /api/v1/products; nil answers 404 there.
+	Products Products
 	// Submissions limits POST /api/v1/reports per address (anonymous) or
 	// per token; nil does not limit.
 	Submissions *ratelimit.Limiter
@@ -77,6 +79,7 @@ type Handler struct {
 	review      AccessReviewer
 	reports     Reports
 	outbox      Outbox
+	products    Products
 	submissions *ratelimit.Limiter
 	openAPI     *document
 	table       *route.Table
@@ -102,6 +105,7 @@ func New(cfg Config) (*Handler, error) {
 		review:      cfg.Review,
 		reports:     cfg.Reports,
 		outbox:      cfg.Outbox,
+		products:    cfg.Products,
 		submissions: cfg.Submissions,
 		openAPI:     newDocument(openAPIDocument),
 	}

@@ -42,6 +42,13 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("POST /api/v1/reports/{tracking}/promote", h.needReports(h.promoteReport))
 	t.Handle("POST /api/v1/reports/{tracking}/messages", h.needReports(h.replyToReport))
 
+	// The product catalogue: read with case.read or product.manage, changed
+	// with product.manage.
+	t.Handle("GET /api/v1/products", h.exportProducts)
+	t.Handle("POST /api/v1/products/import", h.importProducts)
+	t.Handle("DELETE /api/v1/products/{id}", h.deleteProduct)
+	t.Handle("GET /api/v1/products/{id}/versions", h.selectVersions)
+
 	// The audit log, for audit.read holders (their organisation's events).
 	t.Handle("GET /api/v1/audit", h.listAudit)
 	t.Handle("GET /api/v1/access-review", h.accessReview)

@@ -44,13 +44,15 @@ const (
 	pageForgot pageName = "forgot"
 	pageReset  pageName = "reset"
 	pageNotice pageName = "notice"
+	// The product catalogue.
+	pageProducts pageName = "products"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
 	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview, pageProfile,
-		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy, pageOutbox, pageForgot, pageReset, pageNotice}
+		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy, pageOutbox, pageForgot, pageReset, pageNotice, pageProducts}
 }
 
 // site is one parse of the templates and one read of the static files.

@@ -91,6 +91,8 @@ type Config struct {
 	// Recovery mails password-reset and verification links; nil (no
 	// outbound mail) turns those pages off.
 	Recovery Recovery
+	// Products serves the product catalogue; nil turns /products off.
+	Products Products
 }
 
 // Handler serves the web UI. It implements server.Surface.
