@@ -178,6 +178,10 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 303, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
 	"POST /cases/{id}/t0": {"POST", "/cases/{case}/t0", "t0=2026-01-01T08%3A00&source=internal&reason=x", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.Triager): 303, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
+	"POST /cases/{id}/comments": {"POST", "/cases/{case}/comments", "body=checked", want{all: 403, except: readers(404, map[string]int{"anonymous": 401,
+		string(access.Triager): 303, string(access.ComplianceOfficer): 303})}},
+	"POST /cases/{id}/people": {"POST", "/cases/{case}/people", "role=watcher", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Triager): 303, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
 	"POST /cases/{id}/aliases": {"POST", "/cases/{case}/aliases", "alias=CVE-2026-0002", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.Triager): 409, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
 	"GET /api/v1/cases": {"GET", "/api/v1/cases", "", want{all: 403, except: readers(200, copyMap(noTokenRoles))}},
@@ -196,6 +200,18 @@ var matrix = map[string]matrixRequest{
 		map[string]int{string(access.ComplianceOfficer): 200, string(access.Triager): 200, "other_reader": 404})}},
 	"POST /api/v1/cases/{id}/t0": {"POST", "/api/v1/cases/{case}/t0", `{"t0":"2026-01-01T00:00:00Z","source":"internal","reason":"x"}`, want{all: 403, except: merge(copyMap(noTokenRoles),
 		map[string]int{string(access.ComplianceOfficer): 200, string(access.Triager): 200, "other_reader": 404})}},
+	// People and comments: the delete runs first (the rows are sorted), when
+	// the target is on the case in no role yet.
+	"GET /api/v1/cases/{id}/people": {"GET", "/api/v1/cases/{case}/people", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	"POST /api/v1/cases/{id}/people": {"POST", "/api/v1/cases/{case}/people", `{"user_id":{target},"role":"watcher"}`, want{all: 403, except: merge(copyMap(noTokenRoles),
+		map[string]int{string(access.ComplianceOfficer): 204, string(access.Triager): 204, "other_reader": 404})}},
+	"DELETE /api/v1/cases/{id}/people/{user}": {"DELETE", "/api/v1/cases/{case}/people/{target}?role=watcher", "", want{all: 403, except: merge(copyMap(noTokenRoles),
+		map[string]int{string(access.ComplianceOfficer): 404, string(access.Triager): 404, "other_reader": 404})}},
+	"GET /api/v1/cases/{id}/comments": {"GET", "/api/v1/cases/{case}/comments", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	"POST /api/v1/cases/{id}/comments": {"POST", "/api/v1/cases/{case}/comments", `{"body":"checked"}`, want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 201, string(access.ComplianceOfficer): 201}))}},
 	"POST /api/v1/cases/{id}/aliases": {"POST", "/api/v1/cases/{case}/aliases", `{"alias":"CVE-2026-0001"}`, want{all: 403, except: merge(copyMap(noTokenRoles),
 		map[string]int{string(access.ComplianceOfficer): 201, string(access.Triager): 409, "other_reader": 404})}},
 	// Intake: anyone submits, on both surfaces; the private link is the
@@ -375,6 +391,7 @@ type matrixServer struct {
 	dead    [2]int64     // dead outbound messages of organisation 1, for the web and the API
 	review  [2]int64     // recorded access reviews of organisation 1, for the web and the API
 	product [2]int64     // products of organisation 1: one to read, one to delete
+	target  int64        // the user that administration routes act on
 }
 
 // do sends mr as caller c: web routes with c's session cookie, API routes
@@ -388,8 +405,10 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 		"{report_web}", m.reports[2].TrackingID, "{secret}", m.reports[0].Secret, "{attachment}", "1",
 		"{dead_web}", strconv.FormatInt(m.dead[0], 10), "{dead_api}", strconv.FormatInt(m.dead[1], 10),
 		"{review_web}", strconv.FormatInt(m.review[0], 10), "{review_api}", strconv.FormatInt(m.review[1], 10),
-		"{product}", strconv.FormatInt(m.product[0], 10), "{product_del}", strconv.FormatInt(m.product[1], 10)).Replace(path)
-	req := httptest.NewRequest(mr.method, path, strings.NewReader(mr.form))
+		"{product}", strconv.FormatInt(m.product[0], 10), "{product_del}", strconv.FormatInt(m.product[1], 10),
+		"{target}", strconv.FormatInt(m.target, 10)).Replace(path)
+	form := strings.ReplaceAll(mr.form, "{target}", strconv.FormatInt(m.target, 10))
+	req := httptest.NewRequest(mr.method, path, strings.NewReader(form))
 	req.RemoteAddr = "10.9.0." + strconv.Itoa(slices.IndexFunc(all, func(o caller) bool { return o.name == c.name })+1) + ":40000"
 	switch {
 	case strings.HasPrefix(mr.form, "{"):
@@ -451,7 +470,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	}
 	callers = append(callers, mustCaller(t, svc, "other_tenant", other, access.Administrator),
 		mustCaller(t, svc, "other_reader", other, access.ComplianceOfficer))
-	mustCaller(t, svc, "target", 1, access.Engineer) // the user that administration routes act on
+	target := mustCaller(t, svc, "target", 1, access.Engineer) // the user that administration routes act on
 	// One undisclosed case, opened by the triager: on its access list are
 	// the triager only; the compliance officer reads every case.
 	triager, _, _ := svc.Authenticate(ctx, callers[slices.IndexFunc(callers, func(c caller) bool { return c.name == "triager" })].cookie)
@@ -524,7 +543,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 		products[i] = pr.ID
 	}
 	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports, dead: dead, review: review,
-		product: products}, callers
+		product: products, target: target.userID}, callers
 }
 
 // mustCaller creates a user with role in org, signs them in and, when the

@@ -23,6 +23,11 @@ type Cases interface {
 	Assess(ctx context.Context, p *access.Principal, id int64, a casework.Assessment) (casework.Case, error)
 	CorrectT0(ctx context.Context, p *access.Principal, id int64, t0 time.Time, source, reason string) (casework.Case, error)
 	AddAlias(ctx context.Context, p *access.Principal, id int64, alias string) (string, error)
+	AddPerson(ctx context.Context, p *access.Principal, id, userID int64, role casework.PersonRole) error
+	RemovePerson(ctx context.Context, p *access.Principal, id, userID int64, role casework.PersonRole) error
+	People(ctx context.Context, p *access.Principal, id int64) ([]casework.Person, error)
+	AddComment(ctx context.Context, p *access.Principal, id int64, body string) (casework.Comment, error)
+	Comments(ctx context.Context, p *access.Principal, id int64) ([]casework.Comment, error)
 }
 
 // Case is a case in the API. Its content (summary, assessment, aliases)
@@ -285,4 +290,110 @@ func (h *Handler) addAlias(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, map[string]string{"alias": alias})
+}
+
+// Person is someone assigned to or watching a case.
+type Person struct {
+	UserID  int64     `json:"user_id"`
+	Role    string    `json:"role"`
+	AddedAt time.Time `json:"added_at"`
+	AddedBy string    `json:"added_by"`
+}
+
+// casePeople lists a case's assignees and watchers.
+func (h *Handler) casePeople(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	people, err := h.cases.People(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	out := []Person{}
+	for _, x := range people {
+		out = append(out, Person{UserID: x.UserID, Role: string(x.Role), AddedAt: x.AddedAt, AddedBy: x.AddedBy})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// addCasePerson assigns someone to a case or makes them a watcher.
+func (h *Handler) addCasePerson(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		UserID int64  `json:"user_id"`
+		Role   string `json:"role"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := h.cases.AddPerson(r.Context(), p, id, in.UserID, casework.PersonRole(in.Role)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// removeCasePerson takes someone off a case in ?role=.
+func (h *Handler) removeCasePerson(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	userID, err := strconv.ParseInt(r.PathValue("user"), 10, 64)
+	if err != nil {
+		return errs.Coded(errs.NotFound, "case.not_found", "no such case")
+	}
+	if err := h.cases.RemovePerson(r.Context(), p, id, userID, casework.PersonRole(r.URL.Query().Get("role"))); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// Comment is an internal comment on a case.
+type Comment struct {
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at"`
+	Author string    `json:"author"`
+	Body   string    `json:"body"`
+}
+
+// caseComments lists a case's comments, oldest first; the read is audited.
+func (h *Handler) caseComments(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	cms, err := h.cases.Comments(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	out := []Comment{}
+	for _, c := range cms {
+		out = append(out, Comment(c))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// addCaseComment writes an internal comment.
+func (h *Handler) addCaseComment(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Body string `json:"body"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := h.cases.AddComment(r.Context(), p, id, in.Body)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, Comment(c))
 }

@@ -123,6 +123,18 @@ type Tx interface {
 	AddCaseAlias(ctx context.Context, org, caseID int64, alias, by string) error
 	// CaseAliases returns a case's identifiers, sorted.
 	CaseAliases(ctx context.Context, caseID int64) ([]string, error)
+	// AddCasePerson adds someone to a case in a role (a repeat is a no-op).
+	AddCasePerson(ctx context.Context, caseID int64, x Person) error
+	// RemoveCasePerson takes someone off a case in a role; errs.NotFound
+	// when they were not on it.
+	RemoveCasePerson(ctx context.Context, caseID, userID int64, role PersonRole) error
+	// CasePeople returns a case's assignees and watchers.
+	CasePeople(ctx context.Context, caseID int64) ([]Person, error)
+	// AddCaseComment stores a comment whose body seal seals once the
+	// comment's ID is known, and returns the ID.
+	AddCaseComment(ctx context.Context, caseID int64, c Comment, seal func(id int64) ([]byte, error)) (int64, error)
+	// CaseComments returns a case's comments, oldest first, sealed.
+	CaseComments(ctx context.Context, caseID int64) ([]SealedComment, error)
 	// SignReview records the sign-off of review id.
 	SignReview(ctx context.Context, id int64, by string, at time.Time, note string) error
 	// Outbound messages go out with the change they announce.

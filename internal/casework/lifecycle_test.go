@@ -10,6 +10,7 @@ import (
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/severity/gbt30279"
+	"github.com/embargohq/embargo/internal/store"
 	"github.com/embargohq/embargo/internal/store/storetest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -333,5 +334,84 @@ func TestGrading(t *testing.T) {
 		if _, err := w.svc.Assess(ctx, tri, c.ID, bad); !errs.Is(err, errs.Invalid) {
 			t.Errorf("assess %+v: err = %v", bad, err)
 		}
+	}
+}
+
+// TestWorkingOnACase assigns and watches, comments (sealed, audited without
+// the text), and filters the list by assignee, on every dialect.
+func TestWorkingOnACase(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, dsn(t))
+			tri, eng := w.p["triager"], w.p["engineer"]
+			c, err := w.svc.Create(ctx, tri, casework.NewCase{Title: "固件签名绕过"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.Get(ctx, eng, c.ID); !errs.Is(err, errs.NotFound) {
+				t.Fatalf("engineer before assignment: err = %v", err)
+			}
+			if err := w.svc.AddPerson(ctx, eng, c.ID, eng.UserID, casework.Assignee); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("engineer assigns: err = %v", err)
+			}
+			if err := w.svc.AddPerson(ctx, tri, c.ID, w.p["other"].UserID, casework.Watcher); !errs.Is(err, errs.Invalid) {
+				t.Errorf("another organisation's user: err = %v", err)
+			}
+			if err := w.svc.AddPerson(ctx, tri, c.ID, eng.UserID, "owner"); !errs.Is(err, errs.Invalid) {
+				t.Errorf("unknown role: err = %v", err)
+			}
+			if err := w.svc.AddPerson(ctx, tri, c.ID, eng.UserID, casework.Assignee); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.svc.AddPerson(ctx, tri, c.ID, tri.UserID, casework.Watcher); err != nil {
+				t.Fatal(err)
+			}
+			// Assigned, the engineer sees the case and comments on it.
+			if _, err := w.svc.Get(ctx, eng, c.ID); err != nil {
+				t.Fatalf("engineer after assignment: %v", err)
+			}
+			if _, err := w.svc.AddComment(ctx, eng, c.ID, "  "); !errs.Is(err, errs.Invalid) {
+				t.Errorf("empty comment: err = %v", err)
+			}
+			if _, err := w.svc.AddComment(ctx, eng, c.ID, "已在 2.1.5 中修复，待回归测试。"); err != nil {
+				t.Fatal(err)
+			}
+			cms, err := w.svc.Comments(ctx, tri, c.ID)
+			if err != nil || len(cms) != 1 || cms[0].Body != "已在 2.1.5 中修复，待回归测试。" || cms[0].Author != eng.Actor() {
+				t.Fatalf("comments = %+v, %v", cms, err)
+			}
+			var raw []byte
+			if err := w.d.DB.Transact(ctx, func(tx *store.Tx) error {
+				sc, err := tx.CaseComments(ctx, c.ID)
+				if err == nil && len(sc) == 1 {
+					raw = sc[0].Body
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(raw), "修复") || len(raw) == 0 {
+				t.Errorf("the comment is not sealed at rest: %q", raw)
+			}
+			people, err := w.svc.People(ctx, tri, c.ID)
+			if err != nil || len(people) != 2 || !casework.Assigned(people, eng.UserID) || casework.Assigned(people, tri.UserID) {
+				t.Errorf("people = %+v, %v", people, err)
+			}
+			other, _ := w.svc.Create(ctx, tri, casework.NewCase{Title: "另一个"})
+			mine, err := w.svc.Search(ctx, tri, casework.Filter{Assignee: eng.UserID})
+			if err != nil || len(mine) != 1 || mine[0].ID != c.ID || other.ID == c.ID {
+				t.Errorf("assigned to the engineer: %+v, %v", mine, err)
+			}
+			if err := w.svc.RemovePerson(ctx, tri, c.ID, eng.UserID, casework.Assignee); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.svc.RemovePerson(ctx, tri, c.ID, eng.UserID, casework.Assignee); !errs.Is(err, errs.NotFound) {
+				t.Errorf("second removal: err = %v", err)
+			}
+			if countActions(t, w, "case.comment") != 1 || countActions(t, w, "case.person_add") != 2 {
+				t.Error("the work is not audited")
+			}
+		})
 	}
 }

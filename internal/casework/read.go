@@ -91,8 +91,10 @@ type Filter struct {
 	Grade   string
 	Product string // a product named in the affected scope
 	Source  string // how T0 came: "internal", "report", "third_party"
-	Before  int64  // only cases with a smaller ID (the next page)
-	Limit   int    // at most 500; 0 means 100
+	// Assignee selects the cases assigned to this user.
+	Assignee int64
+	Before   int64 // only cases with a smaller ID (the next page)
+	Limit    int   // at most 500; 0 means 100
 }
 
 // Search returns the cases p may see that match f, newest first, and

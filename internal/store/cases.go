@@ -222,6 +222,9 @@ func (db *DB) SearchCases(ctx context.Context, org, userID int64, f casework.Fil
 	if f.Before != 0 {
 		where = append(where, "c.id < "+arg(f.Before))
 	}
+	if f.Assignee != 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM case_people x WHERE x.case_id = c.id AND x.role = 'assignee' AND x.user_id = "+arg(f.Assignee)+")")
+	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		var match string
 		switch {

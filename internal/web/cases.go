@@ -25,6 +25,10 @@ type Cases interface {
 	Assess(ctx context.Context, p *access.Principal, id int64, a casework.Assessment) (casework.Case, error)
 	CorrectT0(ctx context.Context, p *access.Principal, id int64, t0 time.Time, source, reason string) (casework.Case, error)
 	AddAlias(ctx context.Context, p *access.Principal, id int64, alias string) (string, error)
+	AddPerson(ctx context.Context, p *access.Principal, id, userID int64, role casework.PersonRole) error
+	People(ctx context.Context, p *access.Principal, id int64) ([]casework.Person, error)
+	AddComment(ctx context.Context, p *access.Principal, id int64, body string) (casework.Comment, error)
+	Comments(ctx context.Context, p *access.Principal, id int64) ([]casework.Comment, error)
 }
 
 // casesPage is the data of /cases.
@@ -96,6 +100,9 @@ type casePage struct {
 	English    bool // label the indicators in English
 	// Category is the case's GB/T 30279 category, from the root down.
 	Category []gbt30279.Category
+	People   []casework.Person
+	Comments []casework.Comment
+	Me       int64 // the reader's user ID
 }
 
 // caseID reads the case ID from the path; a malformed one is a case that
@@ -130,9 +137,18 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, p *access.P
 	if err != nil {
 		return err
 	}
+	people, err := h.cfg.Cases.People(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	comments, err := h.cfg.Cases.Comments(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
 	data := casePage{Case: c, Timeline: tl, Next: casework.Next(c.Kind, c.Status), Grades: casework.Grades,
 		CanWrite: p.Can(access.WriteCases), Problem: problem, Zone: chinaTime, Indicators: gbt30279.AllIndicators(),
-		Values: indicatorValues(c.Grading.Indicators), English: h.language(r).String() == "en"}
+		Values: indicatorValues(c.Grading.Indicators), English: h.language(r).String() == "en",
+		People: people, Comments: comments, Me: p.UserID}
 	if cat, ok := gbt30279.LookupCategory(c.Grading.Category); ok {
 		data.Category = cat.Path()
 	}
@@ -278,5 +294,20 @@ func (h *Handler) addAlias(w http.ResponseWriter, r *http.Request) error {
 	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
 		_, err := h.cfg.Cases.AddAlias(r.Context(), p, id, r.PostFormValue("alias"))
 		return err
+	})
+}
+
+// addComment writes an internal comment.
+func (h *Handler) addComment(w http.ResponseWriter, r *http.Request) error {
+	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
+		_, err := h.cfg.Cases.AddComment(r.Context(), p, id, r.PostFormValue("body"))
+		return err
+	})
+}
+
+// followCase assigns the reader to the case, or makes them a watcher.
+func (h *Handler) followCase(w http.ResponseWriter, r *http.Request) error {
+	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
+		return h.cfg.Cases.AddPerson(r.Context(), p, id, p.UserID, casework.PersonRole(r.PostFormValue("role")))
 	})
 }

@@ -41,6 +41,8 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("POST /cases/{id}/assessment", h.assessCase)
 	t.Handle("POST /cases/{id}/t0", h.correctT0)
 	t.Handle("POST /cases/{id}/aliases", h.addAlias)
+	t.Handle("POST /cases/{id}/comments", h.addComment)
+	t.Handle("POST /cases/{id}/people", h.followCase)
 	t.Handle("GET /.well-known/security.txt", h.securityTxt)
 	t.Handle("GET /.well-known/openpgp-key.asc", h.openPGPKey)
 	t.Handle("GET /policy", h.policy)
