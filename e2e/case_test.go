@@ -69,6 +69,15 @@ func TestBrowserCaseLifecycle(t *testing.T) {
 		}
 	}
 	b.screenshot(t, "closed")
+	// Found again by a Chinese word of its title, and not by another.
+	b.mustDo(t, "search the cases", chromedp.Navigate(inst.Base+"cases?q=%E5%91%BD%E4%BB%A4%E6%B3%A8%E5%85%A5"))
+	if rows := mustRun(t, b, "count the results", chromedp.Evaluate[int](`document.querySelectorAll("table.data tbody tr a").length`)); rows != 1 {
+		t.Errorf("search 命令注入: %d results", rows)
+	}
+	b.mustDo(t, "search for something else", chromedp.Navigate(inst.Base+"cases?q=%E6%BA%A2%E5%87%BA"))
+	if rows := mustRun(t, b, "count the results", chromedp.Evaluate[int](`document.querySelectorAll("table.data tbody tr a").length`)); rows != 0 {
+		t.Errorf("search 溢出: %d results", rows)
+	}
 	b.console.check(t)
 	inst.Stop()
 	mustVerifyAudit(t, inst.Data, 10)

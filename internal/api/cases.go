@@ -18,6 +18,7 @@ type Cases interface {
 	Create(ctx context.Context, p *access.Principal, nc casework.NewCase) (casework.Case, error)
 	Get(ctx context.Context, p *access.Principal, id int64) (casework.Case, error)
 	List(ctx context.Context, p *access.Principal) ([]casework.Case, error)
+	Search(ctx context.Context, p *access.Principal, f casework.Filter) ([]casework.Case, error)
 	Transition(ctx context.Context, p *access.Principal, id int64, m casework.Move) (casework.Case, error)
 	Timeline(ctx context.Context, p *access.Principal, id int64) ([]casework.Transition, error)
 	Assess(ctx context.Context, p *access.Principal, id int64, a casework.Assessment) (casework.Case, error)
@@ -100,13 +101,32 @@ func (h *Handler) needCases(next route.Handler) route.Handler {
 	}
 }
 
-// listCases returns the cases the caller may see.
+// listCases returns the cases the caller may see, newest first, filtered
+// by ?q= (title, reference or identifier), status, kind, grade, product,
+// source, assignee, and paged with before and limit.
 func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) error {
 	p, err := caller(r)
 	if err != nil {
 		return err
 	}
-	cases, err := h.cases.List(r.Context(), p)
+	q := r.URL.Query()
+	f := casework.Filter{Query: q.Get("q"), Status: casework.Status(q.Get("status")), Kind: casework.Kind(q.Get("kind")),
+		Grade: q.Get("grade"), Product: q.Get("product"), Source: q.Get("source")}
+	for name, dst := range map[string]*int64{"assignee": &f.Assignee, "before": &f.Before} {
+		if v := q.Get(name); v != "" {
+			if *dst, err = strconv.ParseInt(v, 10, 64); err != nil || *dst <= 0 {
+				return errs.Coded(errs.Invalid, "query.number", "%s must be a positive number", name)
+			}
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return errs.Coded(errs.Invalid, "query.limit", "limit is 1 to 500")
+		}
+		f.Limit = n
+	}
+	cases, err := h.cases.Search(r.Context(), p, f)
 	if err != nil {
 		return err
 	}

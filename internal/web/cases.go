@@ -20,6 +20,7 @@ type Cases interface {
 	Create(ctx context.Context, p *access.Principal, nc casework.NewCase) (casework.Case, error)
 	Get(ctx context.Context, p *access.Principal, id int64) (casework.Case, error)
 	List(ctx context.Context, p *access.Principal) ([]casework.Case, error)
+	Search(ctx context.Context, p *access.Principal, f casework.Filter) ([]casework.Case, error)
 	Transition(ctx context.Context, p *access.Principal, id int64, m casework.Move) (casework.Case, error)
 	Timeline(ctx context.Context, p *access.Principal, id int64) ([]casework.Transition, error)
 	Assess(ctx context.Context, p *access.Principal, id int64, a casework.Assessment) (casework.Case, error)
@@ -38,6 +39,9 @@ type casesPage struct {
 	Problem  string
 	Form     casework.NewCase
 	Zone     *time.Location
+	Filter   casework.Filter
+	Statuses []casework.Status
+	Grades   []string
 }
 
 // listCases shows the cases the reader may see.
@@ -53,11 +57,17 @@ func (h *Handler) renderCases(w http.ResponseWriter, r *http.Request, p *access.
 	if h.cfg.Cases == nil {
 		return errs.New(errs.NotFound, "no such page")
 	}
-	cases, err := h.cfg.Cases.List(r.Context(), p)
+	q := r.URL.Query()
+	data.Filter = casework.Filter{Query: q.Get("q"), Status: casework.Status(q.Get("status")), Grade: q.Get("grade"),
+		Kind: casework.Kind(q.Get("kind"))}
+	cases, err := h.cfg.Cases.Search(r.Context(), p, data.Filter)
 	if err != nil {
 		return err
 	}
 	data.Cases, data.CanWrite, data.Zone = cases, p.Can(access.WriteCases), chinaTime
+	data.Statuses = []casework.Status{casework.Received, casework.Verifying, casework.Confirmed, casework.Rejected, casework.Remediating,
+		casework.Fixed, casework.Published, casework.Closed, casework.Detected, casework.Remediated, casework.Mitigated, casework.RiskAccepted}
+	data.Grades = casework.Grades
 	noStore(w)
 	return h.render(w, r, status, pageCases, data)
 }
