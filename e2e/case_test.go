@@ -23,7 +23,7 @@ func TestBrowserCaseLifecycle(t *testing.T) {
 	b.mustDo(t, "open the cases again", chromedp.Navigate(inst.Base+"cases"),
 		chromedp.SendKeys(chromedp.CSS("#title"), "AX3000 路由器命令注入"),
 		chromedp.SendKeys(chromedp.CSS("#summary"), "ping 参数未过滤。"))
-	b.mustNavigateBy(t, "open the case", chromedp.Click(chromedp.CSS(`form[action="/cases"] button[type="submit"]`)))
+	b.mustNavigateBy(t, "open the case", chromedp.Click(chromedp.CSS(`form[action="/cases"][method="post"] button[type="submit"]`)))
 	mustHeading(t, b, "AX3000 路由器命令注入")
 	status := func() string {
 		return mustRun(t, b, "read the status", chromedp.Text(chromedp.CSS("#case-status"), chromedp.NodeVisible))
