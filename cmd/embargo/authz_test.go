@@ -232,6 +232,7 @@ var matrix = map[string]matrixRequest{
 	"GET /reports/{tracking}/raw":                     {"GET", "/reports/{report}/raw", "", want{all: 403, except: map[string]int{"anonymous": 303, string(access.Triager): 200}}},
 	"GET /reports/{tracking}/attachments/{id}":        {"GET", "/reports/{report}/attachments/{attachment}", "", want{all: 403, except: map[string]int{"anonymous": 303, string(access.Triager): 200}}},
 	"POST /reports/{tracking}/triage":                 {"POST", "/reports/{report}/triage", "status=invalid&reason=x", want{all: 403, except: map[string]int{"anonymous": 401, string(access.Triager): 303}}},
+	"POST /reports/{tracking}/attach":                 {"POST", "/reports/{report_attach_web}/attach", "case={case}", want{all: 403, except: map[string]int{"anonymous": 401, string(access.Triager): 303}}},
 	"POST /reports/{tracking}/promote":                {"POST", "/reports/{report_web}/promote", "", want{all: 403, except: map[string]int{"anonymous": 401, string(access.Triager): 303}}},
 	"POST /reports/{tracking}/messages":               {"POST", "/reports/{report}/messages", "body=thanks", want{all: 403, except: map[string]int{"anonymous": 401, string(access.Triager): 303}}},
 	"POST /api/v1/reports":                            {"POST", "/api/v1/reports", `{"title":"x","description":"y"}`, want{all: 201}},
@@ -241,6 +242,7 @@ var matrix = map[string]matrixRequest{
 	"GET /api/v1/reports/{tracking}/attachments/{id}": {"GET", "/api/v1/reports/{report}/attachments/{attachment}", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 200})}},
 	"GET /api/v1/reports/{tracking}/similar":          {"GET", "/api/v1/reports/{report}/similar", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 200})}},
 	"POST /api/v1/reports/{tracking}/triage":          {"POST", "/api/v1/reports/{report}/triage", `{"status":"invalid","reason":"x"}`, want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 200})}},
+	"POST /api/v1/reports/{tracking}/attach":          {"POST", "/api/v1/reports/{report_attach_api}/attach", `{"case_id":{case}}`, want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 200})}},
 	"POST /api/v1/reports/{tracking}/promote":         {"POST", "/api/v1/reports/{report_api}/promote", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 201})}},
 	"POST /api/v1/reports/{tracking}/messages":        {"POST", "/api/v1/reports/{report}/messages", `{"body":"thanks"}`, want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 201})}},
 	// The audit log: audit.read holders (administrators, compliance
@@ -387,7 +389,7 @@ type matrixServer struct {
 	api     *api.Handler
 	caseID  int64
 	db      *store.DB
-	reports []report.Ack // three reports to organisation 1; the first has attachment 1
+	reports []report.Ack // five reports to organisation 1; the first has attachment 1
 	dead    [2]int64     // dead outbound messages of organisation 1, for the web and the API
 	review  [2]int64     // recorded access reviews of organisation 1, for the web and the API
 	product [2]int64     // products of organisation 1: one to read, one to delete
@@ -403,11 +405,12 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 	path = strings.ReplaceAll(path, "{case}", strconv.FormatInt(m.caseID, 10))
 	path = strings.NewReplacer("{report}", m.reports[0].TrackingID, "{report_api}", m.reports[1].TrackingID,
 		"{report_web}", m.reports[2].TrackingID, "{secret}", m.reports[0].Secret, "{attachment}", "1",
+		"{report_attach_api}", m.reports[3].TrackingID, "{report_attach_web}", m.reports[4].TrackingID,
 		"{dead_web}", strconv.FormatInt(m.dead[0], 10), "{dead_api}", strconv.FormatInt(m.dead[1], 10),
 		"{review_web}", strconv.FormatInt(m.review[0], 10), "{review_api}", strconv.FormatInt(m.review[1], 10),
 		"{product}", strconv.FormatInt(m.product[0], 10), "{product_del}", strconv.FormatInt(m.product[1], 10),
 		"{target}", strconv.FormatInt(m.target, 10)).Replace(path)
-	form := strings.ReplaceAll(mr.form, "{target}", strconv.FormatInt(m.target, 10))
+	form := strings.NewReplacer("{target}", strconv.FormatInt(m.target, 10), "{case}", strconv.FormatInt(m.caseID, 10)).Replace(mr.form)
 	req := httptest.NewRequest(mr.method, path, strings.NewReader(form))
 	req.RemoteAddr = "10.9.0." + strconv.Itoa(slices.IndexFunc(all, func(o caller) bool { return o.name == c.name })+1) + ":40000"
 	switch {
@@ -496,7 +499,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	intake := report.NewService(db, kr, report.Options{})
 	defer intake.Close()
 	var reports []report.Ack
-	for i := range 3 {
+	for i := range 5 {
 		sub := report.Submission{Channel: report.API, Title: "matrix report", Description: "d", Raw: []byte{byte(i)}}
 		if i == 0 {
 			sub.Attachments = []report.Attachment{{Name: "poc.txt", Data: []byte("poc")}}

@@ -26,6 +26,7 @@ type Reports interface {
 	Attachment(ctx context.Context, p *access.Principal, t string, id int64) (report.AttachmentInfo, []byte, error)
 	Triage(ctx context.Context, p *access.Principal, t string, d report.Decision) (report.Report, error)
 	Promote(ctx context.Context, p *access.Principal, t string) (casework.Case, error)
+	AttachToCase(ctx context.Context, p *access.Principal, t string, caseID int64) (casework.Case, error)
 	Reply(ctx context.Context, p *access.Principal, t, body string) (report.Message, error)
 	Similar(ctx context.Context, p *access.Principal, t string, max int) ([]report.Suggestion, error)
 }
@@ -337,6 +338,25 @@ func (h *Handler) promoteReport(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Location", "/api/v1/cases/"+strconv.FormatInt(c.ID, 10))
 	return writeJSON(w, http.StatusCreated, apiCase(c, false))
+}
+
+// attachReport links a report to an existing case.
+func (h *Handler) attachReport(w http.ResponseWriter, r *http.Request) error {
+	p, err := caller(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		CaseID int64 `json:"case_id"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := h.reports.AttachToCase(r.Context(), p, r.PathValue("tracking"), in.CaseID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, apiCase(c, false))
 }
 
 // replyToReport adds a team message to the reporter's thread.

@@ -45,6 +45,7 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("GET /api/v1/reports/{tracking}/similar", h.needReports(h.similarReports))
 	t.Handle("POST /api/v1/reports/{tracking}/triage", h.needReports(h.triageReport))
 	t.Handle("POST /api/v1/reports/{tracking}/promote", h.needReports(h.promoteReport))
+	t.Handle("POST /api/v1/reports/{tracking}/attach", h.needReports(h.attachReport))
 	t.Handle("POST /api/v1/reports/{tracking}/messages", h.needReports(h.replyToReport))
 
 	// The product catalogue: read with case.read or product.manage, changed

@@ -178,3 +178,50 @@ func TestAlertOverdue(t *testing.T) {
 		})
 	}
 }
+
+// TestAttachToCase links a second report to an existing case, and moves
+// the case's T0 back when the attached report arrived first (CN-07-1).
+func TestAttachToCase(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			clock := &movableClock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
+			w := newWorldAt(t, dsn(t), clock.now)
+			tri := w.p["triager"]
+			early, err := w.svc.Submit(ctx, sample())
+			if err != nil {
+				t.Fatal(err)
+			}
+			clock.set(clock.now().Add(26 * time.Hour))
+			late, err := w.svc.Submit(ctx, sample())
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := w.svc.Promote(ctx, tri, late.TrackingID)
+			if err != nil || !c.T0.Equal(late.Receipt.ReceivedAt) || c.T0Source != "report:"+late.TrackingID {
+				t.Fatalf("promoted = %+v, %v", c, err)
+			}
+			got, err := w.svc.AttachToCase(ctx, tri, early.TrackingID, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.T0.Equal(early.Receipt.ReceivedAt) || got.T0Source != "report:"+early.TrackingID {
+				t.Errorf("T0 after attaching the earlier report = %s (%s), want %s", got.T0, got.T0Source, early.Receipt.ReceivedAt)
+			}
+			if _, err := w.svc.AttachToCase(ctx, tri, early.TrackingID, c.ID); !errs.Is(err, errs.Conflict) {
+				t.Errorf("attached twice: err = %v", err)
+			}
+			third, _ := w.svc.Submit(ctx, sample())
+			if _, err := w.svc.AttachToCase(ctx, w.p["engineer"], third.TrackingID, c.ID); !errs.Is(err, errs.Forbidden) {
+				t.Errorf("engineer attaches: err = %v", err)
+			}
+			if _, err := w.svc.AttachToCase(ctx, tri, third.TrackingID, c.ID+100); !errs.Is(err, errs.NotFound) {
+				t.Errorf("no such case: err = %v", err)
+			}
+			d, _ := w.svc.Get(ctx, tri, early.TrackingID)
+			if d.Status != report.Promoted || d.CaseID != c.ID {
+				t.Errorf("attached report = %+v", d.Report)
+			}
+		})
+	}
+}

@@ -77,6 +77,8 @@ type Filter struct {
 // CaseOpener opens cases; *casework.Service is one.
 type CaseOpener interface {
 	Create(ctx context.Context, p *access.Principal, nc casework.NewCase) (casework.Case, error)
+	Get(ctx context.Context, p *access.Principal, id int64) (casework.Case, error)
+	CorrectT0(ctx context.Context, p *access.Principal, id int64, t0 time.Time, source, reason string) (casework.Case, error)
 }
 
 // WithCases sets what Promote opens cases with.
@@ -399,6 +401,57 @@ func (s *Service) Promote(ctx context.Context, p *access.Principal, t string) (c
 		s.wake()
 	}
 	return c, err
+}
+
+// AttachToCase links report t to an existing case, which p may see: a
+// second report of the same vulnerability. If the report arrived before
+// the case's T0, T0 moves to its receipt (CN-07-1: the earliest report),
+// through the audited correction. Audited (report.attach). Needs
+// access.WriteCases besides triage.
+func (s *Service) AttachToCase(ctx context.Context, p *access.Principal, t string, caseID int64) (casework.Case, error) {
+	if err := requireTriage(p); err != nil {
+		return casework.Case{}, err
+	}
+	if err := p.Require(access.WriteCases); err != nil {
+		return casework.Case{}, err
+	}
+	if s.cases == nil {
+		return casework.Case{}, fmt.Errorf("report: no case service (WithCases was not called)")
+	}
+	c, err := s.cases.Get(ctx, p, caseID)
+	if err != nil {
+		return casework.Case{}, err
+	}
+	var received time.Time
+	err = s.store.TransactReports(ctx, func(tx Tx) error {
+		r, err := visible(ctx, tx, p, t)
+		if err != nil {
+			return err
+		}
+		if r.Status == Promoted {
+			return errs.Coded(errs.Conflict, "report.promoted", "this report is already a case")
+		}
+		if r.OrgID != c.OrgID {
+			return errs.Coded(errs.NotFound, "case.not_found", "no such case")
+		}
+		r.Status, r.Reason, r.CaseID, received = Promoted, "", c.ID, r.ReceivedAt
+		s.answered(tx, &r)
+		if err := tx.UpdateReport(ctx, r); err != nil {
+			return err
+		}
+		if err := s.enqueueUpdate(ctx, tx, r, "status", string(Promoted)); err != nil {
+			return err
+		}
+		return record(ctx, tx, p, "report.attach", r, map[string]any{"case": c.Ref})
+	})
+	if err != nil {
+		return casework.Case{}, err
+	}
+	s.wake()
+	if received.Before(c.T0) {
+		return s.cases.CorrectT0(ctx, p, c.ID, received, "report:"+t, "an earlier report of the same vulnerability was attached")
+	}
+	return c, nil
 }
 
 // Reply adds a team message to report t's thread, which the reporter reads

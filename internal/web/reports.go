@@ -33,6 +33,7 @@ type Reports interface {
 	Attachment(ctx context.Context, p *access.Principal, t string, id int64) (report.AttachmentInfo, []byte, error)
 	Triage(ctx context.Context, p *access.Principal, t string, d report.Decision) (report.Report, error)
 	Promote(ctx context.Context, p *access.Principal, t string) (casework.Case, error)
+	AttachToCase(ctx context.Context, p *access.Principal, t string, caseID int64) (casework.Case, error)
 	Reply(ctx context.Context, p *access.Principal, t, body string) (report.Message, error)
 	Similar(ctx context.Context, p *access.Principal, t string, max int) ([]report.Suggestion, error)
 }
@@ -433,6 +434,38 @@ func (h *Handler) promoteReport(w http.ResponseWriter, r *http.Request) error {
 	c, err := rs.Promote(r.Context(), p, r.PathValue("tracking"))
 	if errs.Is(err, errs.Conflict) {
 		return h.renderReport(w, r, http.StatusConflict, h.problem(r, err))
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// attachReport links the report to an existing case, named by its
+// reference (EMB-2026-0001) or ID.
+func (h *Handler) attachReport(w http.ResponseWriter, r *http.Request) error {
+	p, rs, err := h.staff(r)
+	if err != nil {
+		return err
+	}
+	ref := strings.TrimSpace(r.PostFormValue("case"))
+	var caseID int64
+	if h.cfg.Cases != nil && ref != "" {
+		if found, err := h.cfg.Cases.Search(r.Context(), p, casework.Filter{Query: ref, Limit: 5}); err == nil {
+			for _, c := range found {
+				if strings.EqualFold(c.Ref, ref) || strconv.FormatInt(c.ID, 10) == ref {
+					caseID = c.ID
+				}
+			}
+		}
+	}
+	if caseID == 0 {
+		caseID, _ = strconv.ParseInt(ref, 10, 64)
+	}
+	c, err := rs.AttachToCase(r.Context(), p, r.PathValue("tracking"), caseID)
+	if errs.Is(err, errs.Conflict) || errs.Is(err, errs.NotFound) {
+		return h.renderReport(w, r, errs.HTTPStatus(err), h.problem(r, err))
 	}
 	if err != nil {
 		return err

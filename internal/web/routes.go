@@ -60,6 +60,7 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("GET /reports/{tracking}/attachments/{id}", h.reportAttachment)
 	t.Handle("POST /reports/{tracking}/triage", h.triageReport)
 	t.Handle("POST /reports/{tracking}/promote", h.promoteReport)
+	t.Handle("POST /reports/{tracking}/attach", h.attachReport)
 	t.Handle("POST /reports/{tracking}/messages", h.replyToReport)
 	t.Handle("GET /admin/access-review", h.showAccessReview)
 	t.Handle("GET /admin/access-review/{id}", h.recordedReview)
