@@ -182,6 +182,10 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 303, string(access.ComplianceOfficer): 303})}},
 	"POST /cases/{id}/people": {"POST", "/cases/{case}/people", "role=watcher", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.Triager): 303, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
+	// Merging a case into itself is refused (400) for writers: the shared
+	// case stays as it is for the other rows.
+	"POST /cases/{id}/merge": {"POST", "/cases/{case}/merge", "into={case}", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Triager): 400, string(access.ComplianceOfficer): 400, "other_reader": 404}}},
 	"POST /cases/{id}/aliases": {"POST", "/cases/{case}/aliases", "alias=CVE-2026-0002", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.Triager): 409, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
 	"GET /api/v1/cases": {"GET", "/api/v1/cases", "", want{all: 403, except: readers(200, copyMap(noTokenRoles))}},
@@ -212,6 +216,8 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
 	"POST /api/v1/cases/{id}/comments": {"POST", "/api/v1/cases/{case}/comments", `{"body":"checked"}`, want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
 		string(access.Triager): 201, string(access.ComplianceOfficer): 201}))}},
+	"POST /api/v1/cases/{id}/merge": {"POST", "/api/v1/cases/{case}/merge", `{"into":{case}}`, want{all: 403, except: merge(copyMap(noTokenRoles),
+		map[string]int{string(access.ComplianceOfficer): 400, string(access.Triager): 400, "other_reader": 400})}},
 	"POST /api/v1/cases/{id}/aliases": {"POST", "/api/v1/cases/{case}/aliases", `{"alias":"CVE-2026-0001"}`, want{all: 403, except: merge(copyMap(noTokenRoles),
 		map[string]int{string(access.ComplianceOfficer): 201, string(access.Triager): 409, "other_reader": 404})}},
 	// Intake: anyone submits, on both surfaces; the private link is the

@@ -24,6 +24,7 @@ type Cases interface {
 	Assess(ctx context.Context, p *access.Principal, id int64, a casework.Assessment) (casework.Case, error)
 	CorrectT0(ctx context.Context, p *access.Principal, id int64, t0 time.Time, source, reason string) (casework.Case, error)
 	AddAlias(ctx context.Context, p *access.Principal, id int64, alias string) (string, error)
+	Merge(ctx context.Context, p *access.Principal, dup, into int64, reason string) (casework.Case, error)
 	AddPerson(ctx context.Context, p *access.Principal, id, userID int64, role casework.PersonRole) error
 	RemovePerson(ctx context.Context, p *access.Principal, id, userID int64, role casework.PersonRole) error
 	People(ctx context.Context, p *access.Principal, id int64) ([]casework.Person, error)
@@ -416,4 +417,24 @@ func (h *Handler) addCaseComment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, Comment(c))
+}
+
+// mergeCase folds this case into another as its duplicate.
+func (h *Handler) mergeCase(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Into   int64  `json:"into"`
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	c, err := h.cases.Merge(r.Context(), p, id, in.Into, in.Reason)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, apiCase(c, false))
 }

@@ -29,6 +29,7 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("PUT /api/v1/cases/{id}/assessment", h.needCases(h.assessCase))
 	t.Handle("POST /api/v1/cases/{id}/t0", h.needCases(h.correctT0))
 	t.Handle("POST /api/v1/cases/{id}/aliases", h.needCases(h.addAlias))
+	t.Handle("POST /api/v1/cases/{id}/merge", h.needCases(h.mergeCase))
 	t.Handle("GET /api/v1/cases/{id}/people", h.needCases(h.casePeople))
 	t.Handle("POST /api/v1/cases/{id}/people", h.needCases(h.addCasePerson))
 	t.Handle("DELETE /api/v1/cases/{id}/people/{user}", h.needCases(h.removeCasePerson))

@@ -121,6 +121,8 @@ type Tx interface {
 	// AddCaseAlias gives a case an identifier; errs.Conflict when the
 	// organisation has it on a case already.
 	AddCaseAlias(ctx context.Context, org, caseID int64, alias, by string) error
+	// MoveCaseLinks moves a case's reports and identifiers to another.
+	MoveCaseLinks(ctx context.Context, from, to int64) error
 	// CaseAliases returns a case's identifiers, sorted.
 	CaseAliases(ctx context.Context, caseID int64) ([]string, error)
 	// AddCasePerson adds someone to a case in a role (a repeat is a no-op).

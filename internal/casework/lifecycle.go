@@ -404,6 +404,64 @@ func (s *Service) AddAlias(ctx context.Context, p *access.Principal, id int64, a
 	return alias, err
 }
 
+// Merge folds case dup into case into: both the same vulnerability. dup
+// is rejected as a duplicate (its lifecycle must allow rejection), its
+// reports and identifiers move to into, and if dup's T0 is earlier, into's
+// T0 moves back to it (CN-07-1). Audited on both cases (case.merge).
+// Needs access.WriteCases and sight of both.
+func (s *Service) Merge(ctx context.Context, p *access.Principal, dup, into int64, reason string) (Case, error) {
+	if err := s.requireReader(p, access.WriteCases); err != nil {
+		return Case{}, err
+	}
+	if dup == into {
+		return Case{}, errs.Coded(errs.Invalid, "case.merge_self", "a case cannot be merged into itself")
+	}
+	var target Case
+	err := s.store.TransactCases(ctx, func(tx Tx) error {
+		d, err := s.visibleCase(ctx, tx, p, dup)
+		if err != nil {
+			return err
+		}
+		if target, err = s.visibleCase(ctx, tx, p, into); err != nil {
+			return err
+		}
+		if !slices.Contains(transitions[d.Kind][d.Status], Rejected) {
+			return errs.Coded(errs.Conflict, "case.transition", "a %s case cannot move from %s to %s; it may move to: %s",
+				d.Kind, d.Status, Rejected, statusList(transitions[d.Kind][d.Status]))
+		}
+		now := tx.Now()
+		from := d.Status
+		d.Status, d.Resolution, d.UpdatedAt = Rejected, DuplicateCase, now
+		if err := tx.UpdateCaseState(ctx, d); err != nil {
+			return err
+		}
+		why := strings.TrimSpace("merged into " + target.Ref + ". " + strings.TrimSpace(reason))
+		if err := tx.AddTransition(ctx, d.ID, Transition{At: now, Actor: p.Actor(), From: from, To: Rejected, Reason: why,
+			Resolution: DuplicateCase}); err != nil {
+			return err
+		}
+		if err := tx.MoveCaseLinks(ctx, d.ID, target.ID); err != nil {
+			return err
+		}
+		if d.T0.Before(target.T0) {
+			before := target.T0
+			target.T0, target.T0Source, target.UpdatedAt = d.T0, d.T0Source, now
+			if err := tx.UpdateCaseState(ctx, target); err != nil {
+				return err
+			}
+			if err := record(ctx, tx, p, "case.t0_correct", target, map[string]any{"before": map[string]any{"t0": before},
+				"t0": target.T0, "source": target.T0Source, "reason": "merged with " + d.Ref}); err != nil {
+				return err
+			}
+		}
+		if err := record(ctx, tx, p, "case.merge", d, map[string]any{"into": target.Ref, "reason": reason}); err != nil {
+			return err
+		}
+		return record(ctx, tx, p, "case.merge", target, map[string]any{"from": d.Ref, "reason": reason})
+	})
+	return target, err
+}
+
 // Timeline returns case id's transitions, oldest first. Needs
 // access.ReadCases and sight of the case.
 func (s *Service) Timeline(ctx context.Context, p *access.Principal, id int64) ([]Transition, error) {

@@ -415,3 +415,46 @@ func TestWorkingOnACase(t *testing.T) {
 		})
 	}
 }
+
+// TestMerge folds a duplicate case into another: rejected as a duplicate,
+// its identifiers moved, the earlier T0 kept.
+func TestMerge(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, dsn(t))
+			tri := w.p["triager"]
+			early := time.Now().Add(-96 * time.Hour).Truncate(time.Second)
+			dup, _ := w.svc.Create(ctx, tri, casework.NewCase{Title: "重复报告", T0: early, T0Source: "third_party:CNVD"})
+			into, _ := w.svc.Create(ctx, tri, casework.NewCase{Title: "路由器命令注入"})
+			if _, err := w.svc.AddAlias(ctx, tri, dup.ID, "CNVD-2026-12345"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.Merge(ctx, tri, dup.ID, dup.ID, ""); !errs.Is(err, errs.Invalid) {
+				t.Errorf("merge into itself: err = %v", err)
+			}
+			if _, err := w.svc.Merge(ctx, w.p["other"], dup.ID, into.ID, ""); !errs.Is(err, errs.NotFound) {
+				t.Errorf("another organisation merges: err = %v", err)
+			}
+			got, err := w.svc.Merge(ctx, tri, dup.ID, into.ID, "同一漏洞")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.T0.Equal(early.UTC()) || got.T0Source != "third_party:CNVD" {
+				t.Errorf("merged T0 = %s %s", got.T0, got.T0Source)
+			}
+			d, _ := w.svc.Get(ctx, tri, dup.ID)
+			g, _ := w.svc.Get(ctx, tri, into.ID)
+			if d.Status != casework.Rejected || d.Resolution != casework.DuplicateCase || len(d.Aliases) != 0 ||
+				cmp.Diff([]string{"CNVD-2026-12345"}, g.Aliases) != "" {
+				t.Errorf("after the merge: dup %+v, into %+v", d, g)
+			}
+			if _, err := w.svc.Merge(ctx, tri, dup.ID, into.ID, ""); !errs.Is(err, errs.Conflict) {
+				t.Errorf("merging a rejected case again: err = %v", err)
+			}
+			if countActions(t, w, "case.merge") != 2 {
+				t.Error("the merge is not audited on both cases")
+			}
+		})
+	}
+}

@@ -137,6 +137,17 @@ func (tx *Tx) AddCaseAlias(ctx context.Context, org, caseID int64, alias, by str
 	return nil
 }
 
+// MoveCaseLinks moves a case's reports and identifiers to another case.
+func (tx *Tx) MoveCaseLinks(ctx context.Context, from, to int64) error {
+	if _, err := tx.exec(ctx, `UPDATE reports SET case_id = $2 WHERE case_id = $1`, from, to); err != nil {
+		return fmt.Errorf("store: move case reports: %w", err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE case_aliases SET case_id = $2 WHERE case_id = $1`, from, to); err != nil {
+		return fmt.Errorf("store: move case identifiers: %w", err)
+	}
+	return nil
+}
+
 // CaseAliases returns a case's identifiers, sorted.
 func (tx *Tx) CaseAliases(ctx context.Context, caseID int64) ([]string, error) {
 	rows, err := tx.query(ctx, `SELECT alias FROM case_aliases WHERE case_id = $1 ORDER BY alias`, caseID)

@@ -26,6 +26,7 @@ type Cases interface {
 	Assess(ctx context.Context, p *access.Principal, id int64, a casework.Assessment) (casework.Case, error)
 	CorrectT0(ctx context.Context, p *access.Principal, id int64, t0 time.Time, source, reason string) (casework.Case, error)
 	AddAlias(ctx context.Context, p *access.Principal, id int64, alias string) (string, error)
+	Merge(ctx context.Context, p *access.Principal, dup, into int64, reason string) (casework.Case, error)
 	AddPerson(ctx context.Context, p *access.Principal, id, userID int64, role casework.PersonRole) error
 	People(ctx context.Context, p *access.Principal, id int64) ([]casework.Person, error)
 	AddComment(ctx context.Context, p *access.Principal, id int64, body string) (casework.Comment, error)
@@ -319,5 +320,23 @@ func (h *Handler) addComment(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) followCase(w http.ResponseWriter, r *http.Request) error {
 	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
 		return h.cfg.Cases.AddPerson(r.Context(), p, id, p.UserID, casework.PersonRole(r.PostFormValue("role")))
+	})
+}
+
+// mergeCase folds the case into another, named by its reference or ID;
+// the case's page then shows it rejected as that one's duplicate.
+func (h *Handler) mergeCase(w http.ResponseWriter, r *http.Request) error {
+	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
+		ref := strings.TrimSpace(r.PostFormValue("into"))
+		target, _ := strconv.ParseInt(ref, 10, 64)
+		if found, err := h.cfg.Cases.Search(r.Context(), p, casework.Filter{Query: ref, Limit: 5}); err == nil {
+			for _, c := range found {
+				if strings.EqualFold(c.Ref, ref) {
+					target = c.ID
+				}
+			}
+		}
+		_, err := h.cfg.Cases.Merge(r.Context(), p, id, target, r.PostFormValue("reason"))
+		return err
 	})
 }

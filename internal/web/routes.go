@@ -41,6 +41,7 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("POST /cases/{id}/assessment", h.assessCase)
 	t.Handle("POST /cases/{id}/t0", h.correctT0)
 	t.Handle("POST /cases/{id}/aliases", h.addAlias)
+	t.Handle("POST /cases/{id}/merge", h.mergeCase)
 	t.Handle("POST /cases/{id}/comments", h.addComment)
 	t.Handle("POST /cases/{id}/people", h.followCase)
 	t.Handle("GET /.well-known/security.txt", h.securityTxt)

@@ -396,11 +396,11 @@ func TestPatterns(t *testing.T) {
 		"POST /account/tokens/{id}/revoke", "POST /account/verify", "POST /admin/access-review/{id}/sign",
 		"POST /admin/audit/verify", "POST /admin/outbox/{id}/retry", "POST /admin/users", "POST /admin/users/{action}",
 		"POST /cases", "POST /cases/{id}/aliases", "POST /cases/{id}/assessment", "POST /cases/{id}/comments",
-		"POST /cases/{id}/people", "POST /cases/{id}/t0", "POST /cases/{id}/transition", "POST /lang",
-		"POST /products/import", "POST /report", "POST /report/s/{secret}/messages", "POST /report/s/{secret}/preferences",
-		"POST /reports/{tracking}/attach", "POST /reports/{tracking}/messages", "POST /reports/{tracking}/promote",
-		"POST /reports/{tracking}/triage", "POST /setup", "POST /signin", "POST /signin/2fa", "POST /signin/forgot",
-		"POST /signin/reset", "POST /signout",
+		"POST /cases/{id}/merge", "POST /cases/{id}/people", "POST /cases/{id}/t0", "POST /cases/{id}/transition",
+		"POST /lang", "POST /products/import", "POST /report", "POST /report/s/{secret}/messages",
+		"POST /report/s/{secret}/preferences", "POST /reports/{tracking}/attach", "POST /reports/{tracking}/messages",
+		"POST /reports/{tracking}/promote", "POST /reports/{tracking}/triage", "POST /setup", "POST /signin",
+		"POST /signin/2fa", "POST /signin/forgot", "POST /signin/reset", "POST /signout",
 	}
 	if diff := cmp.Diff(want, mustNew(t, Config{}).Patterns()); diff != "" {
 		t.Errorf("Patterns() (-want +got):\n%s", diff)
