@@ -186,6 +186,12 @@ var matrix = map[string]matrixRequest{
 	// case stays as it is for the other rows.
 	"POST /cases/{id}/merge": {"POST", "/cases/{case}/merge", "into={case}", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.Triager): 400, string(access.ComplianceOfficer): 400, "other_reader": 404}}},
+	// A form without a file is refused on the page (400) for those who
+	// may add files.
+	"POST /cases/{id}/files": {"POST", "/cases/{case}/files", "restricted=on", want{all: 403, except: readers(404, map[string]int{"anonymous": 401,
+		string(access.Triager): 400, string(access.ComplianceOfficer): 400})}},
+	"GET /cases/{id}/files/{file}": {"GET", "/cases/{case}/files/{file}", "", want{all: 403, except: readers(404, map[string]int{"anonymous": 303,
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200})}},
 	"POST /cases/{id}/aliases": {"POST", "/cases/{case}/aliases", "alias=CVE-2026-0002", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.Triager): 409, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
 	"GET /api/v1/cases": {"GET", "/api/v1/cases", "", want{all: 403, except: readers(200, copyMap(noTokenRoles))}},
@@ -218,6 +224,12 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 201, string(access.ComplianceOfficer): 201}))}},
 	"POST /api/v1/cases/{id}/merge": {"POST", "/api/v1/cases/{case}/merge", `{"into":{case}}`, want{all: 403, except: merge(copyMap(noTokenRoles),
 		map[string]int{string(access.ComplianceOfficer): 400, string(access.Triager): 400, "other_reader": 400})}},
+	"GET /api/v1/cases/{id}/files": {"GET", "/api/v1/cases/{case}/files", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	"POST /api/v1/cases/{id}/files": {"POST", "/api/v1/cases/{case}/files?name=notes.txt", "notes", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 201, string(access.ComplianceOfficer): 201}))}},
+	"GET /api/v1/cases/{id}/files/{file}": {"GET", "/api/v1/cases/{case}/files/{file}", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
 	"POST /api/v1/cases/{id}/aliases": {"POST", "/api/v1/cases/{case}/aliases", `{"alias":"CVE-2026-0001"}`, want{all: 403, except: merge(copyMap(noTokenRoles),
 		map[string]int{string(access.ComplianceOfficer): 201, string(access.Triager): 409, "other_reader": 404})}},
 	// Intake: anyone submits, on both surfaces; the private link is the
@@ -400,6 +412,7 @@ type matrixServer struct {
 	review  [2]int64     // recorded access reviews of organisation 1, for the web and the API
 	product [2]int64     // products of organisation 1: one to read, one to delete
 	target  int64        // the user that administration routes act on
+	file    int64        // a file on the case
 }
 
 // do sends mr as caller c: web routes with c's session cookie, API routes
@@ -415,7 +428,7 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 		"{dead_web}", strconv.FormatInt(m.dead[0], 10), "{dead_api}", strconv.FormatInt(m.dead[1], 10),
 		"{review_web}", strconv.FormatInt(m.review[0], 10), "{review_api}", strconv.FormatInt(m.review[1], 10),
 		"{product}", strconv.FormatInt(m.product[0], 10), "{product_del}", strconv.FormatInt(m.product[1], 10),
-		"{target}", strconv.FormatInt(m.target, 10)).Replace(path)
+		"{target}", strconv.FormatInt(m.target, 10), "{file}", strconv.FormatInt(m.file, 10)).Replace(path)
 	form := strings.NewReplacer("{target}", strconv.FormatInt(m.target, 10), "{case}", strconv.FormatInt(m.caseID, 10)).Replace(mr.form)
 	req := httptest.NewRequest(mr.method, path, strings.NewReader(form))
 	req.RemoteAddr = "10.9.0." + strconv.Itoa(slices.IndexFunc(all, func(o caller) bool { return o.name == c.name })+1) + ":40000"
@@ -540,6 +553,10 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 		}
 		review[i] = recs[0].ID
 	}
+	file, err := casework.NewService(db, kr, "EMB").AddFile(ctx, triager, kase.ID, "crash.log", []byte("segfault"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var products [2]int64
 	keeper := access.Operator()
 	keeper.OrgID = 1
@@ -552,7 +569,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 		products[i] = pr.ID
 	}
 	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports, dead: dead, review: review,
-		product: products, target: target.userID}, callers
+		product: products, target: target.userID, file: file.ID}, callers
 }
 
 // mustCaller creates a user with role in org, signs them in and, when the

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -29,6 +30,9 @@ type Cases interface {
 	RemovePerson(ctx context.Context, p *access.Principal, id, userID int64, role casework.PersonRole) error
 	People(ctx context.Context, p *access.Principal, id int64) ([]casework.Person, error)
 	AddComment(ctx context.Context, p *access.Principal, id int64, body string) (casework.Comment, error)
+	AddFile(ctx context.Context, p *access.Principal, id int64, name string, data []byte, restricted bool) (casework.File, error)
+	Files(ctx context.Context, p *access.Principal, id int64) ([]casework.File, error)
+	OpenFile(ctx context.Context, p *access.Principal, id, fileID int64) (casework.File, []byte, error)
 	Comments(ctx context.Context, p *access.Principal, id int64) ([]casework.Comment, error)
 }
 
@@ -437,4 +441,73 @@ func (h *Handler) mergeCase(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, apiCase(c, false))
+}
+
+// CaseFile is a file on a case, without its content.
+type CaseFile struct {
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	Restricted  bool      `json:"restricted"`
+	AddedAt     time.Time `json:"added_at"`
+	AddedBy     string    `json:"added_by"`
+}
+
+func apiFile(f casework.File) CaseFile {
+	return CaseFile{ID: f.ID, Name: f.Name, ContentType: f.ContentType, Size: f.Size, SHA256: f.SHA256,
+		Restricted: f.Restricted, AddedAt: f.AddedAt, AddedBy: f.AddedBy}
+}
+
+// caseFiles lists the files on a case the caller may see.
+func (h *Handler) caseFiles(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	fs, err := h.cases.Files(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	out := []CaseFile{}
+	for _, f := range fs {
+		out = append(out, apiFile(f))
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// addCaseFile stores the request body as a file named ?name=, restricted
+// to the access list with ?restricted=true.
+func (h *Handler) addCaseFile(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, casework.MaxFileBytes+1))
+	if err != nil {
+		return errs.Wrap(errs.Invalid, err, "the file could not be read")
+	}
+	f, err := h.cases.AddFile(r.Context(), p, id, r.URL.Query().Get("name"), data, r.URL.Query().Get("restricted") == "true")
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, apiFile(f))
+}
+
+// getCaseFile downloads a file; the read is audited.
+func (h *Handler) getCaseFile(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	fileID, err := strconv.ParseInt(r.PathValue("file"), 10, 64)
+	if err != nil {
+		return errs.Coded(errs.NotFound, "case.file_not_found", "no such file")
+	}
+	f, data, err := h.cases.OpenFile(r.Context(), p, id, fileID)
+	if err != nil {
+		return err
+	}
+	return writeDownload(w, "application/octet-stream", f.Name, data)
 }

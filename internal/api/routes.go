@@ -33,6 +33,9 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("GET /api/v1/cases/{id}/people", h.needCases(h.casePeople))
 	t.Handle("POST /api/v1/cases/{id}/people", h.needCases(h.addCasePerson))
 	t.Handle("DELETE /api/v1/cases/{id}/people/{user}", h.needCases(h.removeCasePerson))
+	t.Handle("GET /api/v1/cases/{id}/files", h.needCases(h.caseFiles))
+	t.Handle("POST /api/v1/cases/{id}/files", h.needCases(h.addCaseFile))
+	t.Handle("GET /api/v1/cases/{id}/files/{file}", h.needCases(h.getCaseFile))
 	t.Handle("GET /api/v1/cases/{id}/comments", h.needCases(h.caseComments))
 	t.Handle("POST /api/v1/cases/{id}/comments", h.needCases(h.addCaseComment))
 

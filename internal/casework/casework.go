@@ -135,6 +135,13 @@ type Tx interface {
 	// AddCaseComment stores a comment whose body seal seals once the
 	// comment's ID is known, and returns the ID.
 	AddCaseComment(ctx context.Context, caseID int64, c Comment, seal func(id int64) ([]byte, error)) (int64, error)
+	// AddCaseFile stores a file whose content seal seals once the file's
+	// ID is known, and returns the ID.
+	AddCaseFile(ctx context.Context, caseID int64, f File, seal func(id int64) ([]byte, error)) (int64, error)
+	// CaseFiles lists a case's files, without their content.
+	CaseFiles(ctx context.Context, caseID int64) ([]File, error)
+	// CaseFile returns file id of case caseID, sealed; errs.NotFound.
+	CaseFile(ctx context.Context, caseID, id int64) (StoredFile, error)
 	// CaseComments returns a case's comments, oldest first, sealed.
 	CaseComments(ctx context.Context, caseID int64) ([]SealedComment, error)
 	// SignReview records the sign-off of review id.

@@ -458,3 +458,68 @@ func TestMerge(t *testing.T) {
 		})
 	}
 }
+
+// TestFiles keeps proof-of-concept files to the case's access list, even
+// from roles that read every case, seals files at rest and audits reads.
+func TestFiles(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, dsn(t))
+			tri, co := w.p["triager"], w.p["compliance"]
+			c, _ := w.svc.Create(ctx, tri, casework.NewCase{Title: "t"})
+			poc, err := w.svc.AddFile(ctx, tri, c.ID, `..\..\exploit.py`, []byte("import socket # exploit"), true)
+			if err != nil || poc.Name != "exploit.py" || poc.ContentType != "text/plain; charset=utf-8" || len(poc.SHA256) != 64 {
+				t.Fatalf("restricted file = %+v, %v", poc, err)
+			}
+			log, err := w.svc.AddFile(ctx, tri, c.ID, "crash.log", []byte("segfault at 0x0"), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.AddFile(ctx, tri, c.ID, "big.bin", make([]byte, casework.MaxFileBytes+1), false); !errs.Is(err, errs.TooLarge) {
+				t.Errorf("oversize file: err = %v", err)
+			}
+			names := func(p string) []string {
+				fs, err := w.svc.Files(ctx, w.p[p], c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, f := range fs {
+					out = append(out, f.Name)
+				}
+				return out
+			}
+			if diff := cmp.Diff([]string{"exploit.py", "crash.log"}, names("triager")); diff != "" {
+				t.Errorf("triager's files (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{"crash.log"}, names("compliance")); diff != "" {
+				t.Errorf("compliance officer's files (-want +got):\n%s", diff)
+			}
+			if _, _, err := w.svc.OpenFile(ctx, co, c.ID, poc.ID); !errs.Is(err, errs.NotFound) {
+				t.Errorf("compliance officer opens the PoC: err = %v", err)
+			}
+			if _, data, err := w.svc.OpenFile(ctx, co, c.ID, log.ID); err != nil || string(data) != "segfault at 0x0" {
+				t.Errorf("compliance officer opens the log: %q, %v", data, err)
+			}
+			if _, data, err := w.svc.OpenFile(ctx, tri, c.ID, poc.ID); err != nil || string(data) != "import socket # exploit" {
+				t.Errorf("triager opens the PoC: %q, %v", data, err)
+			}
+			if _, _, err := w.svc.OpenFile(ctx, w.p["other"], c.ID, log.ID); !errs.Is(err, errs.NotFound) {
+				t.Errorf("another organisation: err = %v", err)
+			}
+			var sealed []byte
+			w.d.DB.Transact(ctx, func(tx *store.Tx) error {
+				sf, err := tx.CaseFile(ctx, c.ID, poc.ID)
+				sealed = sf.Sealed
+				return err
+			})
+			if len(sealed) == 0 || strings.Contains(string(sealed), "socket") {
+				t.Errorf("the file is not sealed at rest")
+			}
+			if countActions(t, w, "case.file_read") != 2 || countActions(t, w, "case.file_add") != 2 {
+				t.Error("files are not audited")
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -30,6 +31,9 @@ type Cases interface {
 	AddPerson(ctx context.Context, p *access.Principal, id, userID int64, role casework.PersonRole) error
 	People(ctx context.Context, p *access.Principal, id int64) ([]casework.Person, error)
 	AddComment(ctx context.Context, p *access.Principal, id int64, body string) (casework.Comment, error)
+	AddFile(ctx context.Context, p *access.Principal, id int64, name string, data []byte, restricted bool) (casework.File, error)
+	Files(ctx context.Context, p *access.Principal, id int64) ([]casework.File, error)
+	OpenFile(ctx context.Context, p *access.Principal, id, fileID int64) (casework.File, []byte, error)
 	Comments(ctx context.Context, p *access.Principal, id int64) ([]casework.Comment, error)
 }
 
@@ -113,6 +117,7 @@ type casePage struct {
 	Category []gbt30279.Category
 	People   []casework.Person
 	Comments []casework.Comment
+	Files    []casework.File
 	Me       int64 // the reader's user ID
 }
 
@@ -156,10 +161,14 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, p *access.P
 	if err != nil {
 		return err
 	}
+	files, err := h.cfg.Cases.Files(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
 	data := casePage{Case: c, Timeline: tl, Next: casework.Next(c.Kind, c.Status), Grades: casework.Grades,
 		CanWrite: p.Can(access.WriteCases), Problem: problem, Zone: chinaTime, Indicators: gbt30279.AllIndicators(),
 		Values: indicatorValues(c.Grading.Indicators), English: h.language(r).String() == "en",
-		People: people, Comments: comments, Me: p.UserID}
+		People: people, Comments: comments, Files: files, Me: p.UserID}
 	if cat, ok := gbt30279.LookupCategory(c.Grading.Category); ok {
 		data.Category = cat.Path()
 	}
@@ -339,4 +348,46 @@ func (h *Handler) mergeCase(w http.ResponseWriter, r *http.Request) error {
 		_, err := h.cfg.Cases.Merge(r.Context(), p, id, target, r.PostFormValue("reason"))
 		return err
 	})
+}
+
+// addFile puts an uploaded file on the case.
+func (h *Handler) addFile(w http.ResponseWriter, r *http.Request) error {
+	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
+		f, hdr, err := r.FormFile("file")
+		if err != nil {
+			return errs.Coded(errs.Invalid, "case.file_size", "choose a file of at most %d MiB", casework.MaxFileBytes>>20)
+		}
+		defer f.Close()
+		data, err := io.ReadAll(io.LimitReader(f, casework.MaxFileBytes+1))
+		if err != nil {
+			return errs.Wrap(errs.Invalid, err, "the file could not be read")
+		}
+		_, err = h.cfg.Cases.AddFile(r.Context(), p, id, hdr.Filename, data, r.FormValue("restricted") == "on")
+		if errs.Is(err, errs.TooLarge) {
+			return errs.Coded(errs.Invalid, "case.file_size", "a file is 1 byte to %d MiB", casework.MaxFileBytes>>20)
+		}
+		return err
+	})
+}
+
+// openFile downloads a file of the case; the read is audited.
+func (h *Handler) openFile(w http.ResponseWriter, r *http.Request) error {
+	p, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := h.caseID(r)
+	if err != nil {
+		return err
+	}
+	fileID, err := strconv.ParseInt(r.PathValue("file"), 10, 64)
+	if err != nil {
+		return errs.Coded(errs.NotFound, "case.file_not_found", "no such file")
+	}
+	f, data, err := h.cfg.Cases.OpenFile(r.Context(), p, id, fileID)
+	if err != nil {
+		return err
+	}
+	download(w, f.Name, data)
+	return nil
 }

@@ -43,6 +43,8 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("POST /cases/{id}/aliases", h.addAlias)
 	t.Handle("POST /cases/{id}/merge", h.mergeCase)
 	t.Handle("POST /cases/{id}/comments", h.addComment)
+	t.Handle("POST /cases/{id}/files", h.addFile)
+	t.Handle("GET /cases/{id}/files/{file}", h.openFile)
 	t.Handle("POST /cases/{id}/people", h.followCase)
 	t.Handle("GET /.well-known/security.txt", h.securityTxt)
 	t.Handle("GET /.well-known/openpgp-key.asc", h.openPGPKey)
