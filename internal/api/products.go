@@ -93,16 +93,23 @@ func productID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-// deleteProduct deletes a product and everything under it.
-func (h *Handler) deleteProduct(w http.ResponseWriter, r *http.Request) error {
+// productCall is the preamble of the routes about one product: the
+// caller, and the product's ID from the path.
+func (h *Handler) productCall(r *http.Request) (*access.Principal, int64, error) {
 	p, err := caller(r)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	if err := h.needProducts(); err != nil {
-		return err
+		return nil, 0, err
 	}
 	id, err := productID(r)
+	return p, id, err
+}
+
+// deleteProduct deletes a product and everything under it.
+func (h *Handler) deleteProduct(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := h.productCall(r)
 	if err != nil {
 		return err
 	}
@@ -122,14 +129,7 @@ type SelectedVersion struct {
 
 // selectVersions lists the versions of a product that ?range= selects.
 func (h *Handler) selectVersions(w http.ResponseWriter, r *http.Request) error {
-	p, err := caller(r)
-	if err != nil {
-		return err
-	}
-	if err := h.needProducts(); err != nil {
-		return err
-	}
-	id, err := productID(r)
+	p, id, err := h.productCall(r)
 	if err != nil {
 		return err
 	}

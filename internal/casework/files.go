@@ -71,15 +71,8 @@ func (s *Service) AddFile(ctx context.Context, p *access.Principal, id int64, na
 // Files lists the files on case id that p may see: restricted ones only
 // for people on the access list.
 func (s *Service) Files(ctx context.Context, p *access.Principal, id int64) ([]File, error) {
-	if err := s.requireReader(p, access.ReadCases); err != nil {
-		return nil, err
-	}
 	var out []File
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
-		c, err := s.visibleCase(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
+	err := s.withCase(ctx, p, access.ReadCases, id, func(tx Tx, c Case) error {
 		listed, err := tx.HasCaseAccess(ctx, c.ID, p.UserID)
 		if err != nil {
 			return err

@@ -465,19 +465,27 @@ func (s *Service) Merge(ctx context.Context, p *access.Principal, dup, into int6
 // Timeline returns case id's transitions, oldest first. Needs
 // access.ReadCases and sight of the case.
 func (s *Service) Timeline(ctx context.Context, p *access.Principal, id int64) ([]Transition, error) {
-	if err := s.requireReader(p, access.ReadCases); err != nil {
-		return nil, err
-	}
 	var out []Transition
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
-		c, err := s.visibleCase(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
+	err := s.withCase(ctx, p, access.ReadCases, id, func(tx Tx, c Case) (err error) {
 		out, err = tx.CaseTransitions(ctx, c.ID)
 		return err
 	})
 	return out, err
+}
+
+// withCase runs fn in a transaction on case id, once p holds perm (and has
+// accepted the confidentiality statement) and may see the case.
+func (s *Service) withCase(ctx context.Context, p *access.Principal, perm access.Permission, id int64, fn func(Tx, Case) error) error {
+	if err := s.requireReader(p, perm); err != nil {
+		return err
+	}
+	return s.store.TransactCases(ctx, func(tx Tx) error {
+		c, err := s.visibleCase(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, c)
+	})
 }
 
 // visibleCase reads case id in tx, or errNoCase when p may not see it.

@@ -93,15 +93,8 @@ func (s *Service) RemovePerson(ctx context.Context, p *access.Principal, id, use
 // People returns who is assigned to and watching case id. Needs
 // access.ReadCases and sight of the case.
 func (s *Service) People(ctx context.Context, p *access.Principal, id int64) ([]Person, error) {
-	if err := s.requireReader(p, access.ReadCases); err != nil {
-		return nil, err
-	}
 	var out []Person
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
-		c, err := s.visibleCase(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
+	err := s.withCase(ctx, p, access.ReadCases, id, func(tx Tx, c Case) (err error) {
 		out, err = tx.CasePeople(ctx, c.ID)
 		return err
 	})
@@ -139,15 +132,8 @@ func (s *Service) AddComment(ctx context.Context, p *access.Principal, id int64,
 // Comments returns case id's comments, oldest first, opened; the read is
 // audited with the case's (case.read).
 func (s *Service) Comments(ctx context.Context, p *access.Principal, id int64) ([]Comment, error) {
-	if err := s.requireReader(p, access.ReadCases); err != nil {
-		return nil, err
-	}
 	var out []Comment
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
-		c, err := s.visibleCase(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
+	err := s.withCase(ctx, p, access.ReadCases, id, func(tx Tx, c Case) error {
 		sealed, err := tx.CaseComments(ctx, c.ID)
 		if err != nil {
 			return err
