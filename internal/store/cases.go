@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/embargohq/embargo/internal/access"
@@ -200,25 +201,52 @@ func (db *DB) SearchCases(ctx context.Context, org, userID int64, f casework.Fil
 	if f.Before != 0 {
 		where = append(where, "c.id < "+arg(f.Before))
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		var match string
-		switch {
-		case db.dialect == Postgres:
-			match = "c.title ILIKE " + like("%"+likeEscape(q)+"%")
-		case utf8.RuneCountInString(q) >= 3:
-			match = "c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH " + arg(`"`+strings.ReplaceAll(q, `"`, `""`)+`"`) + ")"
-		default: // the trigram index needs 3 characters
-			match = "c.title LIKE " + like("%"+likeEscape(q)+"%")
-		}
-		where = append(where, "("+match+" OR c.ref = "+arg(q)+
-			" OR c.id IN (SELECT l.case_id FROM case_aliases l WHERE l.org_id = $1 AND l.alias = "+arg(strings.ToUpper(q))+"))")
-	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+caseColumnsAs("c")+` FROM cases c WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY c.id DESC LIMIT `+arg(limit), args...)
+	cols, filters := caseColumnsAs("c"), strings.Join(where, " AND ")
+	var query string
+	if q := strings.TrimSpace(f.Query); q == "" {
+		query = `SELECT ` + cols + ` FROM cases c WHERE ` + filters + ` ORDER BY c.id DESC LIMIT ` + arg(limit)
+	} else {
+		// A query matches titles, or names a case by reference or
+		// identifier. The two are arms of a UNION rather than one OR, so
+		// that each has its index: with the OR, SQLite walked every case
+		// of the organisation to test it (bench/README.md).
+		var titles string
+		switch {
+		case db.dialect == Postgres && utf8.RuneCountInString(q) == 2:
+			// pg_trgm needs 3 characters; index cases_title_bigrams
+			// (migration 0013) holds each title's character pairs.
+			titles = `FROM cases c WHERE ` + filters + ` AND case_title_bigrams(c.title) @> ARRAY[lower(CAST(` + arg(q) + ` AS TEXT))]
+				AND c.title ILIKE ` + like("%"+likeEscape(q)+"%") + ` ORDER BY c.id DESC`
+		case db.dialect == Postgres:
+			titles = `FROM cases c WHERE ` + filters + ` AND c.title ILIKE ` + like("%"+likeEscape(q)+"%") + ` ORDER BY c.id DESC`
+		case utf8.RuneCountInString(q) >= 3:
+			// The trigram index hands its matches out newest first, so a
+			// frequent word stops after a page and a rare one costs only
+			// its few matches.
+			titles = `FROM cases_fts f JOIN cases c ON c.id = f.rowid WHERE f.cases_fts MATCH ` +
+				arg(`"`+strings.ReplaceAll(q, `"`, `""`)+`"`) + ` AND ` + filters + ` ORDER BY f.rowid DESC`
+		case !hasASCIILetter(q):
+			// The trigram index needs 3 characters: shorter queries scan
+			// the titles, in index cases_org_title (migration 0013) rather
+			// than the table. instr is a plain byte search, cheaper than
+			// LIKE, and the same for text without ASCII letters (the only
+			// ones LIKE folds).
+			titles = `FROM cases c WHERE ` + filters + ` AND instr(c.title, ` + arg(q) + `) > 0 ORDER BY c.id DESC`
+		default:
+			titles = `FROM cases c WHERE ` + filters + ` AND c.title LIKE ` + like("%"+likeEscape(q)+"%") + ` ORDER BY c.id DESC`
+		}
+		lim := arg(limit)
+		query = `SELECT * FROM (SELECT ` + cols + ` ` + titles + ` LIMIT ` + lim + `) t
+			UNION SELECT * FROM (SELECT ` + cols + ` FROM cases c WHERE ` + filters + ` AND c.id IN (
+				SELECT id FROM cases WHERE ref = ` + arg(q) + `
+				UNION ALL SELECT case_id FROM case_aliases WHERE org_id = $1 AND alias = ` + arg(strings.ToUpper(q)) + `)) e
+			ORDER BY id DESC LIMIT ` + lim
+	}
+	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search cases: %w", err)
 	}
@@ -241,6 +269,11 @@ func caseColumnsAs(alias string) string {
 		cols[i] = alias + "." + strings.TrimSpace(c)
 	}
 	return strings.Join(cols, ", ")
+}
+
+// hasASCIILetter reports whether s has a letter A-Z or a-z.
+func hasASCIILetter(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) }) >= 0
 }
 
 // likeEscape escapes LIKE's wildcards (with \ as the escape character).

@@ -49,11 +49,11 @@ type Config struct {
 // values a benchmark needs.
 type World struct {
 	Service *casework.Service `json:"-"`
-	OrgID   int64 // the large organisation, which the principals belong to
+	OrgID   int64             // the large organisation, which the principals belong to
 	// Compliance reads every case of the organisation (access.ReadAllCases).
 	Compliance *access.Principal
-	// Triager is on the access list of about one case in seven of the
-	// organisation; Newcomer, a triager too, of about one in 200.
+	// Triager is on the access list of about a quarter of the
+	// organisation's cases; Newcomer, a triager too, of about one in 100.
 	Triager, Newcomer *access.Principal
 	// Cases is the number of cases of the organisation; TriagerCases and
 	// NewcomerCases how many of them each triager is on the list of.
