@@ -146,7 +146,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if _, err := w.Service.Get(ctx, w.Compliance, 1); err != nil {
 		return fmt.Errorf("read back case 1: %w", err)
 	}
-	results, err := measure(ctx, w, o, stderr)
+	results, err := measure(ctx, w, db, o, stderr)
 	if err != nil {
 		return err
 	}

@@ -178,9 +178,14 @@ func (db *DB) SearchCases(ctx context.Context, org, userID int64, f casework.Fil
 	clean := func(s string) string { return strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", "") }
 	f.Query, f.Product, f.Source, f.Grade = clean(f.Query), clean(f.Product), clean(f.Source), clean(f.Grade)
 	f.Status, f.Kind = casework.Status(clean(string(f.Status))), casework.Kind(clean(string(f.Kind)))
-	where := []string{"c.org_id = $1", "($2 = 0 OR EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.user_id = $2))"}
-	args := []any{org, userID}
+	where := []string{"c.org_id = $1"}
+	args := []any{org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if userID != 0 {
+		// Only when it applies: PostgreSQL cannot turn an EXISTS under an
+		// OR into a join, and would read the user's whole access list.
+		where = append(where, "EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.user_id = "+arg(userID)+")")
+	}
 	// like binds a LIKE pattern; PostgreSQL cannot infer its type beside ESCAPE.
 	like := func(pattern string) string { return "CAST(" + arg(pattern) + ` AS TEXT) ESCAPE '\'` }
 	if f.Status != "" {
