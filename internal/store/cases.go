@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/jackc/pgx/v5"
 )
 
 // TransactCases runs fn in a transaction, for casework.Service.
@@ -234,13 +234,12 @@ func (db *DB) SearchCases(ctx context.Context, org, userID int64, f casework.Fil
 			// its few matches.
 			titles = `FROM cases_fts f JOIN cases c ON c.id = f.rowid WHERE f.cases_fts MATCH ` +
 				arg(`"`+strings.ReplaceAll(q, `"`, `""`)+`"`) + ` AND ` + filters + ` ORDER BY f.rowid DESC`
-		case !hasASCIILetter(q):
-			// The trigram index needs 3 characters: shorter queries scan
-			// the titles, in index cases_org_title (migration 0013) rather
-			// than the table. instr is a plain byte search, cheaper than
-			// LIKE, and the same for text without ASCII letters (the only
-			// ones LIKE folds).
-			titles = `FROM cases c WHERE ` + filters + ` AND instr(c.title, ` + arg(q) + `) > 0 ORDER BY c.id DESC`
+		case utf8.RuneCountInString(q) == 2:
+			// The trigram index needs 3 characters; table
+			// case_title_pairs (migration 0013) holds each title's
+			// character pairs, which its key hands out newest first.
+			titles = `FROM case_title_pairs p JOIN cases c ON c.id = p.case_id WHERE p.pair = lower(` + arg(q) + `) AND ` + filters +
+				` ORDER BY p.case_id DESC`
 		default:
 			titles = `FROM cases c WHERE ` + filters + ` AND c.title LIKE ` + like("%"+likeEscape(q)+"%") + ` ORDER BY c.id DESC`
 		}
@@ -250,6 +249,14 @@ func (db *DB) SearchCases(ctx context.Context, org, userID int64, f casework.Fil
 				SELECT id FROM cases WHERE ref = ` + arg(q) + `
 				UNION ALL SELECT case_id FROM case_aliases WHERE org_id = $1 AND alias = ` + arg(strings.ToUpper(q)) + `)) e
 			ORDER BY id DESC LIMIT ` + lim
+	}
+	if db.dialect == Postgres {
+		// Plan for these values, every time: the best plan depends on how
+		// often the searched text occurs (a frequent one wants the newest
+		// cases walked until a page is full, a rare one the index), which
+		// the generic plan of a cached statement cannot know; it took
+		// seconds for a frequent pair of characters (bench/README.md).
+		args = append([]any{pgx.QueryExecModeExec}, args...)
 	}
 	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -274,11 +281,6 @@ func caseColumnsAs(alias string) string {
 		cols[i] = alias + "." + strings.TrimSpace(c)
 	}
 	return strings.Join(cols, ", ")
-}
-
-// hasASCIILetter reports whether s has a letter A-Z or a-z.
-func hasASCIILetter(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) }) >= 0
 }
 
 // likeEscape escapes LIKE's wildcards (with \ as the escape character).
