@@ -50,7 +50,7 @@ func operations(w *caseseed.World) []operation {
 	}
 	trigram := queries("命令注入", "缓冲区溢出", "认证绕过", "跨站脚本", "SQL注入", "信息泄露", "路由器", "防火墙", "VPN网关", "工控PLC")
 	rare := queries("天枢防火墙", "启明 R4500", "海星网络存储", "华睿工控PLC", "远航VPN网关固件升级", "恒信堡垒机登录接口")
-	short := queries("溢出", "注入", "电表", "网关", "PLC", "漏洞")
+	pairs := queries("溢出", "注入", "电表", "网关", "PLC", "漏洞")
 	none := queries("量子", "蓝牙", "卫星", "基站")
 	var filtered []casework.Filter
 	for _, st := range []casework.Status{casework.Remediating, casework.Confirmed, casework.Verifying, casework.Closed} {
@@ -67,7 +67,7 @@ func operations(w *caseseed.World) []operation {
 		{"title search, ≥3 characters (trigram)", w.Compliance, trigram},
 		{"title search, ≥3 characters, triager", w.Triager, trigram},
 		{"title search, ≥3 characters, rare", w.Compliance, rare},
-		{"title search, 2 characters (LIKE)", w.Compliance, short},
+		{"title search, 2 characters (pairs)", w.Compliance, pairs},
 		{"title search, 2 characters, no match", w.Compliance, none},
 		{"CVE identifier", w.Compliance, aliases},
 	}

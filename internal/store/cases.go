@@ -221,11 +221,12 @@ func (db *DB) SearchCases(ctx context.Context, org, userID int64, f casework.Fil
 		// of the organisation to test it (bench/README.md).
 		var titles string
 		switch {
-		case db.dialect == Postgres && utf8.RuneCountInString(q) == 2:
-			// pg_trgm needs 3 characters; index cases_title_bigrams
-			// (migration 0013) holds each title's character pairs.
-			titles = `FROM cases c WHERE ` + filters + ` AND case_title_bigrams(c.title) @> ARRAY[lower(CAST(` + arg(q) + ` AS TEXT))]
-				AND c.title ILIKE ` + like("%"+likeEscape(q)+"%") + ` ORDER BY c.id DESC`
+		case utf8.RuneCountInString(q) == 2:
+			// Trigrams need 3 characters; table case_title_pairs
+			// (migration 0013) holds each title's character pairs, which
+			// its key hands out newest first.
+			titles = `FROM case_title_pairs p JOIN cases c ON c.id = p.case_id WHERE p.pair = lower(` + arg(q) + `) AND ` + filters +
+				` ORDER BY p.case_id DESC`
 		case db.dialect == Postgres:
 			titles = `FROM cases c WHERE ` + filters + ` AND c.title ILIKE ` + like("%"+likeEscape(q)+"%") + ` ORDER BY c.id DESC`
 		case utf8.RuneCountInString(q) >= 3:
@@ -234,13 +235,7 @@ func (db *DB) SearchCases(ctx context.Context, org, userID int64, f casework.Fil
 			// its few matches.
 			titles = `FROM cases_fts f JOIN cases c ON c.id = f.rowid WHERE f.cases_fts MATCH ` +
 				arg(`"`+strings.ReplaceAll(q, `"`, `""`)+`"`) + ` AND ` + filters + ` ORDER BY f.rowid DESC`
-		case utf8.RuneCountInString(q) == 2:
-			// The trigram index needs 3 characters; table
-			// case_title_pairs (migration 0013) holds each title's
-			// character pairs, which its key hands out newest first.
-			titles = `FROM case_title_pairs p JOIN cases c ON c.id = p.case_id WHERE p.pair = lower(` + arg(q) + `) AND ` + filters +
-				` ORDER BY p.case_id DESC`
-		default:
+		default: // a single character: the titles are scanned
 			titles = `FROM cases c WHERE ` + filters + ` AND c.title LIKE ` + like("%"+likeEscape(q)+"%") + ` ORDER BY c.id DESC`
 		}
 		lim := arg(limit)
@@ -254,8 +249,9 @@ func (db *DB) SearchCases(ctx context.Context, org, userID int64, f casework.Fil
 		// Plan for these values, every time: the best plan depends on how
 		// often the searched text occurs (a frequent one wants the newest
 		// cases walked until a page is full, a rare one the index), which
-		// the generic plan of a cached statement cannot know; it took
-		// seconds for a frequent pair of characters (bench/README.md).
+		// the generic plan of a cached statement cannot know. One such
+		// plan took seconds a search for a frequent pair of characters
+		// while a GIN index of the pairs was tried (bench/README.md).
 		args = append([]any{pgx.QueryExecModeExec}, args...)
 	}
 	rows, err := db.read.QueryContext(ctx, query, args...)
