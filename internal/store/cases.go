@@ -13,6 +13,7 @@ import (
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/severity/gbt30279"
+	"github.com/jackc/pgx/v5"
 )
 
 // TransactCases runs fn in a transaction, for casework.Service.
@@ -210,9 +211,14 @@ func (db *DB) SearchCases(ctx context.Context, org, userID int64, f casework.Fil
 	clean := func(s string) string { return strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\x00", "") }
 	f.Query, f.Product, f.Source, f.Grade = clean(f.Query), clean(f.Product), clean(f.Source), clean(f.Grade)
 	f.Status, f.Kind = casework.Status(clean(string(f.Status))), casework.Kind(clean(string(f.Kind)))
-	where := []string{"c.org_id = $1", "($2 = 0 OR EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.user_id = $2))"}
-	args := []any{org, userID}
+	where := []string{"c.org_id = $1"}
+	args := []any{org}
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if userID != 0 {
+		// Only when it applies: PostgreSQL cannot turn an EXISTS under an
+		// OR into a join, and would read the user's whole access list.
+		where = append(where, "EXISTS (SELECT 1 FROM case_access a WHERE a.case_id = c.id AND a.user_id = "+arg(userID)+")")
+	}
 	// like binds a LIKE pattern; PostgreSQL cannot infer its type beside ESCAPE.
 	like := func(pattern string) string { return "CAST(" + arg(pattern) + ` AS TEXT) ESCAPE '\'` }
 	if f.Status != "" {
@@ -236,25 +242,55 @@ func (db *DB) SearchCases(ctx context.Context, org, userID int64, f casework.Fil
 	if f.Assignee != 0 {
 		where = append(where, "EXISTS (SELECT 1 FROM case_people x WHERE x.case_id = c.id AND x.role = 'assignee' AND x.user_id = "+arg(f.Assignee)+")")
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		var match string
-		switch {
-		case db.dialect == Postgres:
-			match = "c.title ILIKE " + like("%"+likeEscape(q)+"%")
-		case utf8.RuneCountInString(q) >= 3:
-			match = "c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH " + arg(`"`+strings.ReplaceAll(q, `"`, `""`)+`"`) + ")"
-		default: // the trigram index needs 3 characters
-			match = "c.title LIKE " + like("%"+likeEscape(q)+"%")
-		}
-		where = append(where, "("+match+" OR c.ref = "+arg(q)+
-			" OR c.id IN (SELECT l.case_id FROM case_aliases l WHERE l.org_id = $1 AND l.alias = "+arg(strings.ToUpper(q))+"))")
-	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+caseColumnsAs("c")+` FROM cases c WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY c.id DESC LIMIT `+arg(limit), args...)
+	cols, filters := caseColumnsAs("c"), strings.Join(where, " AND ")
+	var query string
+	if q := strings.TrimSpace(f.Query); q == "" {
+		query = `SELECT ` + cols + ` FROM cases c WHERE ` + filters + ` ORDER BY c.id DESC LIMIT ` + arg(limit)
+	} else {
+		// A query matches titles, or names a case by reference or
+		// identifier. The two are arms of a UNION rather than one OR, so
+		// that each has its index: with the OR, SQLite walked every case
+		// of the organisation to test it (bench/README.md).
+		var titles string
+		switch {
+		case utf8.RuneCountInString(q) == 2:
+			// Trigrams need 3 characters; table case_title_pairs
+			// (migration 0017) holds each title's character pairs, which
+			// its key hands out newest first.
+			titles = `FROM case_title_pairs p JOIN cases c ON c.id = p.case_id WHERE p.pair = lower(` + arg(q) + `) AND ` + filters +
+				` ORDER BY p.case_id DESC`
+		case db.dialect == Postgres:
+			titles = `FROM cases c WHERE ` + filters + ` AND c.title ILIKE ` + like("%"+likeEscape(q)+"%") + ` ORDER BY c.id DESC`
+		case utf8.RuneCountInString(q) >= 3:
+			// The trigram index hands its matches out newest first, so a
+			// frequent word stops after a page and a rare one costs only
+			// its few matches.
+			titles = `FROM cases_fts f JOIN cases c ON c.id = f.rowid WHERE f.cases_fts MATCH ` +
+				arg(`"`+strings.ReplaceAll(q, `"`, `""`)+`"`) + ` AND ` + filters + ` ORDER BY f.rowid DESC`
+		default: // a single character: the titles are scanned
+			titles = `FROM cases c WHERE ` + filters + ` AND c.title LIKE ` + like("%"+likeEscape(q)+"%") + ` ORDER BY c.id DESC`
+		}
+		lim := arg(limit)
+		query = `SELECT * FROM (SELECT ` + cols + ` ` + titles + ` LIMIT ` + lim + `) t
+			UNION SELECT * FROM (SELECT ` + cols + ` FROM cases c WHERE ` + filters + ` AND c.id IN (
+				SELECT id FROM cases WHERE ref = ` + arg(q) + `
+				UNION ALL SELECT case_id FROM case_aliases WHERE org_id = $1 AND alias = ` + arg(strings.ToUpper(q)) + `)) e
+			ORDER BY id DESC LIMIT ` + lim
+	}
+	if db.dialect == Postgres {
+		// Plan for these values, every time: the best plan depends on how
+		// often the searched text occurs (a frequent one wants the newest
+		// cases walked until a page is full, a rare one the index), which
+		// the generic plan of a cached statement cannot know. One such
+		// plan took seconds a search for a frequent pair of characters
+		// while a GIN index of the pairs was tried (bench/README.md).
+		args = append([]any{pgx.QueryExecModeExec}, args...)
+	}
+	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search cases: %w", err)
 	}

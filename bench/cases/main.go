@@ -1,0 +1,29 @@
+// Command cases measures the case list and search server-side: it seeds a
+// fresh database with 100,000 cases and 1,000,000 audit events (SQLite in
+// a temporary directory, or a fresh database on a PostgreSQL server), then
+// calls casework.Service.Search in-process, as a request does minus HTTP,
+// and prints the latency percentiles of each operation.
+//
+//	go run ./bench/cases
+//	go run ./bench/cases -postgres postgres://…
+//
+// See bench/README.md for the figures measured.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cases:", err)
+		os.Exit(1)
+	}
+}
