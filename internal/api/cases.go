@@ -58,6 +58,7 @@ type Case struct {
 	Resolution    string              `json:"resolution,omitempty"`
 	RiskExpiresAt *time.Time          `json:"risk_expires_at,omitempty"`
 	Aliases       []string            `json:"aliases,omitempty"`
+	Reports       []string            `json:"reports,omitempty"`
 }
 
 // NewCase is the body of POST /api/v1/cases.
@@ -76,7 +77,7 @@ func apiCase(c casework.Case, withContent bool) Case {
 		out.RiskExpiresAt = &c.RiskExpiresAt
 	}
 	if withContent {
-		out.Summary, out.CVSS, out.Scope, out.Aliases = &c.Summary, c.CVSS, c.Scope, c.Aliases
+		out.Summary, out.CVSS, out.Scope, out.Aliases, out.Reports = &c.Summary, c.CVSS, c.Scope, c.Aliases, c.Reports
 		if g := c.Grading; g.Indicators != nil || g.CWE != "" || g.Category != "" {
 			out.Grading = &Grading{Indicators: g.Indicators, TableSHA256: g.TableSHA256, Provisional: g.Provisional,
 				Category: g.Category, CWE: g.CWE}

@@ -66,6 +66,9 @@ type Case struct {
 	UpdatedAt     time.Time
 	// Aliases are its other identifiers (CVE, CNVD, …); filled by Get.
 	Aliases []string
+	// Reports are the tracking IDs of the reports it came from (their
+	// threads with the reporters live there); filled by Get.
+	Reports []string
 }
 
 // Disclosed reports whether the case's content is public.
@@ -121,6 +124,9 @@ type Tx interface {
 	// AddCaseAlias gives a case an identifier; errs.Conflict when the
 	// organisation has it on a case already.
 	AddCaseAlias(ctx context.Context, org, caseID int64, alias, by string) error
+	// CaseReports returns the tracking IDs of the reports linked to a
+	// case, oldest first.
+	CaseReports(ctx context.Context, caseID int64) ([]string, error)
 	// MoveCaseLinks moves a case's reports and identifiers to another.
 	MoveCaseLinks(ctx context.Context, from, to int64) error
 	// CaseAliases returns a case's identifiers, sorted.

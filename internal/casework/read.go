@@ -35,6 +35,9 @@ func (s *Service) Get(ctx context.Context, p *access.Principal, id int64) (Case,
 		if c.Aliases, err = tx.CaseAliases(ctx, c.ID); err != nil {
 			return err
 		}
+		if c.Reports, err = tx.CaseReports(ctx, c.ID); err != nil {
+			return err
+		}
 		if c.Disclosed() {
 			return nil
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/notify"
 	"github.com/embargohq/embargo/internal/report"
@@ -221,6 +222,10 @@ func TestAttachToCase(t *testing.T) {
 			d, _ := w.svc.Get(ctx, tri, early.TrackingID)
 			if d.Status != report.Promoted || d.CaseID != c.ID {
 				t.Errorf("attached report = %+v", d.Report)
+			}
+			kase, err := casework.NewService(w.d.DB, w.kr, "EMB").Get(ctx, tri, c.ID)
+			if err != nil || strings.Join(kase.Reports, ",") != early.TrackingID+","+late.TrackingID {
+				t.Errorf("the case's reports = %q, %v; want both, oldest first", kase.Reports, err)
 			}
 		})
 	}

@@ -138,6 +138,25 @@ func (tx *Tx) AddCaseAlias(ctx context.Context, org, caseID int64, alias, by str
 	return nil
 }
 
+// CaseReports returns the tracking IDs of the reports linked to a case,
+// oldest first.
+func (tx *Tx) CaseReports(ctx context.Context, caseID int64) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT tracking_id FROM reports WHERE case_id = $1 ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case reports: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("store: case reports: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
 // MoveCaseLinks moves a case's reports and identifiers to another case.
 func (tx *Tx) MoveCaseLinks(ctx context.Context, from, to int64) error {
 	if _, err := tx.exec(ctx, `UPDATE reports SET case_id = $2 WHERE case_id = $1`, from, to); err != nil {
