@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -186,26 +182,9 @@ func seed(ctx context.Context, db *store.DB, o options, key *keyring.Key, stderr
 // freshDatabase creates an empty database on the PostgreSQL server at
 // pgURL and returns its URL and a function that drops it.
 func freshDatabase(ctx context.Context, pgURL string) (string, func(), error) {
-	admin, err := sql.Open("pgx", pgURL)
+	dsn, drop, err := store.CreatePostgresDatabase(ctx, pgURL, "embargo_casebench_")
 	if err != nil {
 		return "", nil, err
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "embargo_casebench_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" ENCODING 'UTF8' TEMPLATE template0"); err != nil {
-		admin.Close()
-		return "", nil, fmt.Errorf("create database: %w", err)
-	}
-	drop := func() {
-		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		admin.Close()
-	}
-	u, err := url.Parse(pgURL)
-	if err != nil {
-		drop()
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	return u.String(), drop, nil
+	return dsn, func() { _ = drop() }, nil
 }

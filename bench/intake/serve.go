@@ -3,9 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/embargohq/embargo/internal/store"
 )
 
 // server is an `embargo serve` this command started.
@@ -151,26 +148,9 @@ func createAdmin(ctx context.Context, base, token string) error {
 // freshDatabase creates an empty database on the PostgreSQL server at
 // pgURL and returns its URL and a function that drops it.
 func freshDatabase(ctx context.Context, pgURL string) (string, func(), error) {
-	admin, err := sql.Open("pgx", pgURL)
+	dsn, drop, err := store.CreatePostgresDatabase(ctx, pgURL, "embargo_bench_")
 	if err != nil {
 		return "", nil, err
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "embargo_bench_" + hex.EncodeToString(b[:])
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" ENCODING 'UTF8' TEMPLATE template0"); err != nil {
-		admin.Close()
-		return "", nil, fmt.Errorf("create database: %w", err)
-	}
-	drop := func() {
-		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		admin.Close()
-	}
-	u, err := url.Parse(pgURL)
-	if err != nil {
-		drop()
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	return u.String(), drop, nil
+	return dsn, func() { _ = drop() }, nil
 }

@@ -10,10 +10,7 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -66,28 +63,16 @@ func PostgresDSN(t testing.TB) string {
 	if base == "" {
 		t.Skip("EMBARGO_TEST_POSTGRES is not set; skipping PostgreSQL")
 	}
-	admin, err := sql.Open("pgx", base)
+	dsn, drop, err := store.CreatePostgresDatabase(context.Background(), base, "embargo_test_")
 	if err != nil {
-		t.Fatalf("open %s: %v", store.RedactURL(base), err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "embargo_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec("CREATE DATABASE " + name + " ENCODING 'UTF8' TEMPLATE template0"); err != nil {
-		t.Fatalf("create test database: %v", err)
+		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
+		if err := drop(); err != nil {
+			t.Error(err)
 		}
 	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse EMBARGO_TEST_POSTGRES: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return dsn
 }
 
 // Open opens and migrates the database at dsn, with a raw handle beside it.
