@@ -150,6 +150,12 @@ type Tx interface {
 	CaseFile(ctx context.Context, caseID, id int64) (StoredFile, error)
 	// CaseComments returns a case's comments, oldest first, sealed.
 	CaseComments(ctx context.Context, caseID int64) ([]SealedComment, error)
+	// CaseFacts returns a case's facts (zero when none were recorded).
+	CaseFacts(ctx context.Context, caseID int64) (Facts, error)
+	// PutCaseFacts stores a case's facts.
+	PutCaseFacts(ctx context.Context, caseID int64, f Facts) error
+	// SupplierByName returns org's catalogue supplier name; errs.NotFound.
+	SupplierByName(ctx context.Context, org int64, name string) (Supplier, error)
 	// SignReview records the sign-off of review id.
 	SignReview(ctx context.Context, id int64, by string, at time.Time, note string) error
 	// Outbound messages go out with the change they announce.
@@ -169,6 +175,7 @@ type Service struct {
 	prefix string
 	review *reviewNotices  // nil: reviews are recorded silently
 	table  *gbt30279.Table // nil: the provisional default
+	hook   ChangeHook      // nil: no duties follow the case
 }
 
 // NewService returns a Service; refPrefix starts case references ("EMB").
@@ -234,7 +241,10 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, nc NewCase) (
 		if err := tx.GrantCaseAccess(ctx, c.ID, Grant{UserID: p.UserID, GrantedAt: tx.Now(), GrantedBy: p.Actor()}); err != nil {
 			return err
 		}
-		return record(ctx, tx, p, "case.create", c, nil)
+		if err := record(ctx, tx, p, "case.create", c, nil); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, c)
 	})
 	return c, err
 }

@@ -192,8 +192,14 @@ func (s *Service) Transition(ctx context.Context, p *access.Principal, id int64,
 		if err := tx.AddTransition(ctx, c.ID, t); err != nil {
 			return err
 		}
-		return record(ctx, tx, p, "case.transition", c, map[string]any{"from": from, "to": m.To, "reason": m.Reason,
-			"resolution": m.Resolution, "risk_expires_at": c.RiskExpiresAt})
+		if err := record(ctx, tx, p, "case.transition", c, map[string]any{"from": from, "to": m.To, "reason": m.Reason,
+			"resolution": m.Resolution, "risk_expires_at": c.RiskExpiresAt}); err != nil {
+			return err
+		}
+		if err := fixReached(ctx, tx, c); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, c)
 	})
 	return c, err
 }
@@ -248,8 +254,11 @@ func (s *Service) Assess(ctx context.Context, p *access.Principal, id int64, a A
 		if err := tx.UpdateCaseState(ctx, c); err != nil {
 			return err
 		}
-		return record(ctx, tx, p, "case.assess", c, map[string]any{"before": before,
-			"after": map[string]any{"grade": c.Grade, "cvss": c.CVSS, "scope": c.Scope, "grading": c.Grading}})
+		if err := record(ctx, tx, p, "case.assess", c, map[string]any{"before": before,
+			"after": map[string]any{"grade": c.Grade, "cvss": c.CVSS, "scope": c.Scope, "grading": c.Grading}}); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, c)
 	})
 	return c, err
 }
@@ -342,7 +351,10 @@ func (s *Service) CorrectT0(ctx context.Context, p *access.Principal, id int64, 
 		if err := tx.UpdateCaseState(ctx, c); err != nil {
 			return err
 		}
-		return record(ctx, tx, p, "case.t0_correct", c, map[string]any{"before": before, "t0": c.T0, "source": source, "reason": reason})
+		if err := record(ctx, tx, p, "case.t0_correct", c, map[string]any{"before": before, "t0": c.T0, "source": source, "reason": reason}); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, c)
 	})
 	return c, err
 }
@@ -457,7 +469,13 @@ func (s *Service) Merge(ctx context.Context, p *access.Principal, dup, into int6
 		if err := record(ctx, tx, p, "case.merge", d, map[string]any{"into": target.Ref, "reason": reason}); err != nil {
 			return err
 		}
-		return record(ctx, tx, p, "case.merge", target, map[string]any{"from": d.Ref, "reason": reason})
+		if err := record(ctx, tx, p, "case.merge", target, map[string]any{"from": d.Ref, "reason": reason}); err != nil {
+			return err
+		}
+		if err := s.changed(ctx, tx, d); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, target)
 	})
 	return target, err
 }

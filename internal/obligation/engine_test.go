@@ -1,0 +1,401 @@
+package obligation_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/casework"
+	"github.com/embargohq/embargo/internal/disclosure"
+	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/identity"
+	"github.com/embargohq/embargo/internal/keyring"
+	"github.com/embargohq/embargo/internal/notify"
+	"github.com/embargohq/embargo/internal/obligation"
+	"github.com/embargohq/embargo/internal/product"
+	"github.com/embargohq/embargo/internal/store"
+	"github.com/embargohq/embargo/internal/store/storetest"
+	"github.com/google/go-cmp/cmp"
+)
+
+// clock is the injectable time of a test world.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+type world struct {
+	d     storetest.Database
+	clock *clock
+	cases *casework.Service
+	obl   *obligation.Service
+	p     map[string]*access.Principal
+	org   int64
+}
+
+func newWorld(t *testing.T, dsn string, start time.Time) *world {
+	t.Helper()
+	ctx := context.Background()
+	clk := &clock{now: start}
+	d := storetest.Open(t, dsn, store.Options{Now: clk.Now})
+	kr, err := keyring.Open(ctx, keyring.NewKey(), d.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{d: d, clock: clk, p: map[string]*access.Principal{}}
+	w.cases = casework.NewService(d.DB, kr, "EMB")
+	w.obl = obligation.NewService(d.DB, w.cases, kr).WithNotices(obligation.Notices{
+		Notifier: notify.NewService(d.DB, kr, nil), BaseURL: "https://embargo.example.cn/", Email: true,
+		Channels: []obligation.Target{{Kind: notify.Webhook, Target: "https://hooks.example.cn/x", Secret: "s3cret-s3cret"}}})
+	w.cases.WithChangeHook(w.obl.Reconcile)
+	err = d.DB.Transact(ctx, func(tx *store.Tx) error {
+		if w.org, err = tx.CreateOrganisation(ctx, identity.Organisation{Name: "Acme 网络", Kinds: []string{"provider"},
+			Country: "CN", CreatedAt: tx.Now()}); err != nil {
+			return err
+		}
+		for _, s := range []product.Party{{Name: "Upstream Inc.", Country: "US", Email: "psirt@upstream.example"},
+			{Name: "无邮箱供应商", Country: "CN"}} {
+			if _, err := tx.PutSupplier(ctx, w.org, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := identity.NewService(d.DB, identity.DefaultPolicy, nil)
+	for _, u := range []struct {
+		name string
+		role access.Role
+	}{{"triager", access.Triager}, {"compliance", access.ComplianceOfficer}, {"engineer", access.Engineer}} {
+		user, err := ids.CreateUser(ctx, access.Operator(), identity.NewUser{Email: u.name + "@acme.example.cn", DisplayName: u.name,
+			Password: "tangerine rooftop lantern", OrgID: w.org, Role: u.role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := user.Principal(true)
+		p.ConfidentialityAccepted = true
+		w.p[u.name] = p
+	}
+	return w
+}
+
+func (w *world) duties(t *testing.T, id int64) map[string]obligation.Obligation {
+	t.Helper()
+	os, err := w.obl.ForCase(context.Background(), w.p["compliance"], id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]obligation.Obligation{}
+	for _, o := range os {
+		out[o.Duty] = o
+	}
+	return out
+}
+
+func (w *world) count(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := w.d.Raw.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func wantCode(t *testing.T, err error, kind errs.Kind, code string) {
+	t.Helper()
+	var e *errs.E
+	if !errors.As(err, &e) || e.Kind != kind || (code != "" && e.Code != code) {
+		t.Fatalf("err = %v, want %s %s", err, kind, code)
+	}
+}
+
+func TestEngine(t *testing.T) {
+	for name, dsn := range storetest.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Run("provider case", func(t *testing.T) { testProviderCase(t, dsn(t)) })
+			t.Run("escalations", func(t *testing.T) { testEscalations(t, dsn(t)) })
+			t.Run("sharing gate", func(t *testing.T) { testSharingGate(t, dsn(t)) })
+		})
+	}
+}
+
+// A provider case from T0 late at night China time to its NVDB report and
+// upstream notice (CN-07-1..7).
+func testProviderCase(t *testing.T, dsn string) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 12, 31, 23, 40, 0, 0, obligation.CST) // year end, late at night
+	w := newWorld(t, dsn, t0.Add(20*time.Minute))
+	tri, co := w.p["triager"], w.p["compliance"]
+	c, err := w.cases.Create(ctx, tri, casework.NewCase{Title: "固件升级接口命令注入", Summary: "POST /upgrade 未校验文件名，可注入命令。",
+		T0: t0, T0Source: "report:R-TEST"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := w.duties(t, c.ID)
+	nv := ds["cn.nvdb_report"]
+	if nv.Stored != obligation.Open || !nv.DueAt.Equal(t0.Add(48*time.Hour)) ||
+		!nv.OuterBound.Equal(time.Date(2027, 1, 3, 0, 0, 0, 0, obligation.CST)) {
+		t.Fatalf("NVDB duty = %+v, want open, due T0+48h, outer bound 2027-01-03 00:00 CST", nv)
+	}
+	if ds["cn.verify"].Stored != obligation.Open || len(ds) != 2 {
+		t.Fatalf("duties = %v", ds)
+	}
+
+	// Verification starts: its duty is met by the transition.
+	w.clock.Set(t0.Add(2 * time.Hour))
+	if _, err := w.cases.Transition(ctx, tri, c.ID, casework.Move{To: casework.Verifying}); err != nil {
+		t.Fatal(err)
+	}
+	v := w.duties(t, c.ID)["cn.verify"]
+	if v.Stored != obligation.StoredMet || len(v.Evidence) != 1 || v.Evidence[0].Ref != "transition:verifying" {
+		t.Fatalf("verify duty = %+v", v)
+	}
+
+	// CN-07-6: the package lacks the mandatory fields; it cannot be submitted.
+	d, err := w.obl.Draft(ctx, co, c.ID, "cn.nvdb_report")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"product", "model", "version", "harm", "scope"}, d.Missing); diff != "" {
+		t.Errorf("missing (-want +got):\n%s", diff)
+	}
+	_, err = w.obl.Submit(ctx, co, c.ID, obligation.SubmitRequest{Duty: "cn.nvdb_report", Reference: "NVDB-1"})
+	wantCode(t, err, errs.Conflict, "obligation.incomplete")
+	if n := w.count(t, `SELECT count(*) FROM submissions`); n != 0 {
+		t.Fatalf("%d submissions after a refused one", n)
+	}
+	// A model missing on one entry still blocks.
+	if _, err := w.cases.Assess(ctx, tri, c.ID, casework.Assessment{Grade: "high", CVSS: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+		Scope: []casework.Affected{{Product: "AR 路由器", Model: "AR-100", Versions: "<2.4.1"}, {Product: "AR 路由器", Versions: "3.0"}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.obl.Submit(ctx, co, c.ID, obligation.SubmitRequest{Duty: "cn.nvdb_report"})
+	wantCode(t, err, errs.Conflict, "obligation.incomplete")
+	if _, err := w.cases.Assess(ctx, tri, c.ID, casework.Assessment{Grade: "high", CVSS: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+		Scope: []casework.Affected{{Product: "AR 路由器", Model: "AR-100", Versions: "<2.4.1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	// Only those who manage obligations mark it submitted.
+	_, err = w.obl.Submit(ctx, tri, c.ID, obligation.SubmitRequest{Duty: "cn.nvdb_report"})
+	wantCode(t, err, errs.Forbidden, "")
+
+	w.clock.Set(t0.Add(30 * time.Hour))
+	sub, err := w.obl.Submit(ctx, co, c.ID, obligation.SubmitRequest{Duty: "cn.nvdb_report", Reference: "NVDB-2027-0001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(sub.Snapshot)
+	if sub.Version != 1 || sub.SHA256 != hex.EncodeToString(sum[:]) || !strings.Contains(string(sub.Snapshot), "AR-100") {
+		t.Fatalf("submission = %+v", sub)
+	}
+	nv = w.duties(t, c.ID)["cn.nvdb_report"]
+	if nv.Stored != obligation.StoredMet || len(nv.Evidence) != 1 || nv.Evidence[0].SHA256 != sub.SHA256 {
+		t.Fatalf("NVDB duty after submission = %+v", nv)
+	}
+
+	// CN-07-7: the snapshot never changes, not even by hand in SQL.
+	if _, err := w.d.Raw.Exec(`UPDATE submissions SET reference = 'edited' WHERE id = $1`, sub.ID); err == nil {
+		t.Error("a submission's reference could be edited")
+	}
+	if _, err := w.d.Raw.Exec(`DELETE FROM submissions WHERE id = $1`, sub.ID); err == nil {
+		t.Error("a submission could be deleted")
+	}
+	// A change afterwards is a supplementary report, version 2.
+	if _, err := w.cases.Assess(ctx, tri, c.ID, casework.Assessment{Grade: "critical",
+		Scope: []casework.Affected{{Product: "AR 路由器", Model: "AR-100", Versions: "<2.4.2"}}}); err != nil {
+		t.Fatal(err)
+	}
+	sub2, err := w.obl.Submit(ctx, co, c.ID, obligation.SubmitRequest{Duty: "cn.nvdb_report", Reference: "NVDB-2027-0001-补充"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, err := w.obl.Submissions(ctx, co, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub2.Version != 2 || !sub2.Supplementary() || len(subs) != 2 || subs[0].SHA256 != sub.SHA256 ||
+		string(subs[0].Snapshot) != string(sub.Snapshot) || subs[1].SHA256 == sub.SHA256 {
+		t.Fatalf("after a supplementary report: %+v", subs)
+	}
+
+	// CN-07-4: the root cause is upstream: a notice duty is raised at once.
+	up := "Upstream Inc."
+	comp := "libupgrade 1.2"
+	if _, err := w.cases.SetFacts(ctx, tri, c.ID, casework.FactsChange{Upstream: &up, RootComponent: &comp}); err != nil {
+		t.Fatal(err)
+	}
+	un := w.duties(t, c.ID)["cn.upstream_notice"]
+	if un.Stored != obligation.Open || !un.AnchorAt.Equal(t0.Add(30*time.Hour)) || !un.DueAt.Equal(t0.Add(54*time.Hour)) {
+		t.Fatalf("upstream notice duty = %+v", un)
+	}
+	unknown := "Nobody Ltd"
+	_, err = w.cases.SetFacts(ctx, tri, c.ID, casework.FactsChange{Upstream: &unknown})
+	wantCode(t, err, errs.Invalid, "case.supplier_unknown")
+	// A foreign supplier is the provider of its component: the gate lets
+	// the notice through (Art. 9(7)), audited; it is met once delivered.
+	n, err := w.obl.SendUpstreamNotice(ctx, tri, c.ID, obligation.NoticeRequest{Channel: obligation.Mail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Allowed: two domestic NVDB reports and this notice.
+	if allowed := w.count(t, `SELECT count(*) FROM audit_events WHERE action = 'sharing.allowed'`); n.OutboxID == 0 || allowed != 3 {
+		t.Fatalf("notice in outbox row %d; sharing.allowed events: %d, want 3", n.OutboxID, allowed)
+	}
+	if w.duties(t, c.ID)["cn.upstream_notice"].Stored != obligation.Open {
+		t.Fatal("an undelivered notice met its duty")
+	}
+	sent := t0.Add(31 * time.Hour)
+	if _, err := w.d.Raw.Exec(`UPDATE outbox SET state = 'sent', sent_at = $2 WHERE id = $1`, n.OutboxID, sent); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := w.obl.Sweep(ctx, t0.Add(32*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	un = w.duties(t, c.ID)["cn.upstream_notice"]
+	if rep.Delivered != 1 || un.Stored != obligation.StoredMet || !un.ClosedAt.Equal(sent) {
+		t.Fatalf("after delivery: %+v, duty %+v", rep, un)
+	}
+	if rep, _ := w.obl.Sweep(ctx, t0.Add(33*time.Hour)); rep.Delivered != 0 {
+		t.Error("a delivery was recorded twice")
+	}
+
+	// CN-07-1: correcting T0 moves the open duties, never the met ones.
+	if _, err := w.cases.CorrectT0(ctx, tri, c.ID, t0.Add(-time.Hour), "internal", "found in an earlier log"); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.duties(t, c.ID)["cn.nvdb_report"]; !got.DueAt.Equal(nv.DueAt) || got.Stored != obligation.StoredMet {
+		t.Errorf("a met duty moved: %+v", got)
+	}
+}
+
+// Escalations at 24 h, 4 h and overdue fire once each, to the assignees,
+// the compliance officers and the channels, naming no title.
+func testEscalations(t *testing.T, dsn string) {
+	ctx := context.Background()
+	t0 := time.Date(2028, 2, 28, 22, 0, 0, 0, obligation.CST) // across a leap day
+	w := newWorld(t, dsn, t0)
+	c, err := w.cases.Create(ctx, w.p["triager"], casework.NewCase{Title: "秘密标题 secret title"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.cases.AddPerson(ctx, w.p["triager"], c.ID, w.p["engineer"].UserID, casework.Assignee); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for h := 0; h <= 60; h++ {
+		w.clock.Set(t0.Add(time.Duration(h) * time.Hour))
+		rep, err := w.obl.Sweep(ctx, w.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += rep.Escalated
+	}
+	// cn.verify (24 h span: 4h, overdue) + cn.nvdb_report (24h, 4h, overdue).
+	if total != 5 {
+		t.Errorf("%d escalations, want 5", total)
+	}
+	if n := w.count(t, `SELECT count(*) FROM audit_events WHERE action = 'obligation.escalate'`); n != 5 {
+		t.Errorf("%d escalation events, want 5", n)
+	}
+	// Each to engineer (assignee) + compliance officer by mail, and the webhook.
+	if n := w.count(t, `SELECT count(*) FROM outbox WHERE dedup_key LIKE 'obligation:%'`); n != 15 {
+		t.Errorf("%d escalation messages, want 15", n)
+	}
+	if n := w.count(t, `SELECT count(*) FROM outbox WHERE dedup_key LIKE 'obligation-digest:%'`); n < 1 {
+		t.Error("no daily digest")
+	}
+	fired := w.duties(t, c.ID)["cn.nvdb_report"].Fired
+	if diff := cmp.Diff([]string{"24h", "4h", "overdue"}, fired); diff != "" {
+		t.Errorf("fired (-want +got):\n%s", diff)
+	}
+	// The messages are sealed; the masked targets show no title either.
+	if n := w.count(t, `SELECT count(*) FROM outbox WHERE target LIKE '%secret%'`); n != 0 {
+		t.Error("a title leaked into the outbox")
+	}
+}
+
+// CN-09-7, EU-14-8: a CRA report to ENISA is foreign and not the product's
+// provider: refused and audited until a legal decision is recorded.
+func testSharingGate(t *testing.T, dsn string) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 10, 1, 9, 0, 0, 0, obligation.CST)
+	w := newWorld(t, dsn, t0.Add(time.Hour))
+	co, tri := w.p["compliance"], w.p["triager"]
+	if err := w.obl.SetSettings(ctx, co, obligation.OrgSettings{Regimes: map[obligation.Regime]bool{obligation.EUCRA: true}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := w.cases.Create(ctx, tri, casework.NewCase{Title: "被利用的漏洞", Summary: "在野利用。", T0: t0, T0Source: "internal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// EU-14-1: no exploited flag without evidence.
+	at := t0.Add(30 * time.Minute)
+	_, err = w.cases.SetFacts(ctx, tri, c.ID, casework.FactsChange{ExploitedAt: &at})
+	wantCode(t, err, errs.Invalid, "case.exploited_evidence")
+	if _, err := w.cases.SetFacts(ctx, tri, c.ID, casework.FactsChange{ExploitedAt: &at, ExploitedEvidence: "CERT 通报 2026-118"}); err != nil {
+		t.Fatal(err)
+	}
+	ds := w.duties(t, c.ID)
+	if !ds["eu.early_warning"].DueAt.Equal(at.Add(24*time.Hour)) || !ds["eu.notification"].DueAt.Equal(at.Add(72*time.Hour)) {
+		t.Fatalf("CRA duties = %+v", ds)
+	}
+	if _, ok := ds["eu.final_report"]; ok {
+		t.Fatal("a final-report clock runs without a fix (EU-14-4)")
+	}
+	if _, err := w.cases.Assess(ctx, tri, c.ID, casework.Assessment{Grade: "high",
+		Scope: []casework.Affected{{Product: "网关", Model: "G1", Versions: "1.0"}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.obl.Submit(ctx, co, c.ID, obligation.SubmitRequest{Duty: "eu.early_warning"})
+	wantCode(t, err, errs.Forbidden, "sharing.blocked")
+	if n := w.count(t, `SELECT count(*) FROM audit_events WHERE action = 'sharing.blocked'`); n != 1 {
+		t.Errorf("%d sharing.blocked events, want 1", n)
+	}
+	if n := w.count(t, `SELECT count(*) FROM submissions`); n != 0 {
+		t.Errorf("%d submissions after a blocked one", n)
+	}
+	err = w.d.DB.TransactObligations(ctx, func(tx obligation.Tx) error {
+		_, err := disclosure.Record(ctx, tx, co, disclosure.Case{ID: c.ID, OrgID: c.OrgID, Ref: c.Ref},
+			disclosure.NewDecision{Recipient: "ENISA single reporting platform", Country: "EU",
+				Basis: "法务意见 2026-07：CRA 第14条报告", ExpiresAt: tx.Now().AddDate(0, 3, 0)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.obl.Submit(ctx, co, c.ID, obligation.SubmitRequest{Duty: "eu.early_warning", Reference: "SRP-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if w.duties(t, c.ID)["eu.early_warning"].Stored != obligation.StoredMet {
+		t.Error("the early warning is not met")
+	}
+	// A fix starts the final-report clock: fix + 14 days.
+	if _, err := w.cases.Transition(ctx, tri, c.ID, casework.Move{To: casework.Verifying}); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []casework.Status{casework.Confirmed, casework.Remediating, casework.Fixed} {
+		if _, err := w.cases.Transition(ctx, tri, c.ID, casework.Move{To: to}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fr := w.duties(t, c.ID)["eu.final_report"]
+	if !fr.DueAt.Equal(w.clock.Now().Add(14 * 24 * time.Hour)) {
+		t.Errorf("final report due %v, want fix + 14 days", fr.DueAt)
+	}
+}
