@@ -79,6 +79,7 @@ type Config struct {
 	// Announcements of new reports, and the secret that signs them.
 	ReportNotify       []string
 	ReportNotifySecret string // secret
+	DutyNotify         []string
 }
 
 // setting describes one configuration value.
@@ -156,6 +157,8 @@ var settings = []setting{
 		func(c *Config, v string) error { c.ReportNotify = splitList(v); return nil }},
 	{"report-notify-secret", "EMBARGO_REPORT_NOTIFY_SECRET", "", "secret that signs webhooks (HMAC-SHA256) and robot messages (加签)", true,
 		func(c *Config, v string) error { c.ReportNotifySecret = v; return nil }},
+	{"duty-notify", "EMBARGO_DUTY_NOTIFY", "", "comma-separated channels told of every legal-duty escalation (24 h, 4 h, overdue): WeCom/DingTalk/Feishu robot URLs or https webhooks (signed with --report-notify-secret); assignees and compliance officers are mailed anyway", false,
+		func(c *Config, v string) error { c.DutyNotify = splitList(v); return nil }},
 	{"grade-table", "EMBARGO_GRADE_TABLE", "", "GB/T 30279-2020 grade table (JSON, see docs/severity.md); empty means the provisional default", false,
 		func(c *Config, v string) error { c.GradeTable = v; return fileOrEmpty(v) }},
 	{"breached-passwords", "EMBARGO_BREACHED_PASSWORDS", "", "file of breached passwords refused for accounts: SHA-1 hashes sorted (Have I Been Pwned's download) or plain passwords, one a line", false,
@@ -269,6 +272,7 @@ func (c *Config) Dump(w io.Writer) {
 		{"mail-relay", c.MailRelay}, {"mail-relay-tls", c.MailRelayTLS}, {"mail-relay-user", c.MailRelayUser},
 		{"mail-relay-password", redactSecret(c.MailRelayPassword)}, {"mail-from", c.MailFrom},
 		{"grade-table", c.GradeTable}, {"report-notify", redactTargets(c.ReportNotify)}, {"report-notify-secret", redactSecret(c.ReportNotifySecret)},
+		{"duty-notify", redactTargets(c.DutyNotify)},
 		{"security-expires", formatExpires(c.SecurityExpires)}, {"security-policy", c.SecurityPolicy},
 	}
 	for _, r := range rows {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/embargohq/embargo/internal/obligation"
 	"log/slog"
 
 	"github.com/embargohq/embargo/internal/keyring"
@@ -61,6 +62,25 @@ func (o *outbound) run(ctx context.Context, log *slog.Logger) {
 // reportNotices configures intake's messages: acknowledgements and updates
 // to reporters when mail can be sent, and announcements of new reports to
 // --report-notify.
+// dutyNotices configures the obligations engine's escalations and digests.
+func dutyNotices(c *Config, o *outbound, base string) (obligation.Notices, error) {
+	n := obligation.Notices{Notifier: o.svc, BaseURL: base, Email: o.email, Wake: o.worker.Wake}
+	for _, s := range c.DutyNotify {
+		kind, target, err := notify.ParseTarget(s)
+		if err != nil {
+			return n, fmt.Errorf("duty-notify: %w", err)
+		}
+		if kind == notify.Email {
+			return n, fmt.Errorf("duty-notify: %s: escalations are mailed to assignees and compliance officers; give robots or webhooks here", target)
+		}
+		if kind == notify.Webhook && c.ReportNotifySecret == "" {
+			return n, errors.New("duty-notify: a webhook needs --report-notify-secret to sign with")
+		}
+		n.Channels = append(n.Channels, obligation.Target{Kind: kind, Target: target, Secret: c.ReportNotifySecret})
+	}
+	return n, nil
+}
+
 func reportNotices(c *Config, o *outbound, base string) (report.Notices, error) {
 	n := report.Notices{Notifier: o.svc, BaseURL: base, Email: o.email, Wake: o.worker.Wake}
 	for _, s := range c.ReportNotify {

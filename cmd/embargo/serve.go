@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/embargohq/embargo/internal/obligation"
 	"log/slog"
 	"net"
 	"net/http"
@@ -71,6 +72,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	go every(ctx, 0, 24*time.Hour, func(context.Context) { a.security.warn(log) })
 	go every(ctx, time.Minute, 6*time.Hour, recordReviews(log, a.review))
 	go every(ctx, 10*time.Minute, 10*time.Minute, alertOverdue(log, a.reports))
+	go every(ctx, 30*time.Second, 5*time.Minute, sweepDuties(log, a.obligations))
 	wctx, stopWorker := context.WithCancel(ctx)
 	delivered := make(chan struct{})
 	go func() { a.outbound.run(wctx, log); close(delivered) }()
@@ -102,6 +104,8 @@ type app struct {
 	outbound *outbound
 	// review records the quarterly access reviews.
 	review reviewer
+	// obligations runs the legal clocks; serve sweeps them.
+	obligations *obligation.Service
 }
 
 // newApp wires the surfaces into the server.
@@ -132,6 +136,12 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	if err != nil {
 		return nil, err
 	}
+	duties, err := dutyNotices(c, out, base)
+	if err != nil {
+		return nil, err
+	}
+	obligations := obligation.NewService(db, cases, kr).WithNotices(duties)
+	cases.WithChangeHook(obligations.Reconcile)
 	reports := report.NewService(db, kr, report.Options{AckTarget: c.AckTarget}).WithCases(cases).WithNotices(notices)
 	defer func() {
 		if err != nil {
@@ -159,9 +169,6 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	if out.email {
 		wc.Recovery = ids
 	}
-	if out.email {
-		wc.Recovery = ids
-	}
 	if sso := newSSO(c, log, ids); sso != nil {
 		wc.SSO = sso
 	}
@@ -175,7 +182,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	if err != nil {
 		return nil, err
 	}
-	return &app{reports: reports, key: key, security: sec, outbound: out, review: reviewer{cases: cases, store: db}, handler: server.New(server.Config{
+	return &app{obligations: obligations, reports: reports, key: key, security: sec, outbound: out, review: reviewer{cases: cases, store: db}, handler: server.New(server.Config{
 		Logger: log, Registry: reg, Ready: db.Ping, TLS: c.TLS(),
 		MaxBodyBytes: c.MaxBodyBytes, Web: w, API: a,
 		TrustedProxies: c.TrustedProxies,
@@ -241,6 +248,19 @@ func baseURL(c *Config, addr net.Addr) string {
 		host = "localhost"
 	}
 	return fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(host, port))
+}
+
+// sweepDuties runs the obligations engine's timed work: escalations, the
+// daily digest, and recording delivered notices.
+func sweepDuties(log *slog.Logger, obl *obligation.Service) func(context.Context) {
+	return func(ctx context.Context) {
+		rep, err := obl.Sweep(ctx, time.Now())
+		if err != nil {
+			log.Error("legal-duty sweep failed", "err", err)
+		} else if rep.Escalated+rep.Delivered > 0 {
+			log.Info("legal duties", "escalated", rep.Escalated, "notices_delivered", rep.Delivered)
+		}
+	}
 }
 
 // alertOverdue tells the team of reports no one has answered by their
