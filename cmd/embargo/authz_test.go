@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/embargohq/embargo/internal/obligation"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -182,6 +183,22 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 303, string(access.ComplianceOfficer): 303})}},
 	"POST /cases/{id}/people": {"POST", "/cases/{case}/people", "role=watcher", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.Triager): 303, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
+	// Web: legal duties. The facts form saves for writers; the upstream
+	// notice is refused (409) for writers, the root cause not being
+	// upstream; marking the incomplete package submitted is refused (409)
+	// for compliance officers and forbidden to everyone else; deciding a
+	// duty not applicable without a reason is refused (400).
+	"POST /cases/{id}/facts": {"POST", "/cases/{case}/facts", "root_component=libx", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Triager): 303, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
+	"POST /cases/{id}/upstream-notice": {"POST", "/cases/{case}/upstream-notice", "channel=manual&reference=x", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Triager): 409, string(access.ComplianceOfficer): 409, "other_reader": 404}}},
+	"GET /cases/{id}/packages/{duty}": {"GET", "/cases/{case}/packages/cn.nvdb_report", "", want{all: 403, except: readers(404, map[string]int{"anonymous": 303,
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200})}},
+	"POST /cases/{id}/packages/{duty}": {"POST", "/cases/{case}/packages/cn.nvdb_report", "reference=x", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.ComplianceOfficer): 409, "other_reader": 404}}},
+	"GET /obligations": {"GET", "/obligations", "", want{all: 403, except: readers(200, map[string]int{"anonymous": 303})}},
+	"POST /obligations/{id}/not-applicable": {"POST", "/obligations/{duty}/not-applicable", "reason=", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.ComplianceOfficer): 400, "other_reader": 404}}},
 	// Merging a case into itself is refused (400) for writers: the shared
 	// case stays as it is for the other rows.
 	"POST /cases/{id}/merge": {"POST", "/cases/{case}/merge", "into={case}", want{all: 403, except: map[string]int{"anonymous": 401,
@@ -401,6 +418,26 @@ func matrixOrder() []string {
 	return append(first, last...)
 }
 
+// firstDuty returns the ID of case id's NVDB-report obligation, which no
+// row of the matrix meets.
+func firstDuty(t *testing.T, db *store.DB, id int64) int64 {
+	t.Helper()
+	var n int64
+	err := db.TransactObligations(context.Background(), func(tx obligation.Tx) error {
+		os, err := tx.CaseObligations(context.Background(), id)
+		for _, o := range os {
+			if o.Duty == "cn.nvdb_report" {
+				n = o.ID
+			}
+		}
+		return err
+	})
+	if err != nil || n == 0 {
+		t.Fatalf("the matrix case has no obligation (%v)", err)
+	}
+	return n
+}
+
 type matrixServer struct {
 	handler http.Handler
 	web     *web.Handler
@@ -413,6 +450,7 @@ type matrixServer struct {
 	product [2]int64     // products of organisation 1: one to read, one to delete
 	target  int64        // the user that administration routes act on
 	file    int64        // a file on the case
+	duty    int64        // an open obligation on the case
 }
 
 // do sends mr as caller c: web routes with c's session cookie, API routes
@@ -428,7 +466,8 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 		"{dead_web}", strconv.FormatInt(m.dead[0], 10), "{dead_api}", strconv.FormatInt(m.dead[1], 10),
 		"{review_web}", strconv.FormatInt(m.review[0], 10), "{review_api}", strconv.FormatInt(m.review[1], 10),
 		"{product}", strconv.FormatInt(m.product[0], 10), "{product_del}", strconv.FormatInt(m.product[1], 10),
-		"{target}", strconv.FormatInt(m.target, 10), "{file}", strconv.FormatInt(m.file, 10)).Replace(path)
+		"{target}", strconv.FormatInt(m.target, 10), "{file}", strconv.FormatInt(m.file, 10),
+		"{duty}", strconv.FormatInt(m.duty, 10)).Replace(path)
 	form := strings.NewReplacer("{target}", strconv.FormatInt(m.target, 10), "{case}", strconv.FormatInt(m.caseID, 10)).Replace(mr.form)
 	req := httptest.NewRequest(mr.method, path, strings.NewReader(form))
 	req.RemoteAddr = "10.9.0." + strconv.Itoa(slices.IndexFunc(all, func(o caller) bool { return o.name == c.name })+1) + ":40000"
@@ -496,7 +535,9 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	// One undisclosed case, opened by the triager: on its access list are
 	// the triager only; the compliance officer reads every case.
 	triager, _, _ := svc.Authenticate(ctx, callers[slices.IndexFunc(callers, func(c caller) bool { return c.name == "triager" })].cookie)
-	kase, err := casework.NewService(db, kr, "EMB").Create(ctx, triager, casework.NewCase{Title: "t", Summary: "s"})
+	cs := casework.NewService(db, kr, "EMB")
+	cs.WithChangeHook(obligation.NewService(db, cs, kr).Reconcile) // the case carries its legal duties
+	kase, err := cs.Create(ctx, triager, casework.NewCase{Title: "t", Summary: "s"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -569,7 +610,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 		products[i] = pr.ID
 	}
 	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports, dead: dead, review: review,
-		product: products, target: target.userID, file: file.ID}, callers
+		product: products, target: target.userID, file: file.ID, duty: firstDuty(t, db, kase.ID)}, callers
 }
 
 // mustCaller creates a user with role in org, signs them in and, when the

@@ -390,9 +390,6 @@ func (s *Service) NotApplicable(ctx context.Context, p *access.Principal, id int
 		return Obligation{}, err
 	}
 	reason = strings.TrimSpace(reason)
-	if reason == "" || utf8.RuneCountInString(reason) > 2000 {
-		return Obligation{}, errs.Coded(errs.Invalid, "obligation.reason", "say why the duty does not apply (at most 2,000 characters)")
-	}
 	var o Obligation
 	err := s.store.TransactObligations(ctx, func(tx Tx) error {
 		var err error
@@ -405,6 +402,9 @@ func (s *Service) NotApplicable(ctx context.Context, p *access.Principal, id int
 		}
 		if o.Stored != Open {
 			return errs.Coded(errs.Conflict, "obligation.closed", "this duty is %s already", o.Stored)
+		}
+		if reason == "" || utf8.RuneCountInString(reason) > 2000 {
+			return errs.Coded(errs.Invalid, "obligation.reason", "say why the duty does not apply (at most 2,000 characters)")
 		}
 		o.Stored, o.ClosedAt, o.ClosedBy, o.Reason, o.UpdatedAt = StoredNA, tx.Now(), p.Actor(), reason, tx.Now()
 		if err := tx.UpdateObligation(ctx, o); err != nil {

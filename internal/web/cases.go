@@ -35,6 +35,8 @@ type Cases interface {
 	Files(ctx context.Context, p *access.Principal, id int64) ([]casework.File, error)
 	OpenFile(ctx context.Context, p *access.Principal, id, fileID int64) (casework.File, []byte, error)
 	Comments(ctx context.Context, p *access.Principal, id int64) ([]casework.Comment, error)
+	FactsOf(ctx context.Context, p *access.Principal, id int64) (casework.Facts, error)
+	SetFacts(ctx context.Context, p *access.Principal, id int64, ch casework.FactsChange) (casework.Facts, error)
 }
 
 // casesPage is the data of /cases.
@@ -119,6 +121,10 @@ type casePage struct {
 	Comments []casework.Comment
 	Files    []casework.File
 	Me       int64 // the reader's user ID
+	// The case's legal duties and the facts that decide them.
+	Duties    []duty
+	Facts     casework.Facts
+	CanManage bool // may record submissions and decide not-applicable
 }
 
 // caseID reads the case ID from the path; a malformed one is a case that
@@ -171,6 +177,16 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, p *access.P
 		People: people, Comments: comments, Files: files, Me: p.UserID}
 	if cat, ok := gbt30279.LookupCategory(c.Grading.Category); ok {
 		data.Category = cat.Path()
+	}
+	if h.cfg.Obligations != nil {
+		os, err := h.cfg.Obligations.ForCase(r.Context(), p, id)
+		if err != nil {
+			return err
+		}
+		data.Duties, data.CanManage = h.duties(os), p.Can(access.ManageObligations)
+		if data.Facts, err = h.cfg.Cases.FactsOf(r.Context(), p, id); err != nil {
+			return err
+		}
 	}
 	if c.Grading.Indicators == nil && c.CVSS != "" {
 		if in, err := gbt30279.Prefill(c.CVSS); err == nil {

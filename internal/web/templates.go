@@ -46,13 +46,17 @@ const (
 	pageNotice pageName = "notice"
 	// The product catalogue.
 	pageProducts pageName = "products"
+	// Legal duties: the clock board and a case's report package.
+	pageBoard   pageName = "obligations"
+	pagePackage pageName = "package"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
 // a page without a template stops New instead of failing a request.
 func allPages() []pageName {
 	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview, pageProfile,
-		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy, pageOutbox, pageForgot, pageReset, pageNotice, pageProducts}
+		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy, pageOutbox, pageForgot, pageReset, pageNotice, pageProducts,
+		pageBoard, pagePackage}
 }
 
 // site is one parse of the templates and one read of the static files.

@@ -52,6 +52,9 @@ type Config struct {
 	Sealer Sealer
 	// Cases serves the case pages; nil turns them off.
 	Cases Cases
+	// Obligations serves the legal duties (clock board, report packages);
+	// nil turns them off.
+	Obligations Obligations
 	// Confidentiality keeps the confidentiality statement.
 	Confidentiality Confidentiality
 	// Audit reads the audit log for auditors; nil turns the viewer off.

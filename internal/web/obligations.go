@@ -1,0 +1,216 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/casework"
+	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/obligation"
+)
+
+// Obligations is what the pages need of the obligations engine.
+type Obligations interface {
+	ForCase(ctx context.Context, p *access.Principal, id int64) ([]obligation.Obligation, error)
+	Board(ctx context.Context, p *access.Principal) ([]obligation.Obligation, error)
+	NotApplicable(ctx context.Context, p *access.Principal, id int64, reason string) (obligation.Obligation, error)
+	Draft(ctx context.Context, p *access.Principal, id int64, duty string) (obligation.Draft, error)
+	Submit(ctx context.Context, p *access.Principal, id int64, req obligation.SubmitRequest) (obligation.Submission, error)
+	SendUpstreamNotice(ctx context.Context, p *access.Principal, id int64, req obligation.NoticeRequest) (obligation.Submission, error)
+	Packs() []obligation.Pack
+}
+
+// duty is one obligation as the pages show it.
+type duty struct {
+	obligation.Obligation
+	State obligation.State
+	Rule  obligation.Rule
+	// Left is the time left (negative: overdue), rounded to minutes.
+	Left time.Duration
+}
+
+func (h *Handler) duties(os []obligation.Obligation) []duty {
+	now := time.Now()
+	out := make([]duty, 0, len(os))
+	for _, o := range os {
+		_, r, _ := obligation.Find(h.cfg.Obligations.Packs(), o.Regime, o.Duty)
+		out = append(out, duty{Obligation: o, State: o.StateAt(now), Rule: r, Left: o.DueAt.Sub(now).Round(time.Minute)})
+	}
+	return out
+}
+
+// boardPage is the data of /obligations.
+type boardPage struct {
+	Duties  []duty
+	Zone    *time.Location
+	English bool // the duties' English titles
+}
+
+// showBoard is the clock board: every open legal duty of the cases the
+// reader may see, soonest first, in China Standard Time and UTC.
+func (h *Handler) showBoard(w http.ResponseWriter, r *http.Request) error {
+	p, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	if h.cfg.Obligations == nil {
+		return errs.New(errs.NotFound, "not found")
+	}
+	os, err := h.cfg.Obligations.Board(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	noStore(w)
+	return h.render(w, r, http.StatusOK, pageBoard, boardPage{Duties: h.duties(os), Zone: chinaTime,
+		English: h.language(r).String() == "en"})
+}
+
+// packagePage is the data of a case's report package page.
+type packagePage struct {
+	Draft     obligation.Draft
+	Duty      string
+	Rule      obligation.Rule
+	CanSubmit bool
+	Problem   string
+	Zone      *time.Location
+	JSON      string
+	English   bool
+}
+
+// showPackage shows a case's report package laid out like the platform's
+// web form, for copy and paste, with what it lacks; ?format=json downloads
+// it.
+func (h *Handler) showPackage(w http.ResponseWriter, r *http.Request) error {
+	p, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := h.caseID(r)
+	if err != nil || h.cfg.Obligations == nil {
+		return errs.Coded(errs.NotFound, "case.not_found", "no such case")
+	}
+	return h.renderPackage(w, r, p, id, r.PathValue("duty"), http.StatusOK, "")
+}
+
+func (h *Handler) renderPackage(w http.ResponseWriter, r *http.Request, p *access.Principal, id int64, dutyCode string, status int, problem string) error {
+	d, err := h.cfg.Obligations.Draft(r.Context(), p, id, dutyCode)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(d.Package, "", "  ")
+	if err != nil {
+		return err
+	}
+	noStore(w)
+	if r.URL.Query().Get("format") == "json" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+d.Case.Ref+"-"+dutyCode+`.json"`)
+		_, err := w.Write(append(b, '\n'))
+		return err
+	}
+	var rule obligation.Rule
+	for _, pk := range h.cfg.Obligations.Packs() {
+		if _, ru, ok := obligation.Find([]obligation.Pack{pk}, pk.Regime, dutyCode); ok {
+			rule = ru
+		}
+	}
+	return h.render(w, r, status, pagePackage, packagePage{Draft: d, Duty: dutyCode, Rule: rule, Zone: chinaTime,
+		CanSubmit: p.Can(access.ManageObligations), Problem: problem, JSON: string(b), English: h.language(r).String() == "en"})
+}
+
+// submitPackage marks the case's current package submitted.
+func (h *Handler) submitPackage(w http.ResponseWriter, r *http.Request) error {
+	p, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := h.caseID(r)
+	if err != nil || h.cfg.Obligations == nil {
+		return errs.Coded(errs.NotFound, "case.not_found", "no such case")
+	}
+	dutyCode := r.PathValue("duty")
+	req := obligation.SubmitRequest{Duty: dutyCode, Channel: obligation.Manual, Reference: r.PostFormValue("reference")}
+	if v := r.PostFormValue("submitted_at"); v != "" {
+		t, err := time.ParseInLocation("2006-01-02T15:04", v, chinaTime)
+		if err != nil {
+			return h.renderPackage(w, r, p, id, dutyCode, http.StatusBadRequest,
+				h.problem(r, errs.Coded(errs.Invalid, "obligation.submitted_at", "the submission time lies between T0 and now")))
+		}
+		req.SubmittedAt = t
+	}
+	if _, err := h.cfg.Obligations.Submit(r.Context(), p, id, req); errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) ||
+		blockedBySharingGate(err) {
+		return h.renderPackage(w, r, p, id, dutyCode, errs.HTTPStatus(err), h.problem(r, err))
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10)+"#duties", http.StatusSeeOther)
+	return nil
+}
+
+// setFacts records where the root cause lies, whether users must act, and
+// exploitation.
+func (h *Handler) setFacts(w http.ResponseWriter, r *http.Request) error {
+	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
+		comp, up := r.PostFormValue("root_component"), r.PostFormValue("upstream")
+		ua := r.PostFormValue("user_action") == "on"
+		ch := casework.FactsChange{RootComponent: &comp, Upstream: &up, UserAction: &ua, Reason: r.PostFormValue("reason"),
+			ExploitedEvidence: r.PostFormValue("exploited_evidence")}
+		if v := r.PostFormValue("exploited_at"); v != "" {
+			t, err := time.ParseInLocation("2006-01-02T15:04", v, chinaTime)
+			if err != nil {
+				return errs.Coded(errs.Invalid, "case.exploited_evidence", "say what shows the exploitation, and when you became aware of it")
+			}
+			ch.ExploitedAt = &t
+		}
+		_, err := h.cfg.Cases.SetFacts(r.Context(), p, id, ch)
+		return err
+	})
+}
+
+// sendNotice notifies the upstream supplier, by mail or as recorded.
+func (h *Handler) sendNotice(w http.ResponseWriter, r *http.Request) error {
+	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
+		if h.cfg.Obligations == nil {
+			return errs.Coded(errs.NotFound, "case.not_found", "no such case")
+		}
+		_, err := h.cfg.Obligations.SendUpstreamNotice(r.Context(), p, id, obligation.NoticeRequest{
+			Channel: r.PostFormValue("channel"), Reference: r.PostFormValue("reference"), Note: r.PostFormValue("note")})
+		return err
+	})
+}
+
+// notApplicable closes a duty as not applicable, with the reason.
+func (h *Handler) notApplicable(w http.ResponseWriter, r *http.Request) error {
+	p, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || h.cfg.Obligations == nil {
+		return errs.Coded(errs.NotFound, "obligation.not_found", "no such obligation")
+	}
+	o, err := h.cfg.Obligations.NotApplicable(r.Context(), p, id, r.PostFormValue("reason"))
+	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
+		caseID, _ := strconv.ParseInt(r.PostFormValue("case"), 10, 64)
+		if caseID == 0 {
+			return err
+		}
+		return h.renderCase(w, r, p, caseID, errs.HTTPStatus(err), h.problem(r, err))
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(o.CaseID, 10)+"#duties", http.StatusSeeOther)
+	return nil
+}
+
+// blockedBySharingGate reports whether err is the sharing gate's refusal,
+// shown on the page rather than as an error page.
+func blockedBySharingGate(err error) bool {
+	code, _ := errs.CodeOf(err)
+	return code == "sharing.blocked"
+}
