@@ -23,6 +23,7 @@ import (
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/audit"
+	"github.com/embargohq/embargo/internal/disclosure"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/notify"
 	"github.com/embargohq/embargo/internal/severity/gbt30279"
@@ -160,6 +161,8 @@ type Tx interface {
 	SignReview(ctx context.Context, id int64, by string, at time.Time, note string) error
 	// Outbound messages go out with the change they announce.
 	notify.Enqueuer
+	// The sharing gate's recorded legal decisions (foreign.go).
+	disclosure.Tx
 }
 
 // Sealer encrypts sensitive fields bound to where they are stored.
@@ -215,7 +218,7 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, nc NewCase) (
 		return Case{}, errs.Coded(errs.Invalid, "case.kind", "a case is a provider's or an operator's")
 	}
 	var c Case
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		var err error
 		c = Case{OrgID: p.OrgID, Title: title, Summary: nc.Summary, Status: initial[nc.Kind], Kind: nc.Kind, CreatedAt: tx.Now(),
 			CreatedBy: p.UserID, Ref: "new-" + randomHex(), T0: nc.T0.UTC(), T0Source: strings.TrimSpace(nc.T0Source), UpdatedAt: tx.Now()}

@@ -52,7 +52,7 @@ func (s *Service) AddFile(ctx context.Context, p *access.Principal, id int64, na
 	sum := sha256.Sum256(data)
 	f := File{Name: name, ContentType: http.DetectContentType(data), Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
 		Restricted: restricted, AddedBy: p.Actor()}
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		c, err := s.visibleCase(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -97,7 +97,7 @@ func (s *Service) OpenFile(ctx context.Context, p *access.Principal, id, fileID 
 	}
 	var f File
 	var data []byte
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		c, err := s.visibleCase(ctx, tx, p, id)
 		if err != nil {
 			return err

@@ -150,7 +150,7 @@ func (s *Service) Transition(ctx context.Context, p *access.Principal, id int64,
 		return Case{}, errs.Coded(errs.Invalid, "case.reason", "the reason may be at most 2,000 characters")
 	}
 	var c Case
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		var err error
 		if c, err = s.visibleCase(ctx, tx, p, id); err != nil {
 			return err
@@ -244,7 +244,7 @@ func (s *Service) Assess(ctx context.Context, p *access.Principal, id int64, a A
 		a.Scope[i] = e
 	}
 	var c Case
-	err = s.store.TransactCases(ctx, func(tx Tx) error {
+	err = s.transact(ctx, func(tx Tx) error {
 		var err error
 		if c, err = s.visibleCase(ctx, tx, p, id); err != nil {
 			return err
@@ -338,7 +338,7 @@ func (s *Service) CorrectT0(ctx context.Context, p *access.Principal, id int64, 
 		return Case{}, errs.Coded(errs.Invalid, "case.t0_source", "say where T0 comes from: internal discovery, a report, or a third party")
 	}
 	var c Case
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		var err error
 		if c, err = s.visibleCase(ctx, tx, p, id); err != nil {
 			return err
@@ -403,7 +403,7 @@ func (s *Service) AddAlias(ctx context.Context, p *access.Principal, id int64, a
 	if err != nil {
 		return "", err
 	}
-	err = s.store.TransactCases(ctx, func(tx Tx) error {
+	err = s.transact(ctx, func(tx Tx) error {
 		c, err := s.visibleCase(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -429,7 +429,7 @@ func (s *Service) Merge(ctx context.Context, p *access.Principal, dup, into int6
 		return Case{}, errs.Coded(errs.Invalid, "case.merge_self", "a case cannot be merged into itself")
 	}
 	var target Case
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		d, err := s.visibleCase(ctx, tx, p, dup)
 		if err != nil {
 			return err
@@ -497,7 +497,7 @@ func (s *Service) withCase(ctx context.Context, p *access.Principal, perm access
 	if err := s.requireReader(p, perm); err != nil {
 		return err
 	}
-	return s.store.TransactCases(ctx, func(tx Tx) error {
+	return s.transact(ctx, func(tx Tx) error {
 		c, err := s.visibleCase(ctx, tx, p, id)
 		if err != nil {
 			return err

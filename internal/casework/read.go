@@ -20,7 +20,7 @@ func (s *Service) Get(ctx context.Context, p *access.Principal, id int64) (Case,
 		return Case{}, err
 	}
 	var c Case
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		var sealed []byte
 		var err error
 		if c, sealed, err = tx.CaseByID(ctx, id); err != nil {
@@ -46,22 +46,22 @@ func (s *Service) Get(ctx context.Context, p *access.Principal, id int64) (Case,
 	return c, err
 }
 
-// checkVisible returns errNoCase unless p may see c.
+// checkVisible returns errNoCase unless p may see c, and applies the
+// sharing gate to a foreign reader (foreign.go).
 func (s *Service) checkVisible(ctx context.Context, tx Tx, p *access.Principal, c Case) error {
 	if c.OrgID != p.OrgID {
 		return errNoCase
 	}
-	if p.Can(access.ReadAllCases) {
-		return nil
+	if !p.Can(access.ReadAllCases) {
+		ok, err := tx.HasCaseAccess(ctx, c.ID, p.UserID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errNoCase
+		}
 	}
-	ok, err := tx.HasCaseAccess(ctx, c.ID, p.UserID)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errNoCase
-	}
-	return nil
+	return gateRead(ctx, tx, p, c)
 }
 
 // List returns the cases p may see, newest first, and audits the listing
@@ -78,8 +78,13 @@ func (s *Service) List(ctx context.Context, p *access.Principal) ([]Case, error)
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.TransactCases(ctx, func(tx Tx) error {
-		return record(ctx, tx, p, "case.list", Case{Ref: "*"}, map[string]int{"cases": len(cases)})
+	err = s.transact(ctx, func(tx Tx) error {
+		var withheld int
+		var err error
+		if cases, withheld, err = withholdForeign(ctx, tx, p, cases); err != nil {
+			return err
+		}
+		return record(ctx, tx, p, "case.list", Case{Ref: "*"}, map[string]int{"cases": len(cases), "withheld": withheld})
 	})
 	return cases, err
 }
@@ -118,9 +123,14 @@ func (s *Service) Search(ctx context.Context, p *access.Principal, f Filter) ([]
 	if err != nil {
 		return nil, err
 	}
-	err = s.store.TransactCases(ctx, func(tx Tx) error {
+	err = s.transact(ctx, func(tx Tx) error {
+		var withheld int
+		var err error
+		if cases, withheld, err = withholdForeign(ctx, tx, p, cases); err != nil {
+			return err
+		}
 		return record(ctx, tx, p, "case.list", Case{Ref: "*"}, map[string]any{"cases": len(cases), "query": f.Query,
-			"status": f.Status, "grade": f.Grade, "product": f.Product})
+			"status": f.Status, "grade": f.Grade, "product": f.Product, "withheld": withheld})
 	})
 	return cases, err
 }
@@ -132,7 +142,7 @@ func (s *Service) GrantAccess(ctx context.Context, p *access.Principal, id, user
 	if err := s.requireReader(p, access.WriteCases); err != nil {
 		return err
 	}
-	return s.store.TransactCases(ctx, func(tx Tx) error {
+	return s.transact(ctx, func(tx Tx) error {
 		c, _, err := tx.CaseByID(ctx, id)
 		if err != nil {
 			return errNoCase

@@ -95,7 +95,7 @@ func (s *Service) AccessReview(ctx context.Context, p *access.Principal, rs Revi
 		return Review{}, err
 	}
 	rows := rev.Entries
-	err = s.store.TransactCases(ctx, func(tx Tx) error {
+	err = s.transact(ctx, func(tx Tx) error {
 		ev, err := audit.New(ctx, p.Actor(), "access_review.generate", "org:"+itoa(p.OrgID),
 			map[string]any{"quarter": rev.Quarter, "people": len(rows)})
 		if err != nil {
@@ -157,7 +157,7 @@ func (s *Service) RecordQuarterlyReviews(ctx context.Context, p *access.Principa
 		sum := sha256.Sum256(content)
 		rec := RecordedReview{OrgID: org, Quarter: quarter, GeneratedAt: rev.GeneratedAt, People: len(rev.Entries),
 			Content: content, SHA256: hex.EncodeToString(sum[:])}
-		err = s.store.TransactCases(ctx, func(tx Tx) error {
+		err = s.transact(ctx, func(tx Tx) error {
 			if rec.ID, err = tx.SaveReview(ctx, rec); err != nil {
 				return err
 			}
@@ -249,7 +249,7 @@ func (s *Service) RecordedReview(ctx context.Context, p *access.Principal, id in
 		return RecordedReview{}, err
 	}
 	var rec RecordedReview
-	err := s.store.TransactCases(ctx, func(tx Tx) (err error) {
+	err := s.transact(ctx, func(tx Tx) (err error) {
 		rec, err = tx.ReviewByID(ctx, id)
 		return err
 	})
@@ -274,7 +274,7 @@ func (s *Service) SignReview(ctx context.Context, p *access.Principal, id int64,
 	if utf8.RuneCountInString(note) > MaxReviewNote {
 		return errs.Coded(errs.Invalid, "review.note_too_long", "the note may be at most %d characters", MaxReviewNote)
 	}
-	return s.store.TransactCases(ctx, func(tx Tx) error {
+	return s.transact(ctx, func(tx Tx) error {
 		rec, err := tx.ReviewByID(ctx, id)
 		if err != nil {
 			return err

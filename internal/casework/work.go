@@ -52,7 +52,7 @@ func (s *Service) AddPerson(ctx context.Context, p *access.Principal, id, userID
 	if role != Assignee && role != Watcher {
 		return errs.Coded(errs.Invalid, "case.person_role", "someone is an assignee or a watcher of a case")
 	}
-	return s.store.TransactCases(ctx, func(tx Tx) error {
+	return s.transact(ctx, func(tx Tx) error {
 		c, err := s.visibleCase(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -78,7 +78,7 @@ func (s *Service) RemovePerson(ctx context.Context, p *access.Principal, id, use
 	if err := s.requireReader(p, access.WriteCases); err != nil {
 		return err
 	}
-	return s.store.TransactCases(ctx, func(tx Tx) error {
+	return s.transact(ctx, func(tx Tx) error {
 		c, err := s.visibleCase(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -113,7 +113,7 @@ func (s *Service) AddComment(ctx context.Context, p *access.Principal, id int64,
 		return Comment{}, errs.Coded(errs.Invalid, "case.comment", "write a comment of 1 to %d characters", MaxComment)
 	}
 	var cm Comment
-	err := s.store.TransactCases(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		c, err := s.visibleCase(ctx, tx, p, id)
 		if err != nil {
 			return err
