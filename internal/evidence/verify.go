@@ -19,8 +19,8 @@ const MaxEnvelopeSize = 32 << 20
 
 // Report is what Verify found besides the pack.
 type Report struct {
-	// Signatures lists the envelope's signatures, in order; Verify
-	// returns no Report of a signature that does not verify.
+	// Signatures lists the envelope's signatures, in order. All of them
+	// verified: one that does not fails Verify.
 	Signatures []SignatureInfo
 	// Trusted reports whether a signature is by one of the trusted keys.
 	Trusted bool
