@@ -10,6 +10,9 @@ import (
 )
 
 func runVerify(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "evidence" { // a signed evidence pack, offline (CN-12-1)
+		return runVerifyEvidence(e, args[1:])
+	}
 	if len(args) > 0 && args[0] == "receipts" { // the receipt log alone (CN-05-3)
 		args = append([]string{"audit", "--stream", "receipt"}, args[1:]...)
 	}

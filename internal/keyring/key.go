@@ -9,6 +9,7 @@
 package keyring
 
 import (
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -46,6 +47,19 @@ func (k *Key) ID() string { return k.id }
 // String never prints the secret, so that a key passed to a logger by
 // mistake leaks nothing.
 func (k *Key) String() string { return "instance-key(" + k.id + ")" }
+
+// DeriveSecret returns a 32-byte secret for one purpose, named by label
+// (such as "embargo evidence signing key v1"), derived from the instance
+// key with HKDF-SHA256 (RFC 5869; no salt, label as info). Other keys can
+// thus hang off the instance key without files of their own: the same key
+// and label always give the same secret, and different labels give
+// independent secrets that reveal nothing of the instance key or of each
+// other. Rotating the instance key changes every derived secret.
+func (k *Key) DeriveSecret(label string) [32]byte {
+	// HKDF fails only when asked for more than 255 hash lengths of output.
+	b, _ := hkdf.Key(sha256.New, k.secret[:], nil, label, 32)
+	return [32]byte(b)
+}
 
 func keyID(secret []byte) string {
 	sum := sha256.Sum256(append([]byte("embargo key id\x00"), secret...))

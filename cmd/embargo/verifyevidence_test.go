@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/embargohq/embargo/internal/evidence"
+	"github.com/embargohq/embargo/internal/evidence/evidencetest"
+	"github.com/embargohq/embargo/internal/keyring"
+)
+
+// writeFile writes b to a new file in dir and returns its path.
+func writeFile(t *testing.T, dir, name string, b []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// tamper flips one bit of the decoded base64 member of the envelope's
+// top level (member "payload") or of its first signature ("sig").
+func tamper(t *testing.T, envelope []byte, member string) []byte {
+	t.Helper()
+	var env map[string]any
+	if err := json.Unmarshal(envelope, &env); err != nil {
+		t.Fatal(err)
+	}
+	obj := env
+	if member == "sig" {
+		obj = env["signatures"].([]any)[0].(map[string]any)
+	}
+	b, _ := base64.StdEncoding.DecodeString(obj[member].(string))
+	b[len(b)/2] ^= 0x20
+	obj[member] = base64.StdEncoding.EncodeToString(b)
+	out, err := json.Marshal(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// signByHand signs payload as the documentation describes, bypassing
+// evidence.Sign's refusal of inconsistent packs.
+func signByHand(t *testing.T, priv ed25519.PrivateKey, payload []byte) []byte {
+	t.Helper()
+	pub := priv.Public().(ed25519.PublicKey)
+	b, err := json.Marshal(evidence.Envelope{PayloadType: evidence.PayloadType, Payload: payload,
+		Signatures: []evidence.Signature{{Alg: evidence.Alg, KeyID: evidence.KeyID(pub), PublicKey: pub,
+			Sig: ed25519.Sign(priv, evidence.PAE(evidence.PayloadType, payload))}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestVerifyEvidence runs `embargo verify evidence` on good, tampered and
+// inconsistent packs with and without trusted keys. No database and no
+// configuration are involved.
+func TestVerifyEvidence(t *testing.T) {
+	dir := t.TempDir()
+	signer := evidence.SignerFromInstanceKey(evidencetest.InstanceKey())
+	pub := base64.StdEncoding.EncodeToString(signer.PublicKey())
+	good, err := evidence.Sign(evidencetest.Pack(), signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherPub, otherPriv, _ := ed25519.GenerateKey(nil)
+	inconsistent := evidencetest.Pack()
+	inconsistent.Duties[2].Evidence = nil
+	payload, err := evidence.Marshal(inconsistent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goodFile := writeFile(t, dir, "good.json", good)
+	keyList := writeFile(t, dir, "keys.txt", []byte("# published keys\n"+base64.StdEncoding.EncodeToString(otherPub)+"\n"+pub+"\n"))
+	instanceKey := writeFile(t, dir, "instance.key", evidencetest.InstanceKey().Encode())
+	const summary = "evidence EMB-2026-0001: signature good (key aa4347fe05e86d8b, trusted), 7 duties, 3 met, content consistent\n"
+	tests := []struct {
+		name          string
+		args          []string
+		wantOut       string // stdout, exactly
+		wantErr       string // "" for success
+		wantOutSubstr string // for failures: a part of stdout
+	}{
+		{"good, trusted key after the file", []string{goodFile, "--public-key", pub}, summary, "", ""},
+		{"good, trusted key before the file", []string{"--public-key", pub, goodFile}, summary, "", ""},
+		{"good, key list", []string{goodFile, "--key-file", keyList}, summary, "", ""},
+		{"good, instance key file", []string{goodFile, "--key-file", instanceKey}, summary, "", ""},
+		{"good, no trusted key", []string{goodFile},
+			"evidence EMB-2026-0001: signature good (key aa4347fe05e86d8b, signed by an untrusted/unknown key, integrity only), 7 duties, 3 met, content consistent\n", "", ""},
+		{"tampered payload", []string{writeFile(t, dir, "payload.json", tamper(t, good, "payload")), "--public-key", pub},
+			"", "signature 1 (key aa4347fe05e86d8b) does not verify", "FAILED"},
+		{"tampered signature", []string{writeFile(t, dir, "sig.json", tamper(t, good, "sig")), "--public-key", pub},
+			"", "does not verify: the pack or the signature was changed after signing", "FAILED"},
+		{"wrong trusted key", []string{goodFile, "--public-key", base64.StdEncoding.EncodeToString(otherPub)},
+			"", "the signatures are good but by key aa4347fe05e86d8b, none of the trusted keys (" + evidence.KeyID(otherPub) + ")", "FAILED"},
+		{"inconsistent content", []string{writeFile(t, dir, "inconsistent.json", signByHand(t, otherPriv, payload))},
+			"", "evidence EMB-2026-0001: the content is inconsistent (1 problems, listed above)",
+			"content INCONSISTENT:\n  - duties[2] (cn.nvdb_report): state met but no evidence\n"},
+		{"not an envelope", []string{instanceKey}, "", "not an evidence envelope", "FAILED"},
+		{"no such file", []string{filepath.Join(dir, "missing.json")}, "", "no such file", ""},
+		{"bad public key", []string{goodFile, "--public-key", "c2hvcnQ="}, "", "want a 32-byte Ed25519 public key", ""},
+		{"no file", []string{"--public-key", pub}, "", "usage: embargo verify evidence FILE", ""},
+		{"two files", []string{goodFile, goodFile}, "", "usage: embargo verify evidence FILE", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := runCLI(t, append([]string{"verify", "evidence"}, tc.args...)...)
+			if tc.wantErr == "" {
+				if err != nil || out != tc.wantOut {
+					t.Fatalf("verify evidence = %q, %v; want %q", out, err, tc.wantOut)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("verify evidence error = %v, want %q", err, tc.wantErr)
+			}
+			if !strings.Contains(out, tc.wantOutSubstr) {
+				t.Errorf("verify evidence printed %q, want %q in it", out, tc.wantOutSubstr)
+			}
+		})
+	}
+}
+
+// TestVerifyEvidenceHTML checks that a verified pack can be written out
+// as the readable page, and that an unverified one is not.
+func TestVerifyEvidenceHTML(t *testing.T) {
+	dir := t.TempDir()
+	good, err := evidence.Sign(evidencetest.Pack(), evidence.SignerFromInstanceKey(evidencetest.InstanceKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(dir, "pack.html")
+	if _, err := runCLI(t, "verify", "evidence", writeFile(t, dir, "good.json", good), "--html", page, "--lang", "en"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(page)
+	if err != nil || !bytes.Contains(b, []byte(`<html lang="en">`)) || !bytes.Contains(b, []byte("cn.nvdb_report")) {
+		t.Fatalf("page = %.200q, %v", b, err)
+	}
+	bad := filepath.Join(dir, "bad.html")
+	if _, err := runCLI(t, "verify", "evidence", writeFile(t, dir, "bad.json", tamper(t, good, "payload")), "--html", bad); err == nil {
+		t.Fatal("a tampered pack verified")
+	}
+	if _, err := os.Stat(bad); err == nil {
+		t.Error("the page of a tampered pack was written")
+	}
+}
+
+// TestKeyEvidencePublic checks that `embargo key evidence-public` prints
+// the key that verifies the instance's packs, and creates no key.
+func TestKeyEvidencePublic(t *testing.T) {
+	data := t.TempDir()
+	out, err := runCLI(t, "key", "evidence-public", "--data", data)
+	if err == nil {
+		t.Fatalf("key evidence-public without an instance key = %q, want an error", out)
+	}
+	if _, err := os.Stat(filepath.Join(data, "instance.key")); err == nil {
+		t.Fatal("key evidence-public created an instance key")
+	}
+	if err := keyring.WriteKey(filepath.Join(data, "instance.key"), evidencetest.InstanceKey()); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runCLI(t, "key", "evidence-public", "--data", data)
+	if want := "UJSNwLwC8IAVKzNSx1Li3xC2N1KlvygDYCiFnFZO5mE=\n"; err != nil || out != want {
+		t.Fatalf("key evidence-public = %q, %v; want %q", out, err, want)
+	}
+	good, err := evidence.Sign(evidencetest.Pack(), evidence.SignerFromInstanceKey(evidencetest.InstanceKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCLI(t, "verify", "evidence", writeFile(t, data, "pack.json", good), "--public-key", strings.TrimSpace(out)); err != nil {
+		t.Errorf("the printed key does not verify the instance's pack: %v", err)
+	}
+}
