@@ -196,6 +196,12 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 200, string(access.ComplianceOfficer): 200})}},
 	"POST /cases/{id}/packages/{duty}": {"POST", "/cases/{case}/packages/cn.nvdb_report", "reference=x", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.ComplianceOfficer): 409, "other_reader": 404}}},
+	// The evidence pack: those who read the audit log (auditors,
+	// administrators: any case of their organisation) and those who
+	// manage duties with sight of the case.
+	"GET /cases/{id}/evidence": {"GET", "/cases/{case}/evidence", "", want{all: 403, except: map[string]int{"anonymous": 303,
+		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Auditor): 200,
+		"other_reader": 404, "other_tenant": 404}}},
 	"GET /obligations": {"GET", "/obligations", "", want{all: 403, except: readers(200, map[string]int{"anonymous": 303})}},
 	"POST /obligations/{id}/not-applicable": {"POST", "/obligations/{duty}/not-applicable", "reason=", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.ComplianceOfficer): 400, "other_reader": 404}}},

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/embargohq/embargo/internal/evidence"
 	"github.com/embargohq/embargo/internal/obligation"
 	"log/slog"
 	"net"
@@ -140,7 +141,8 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	if err != nil {
 		return nil, err
 	}
-	obligations := obligation.NewService(db, cases, kr).WithNotices(duties)
+	obligations := obligation.NewService(db, cases, kr).WithNotices(duties).
+		WithEvidence(evidence.SignerFromInstanceKey(kr), db, base)
 	cases.WithChangeHook(obligations.Reconcile)
 	reports := report.NewService(db, kr, report.Options{AckTarget: c.AckTarget}).WithCases(cases).WithNotices(notices)
 	defer func() {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/embargohq/embargo/internal/errs"
-	"github.com/embargohq/embargo/internal/keyring"
 )
 
 // PayloadType is the envelope's payload_type for an evidence pack. The
@@ -77,9 +76,15 @@ func NewSigner(priv ed25519.PrivateKey) Signer { return keySigner{priv} }
 // key whose seed is derived from the instance key under SigningKeyLabel.
 // It needs no key file of its own; rotating the instance key gives a new
 // signing key (packs signed before still verify with the old public key).
-func SignerFromInstanceKey(k *keyring.Key) Signer {
+func SignerFromInstanceKey(k SecretDeriver) Signer {
 	seed := k.DeriveSecret(SigningKeyLabel)
 	return keySigner{ed25519.NewKeyFromSeed(seed[:])}
+}
+
+// SecretDeriver derives labelled secrets from the instance key:
+// *keyring.Key, or *keyring.Keyring in a running server.
+type SecretDeriver interface {
+	DeriveSecret(label string) [32]byte
 }
 
 // KeyID names a public key: the first 16 hex digits of its SHA-256.

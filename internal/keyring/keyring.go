@@ -40,6 +40,10 @@ type Keyring struct {
 	active int64
 }
 
+// DeriveSecret derives a labelled secret from the instance key (see
+// Key.DeriveSecret), without handing the instance key out.
+func (kr *Keyring) DeriveSecret(label string) [32]byte { return kr.kek.DeriveSecret(label) }
+
 // Open unwraps every stored data key with kek, creating the first data key
 // when there is none. It fails, naming both keys, when a data key was
 // wrapped by a different instance key (the wrong key file was given).

@@ -1,7 +1,9 @@
 package obligation_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -14,6 +16,7 @@ import (
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/disclosure"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/evidence"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/notify"
@@ -44,6 +47,8 @@ type world struct {
 	obl   *obligation.Service
 	p     map[string]*access.Principal
 	org   int64
+	// signer signs evidence packs.
+	signer evidence.Signer
 }
 
 func newWorld(t *testing.T, dsn string, start time.Time) *world {
@@ -61,6 +66,8 @@ func newWorld(t *testing.T, dsn string, start time.Time) *world {
 		Notifier: notify.NewService(d.DB, kr, nil), BaseURL: "https://embargo.example.cn/", Email: true,
 		Channels: []obligation.Target{{Kind: notify.Webhook, Target: "https://hooks.example.cn/x", Secret: "s3cret-s3cret"}}})
 	w.cases.WithChangeHook(w.obl.Reconcile)
+	w.signer = evidence.NewSigner(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
+	w.obl.WithEvidence(w.signer, d.DB, "embargo.example.cn")
 	err = d.DB.Transact(ctx, func(tx *store.Tx) error {
 		if w.org, err = tx.CreateOrganisation(ctx, identity.Organisation{Name: "Acme 网络", Kinds: []string{"provider"},
 			Country: "CN", CreatedAt: tx.Now()}); err != nil {
@@ -274,6 +281,37 @@ func testProviderCase(t *testing.T, dsn string) {
 	if rep, _ := w.obl.Sweep(ctx, t0.Add(33*time.Hour)); rep.Delivered != 0 {
 		t.Error("a delivery was recorded twice")
 	}
+
+	// CN-12-1: the evidence pack carries every duty with its evidence,
+	// signed; it verifies against the instance's key and not another's.
+	env, pack, err := w.obl.EvidencePack(ctx, co, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, vr, err := evidence.Verify(env, []ed25519.PublicKey{w.signer.PublicKey()})
+	if err != nil || !vr.Trusted {
+		t.Fatalf("verify the evidence pack: %v (trusted %v)", err, vr.Trusted)
+	}
+	states := map[string]evidence.State{}
+	for _, d := range got.Duties {
+		states[d.Code] = d.State
+	}
+	if diff := cmp.Diff(map[string]evidence.State{"cn.verify": evidence.Met, "cn.nvdb_report": evidence.Met,
+		"cn.upstream_notice": evidence.Met}, states); diff != "" {
+		t.Errorf("pack duties (-want +got):\n%s", diff)
+	}
+	if len(got.Submissions) != 3 || got.Submissions[0].SnapshotSHA256 != sub.SHA256 || len(pack.Timeline) == 0 ||
+		got.AuditHead.Seq == 0 || strings.Contains(string(env), "未校验文件名") {
+		t.Errorf("pack: %d submissions, %d timeline events, head %d; summary leaked: %v", len(got.Submissions), len(pack.Timeline),
+			got.AuditHead.Seq, strings.Contains(string(env), "未校验文件名"))
+	}
+	other := evidence.NewSigner(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{1}, ed25519.SeedSize)))
+	if _, rep, err := evidence.Verify(env, []ed25519.PublicKey{other.PublicKey()}); err == nil && rep.Trusted {
+		t.Error("the pack verified as trusted against another key")
+	}
+	// Engineers neither audit nor manage duties: no pack.
+	_, _, err = w.obl.EvidencePack(ctx, w.p["engineer"], c.ID)
+	wantCode(t, err, errs.Forbidden, "")
 
 	// CN-07-1: correcting T0 moves the open duties, never the met ones.
 	if _, err := w.cases.CorrectT0(ctx, tri, c.ID, t0.Add(-time.Hour), "internal", "found in an earlier log"); err != nil {

@@ -141,6 +141,8 @@ type Service struct {
 	sealer casework.Sealer
 	packs  []Pack
 	notes  *Notices
+	// evidence signs evidence packs; nil: not configured.
+	evidence *evidenceConfig
 }
 
 // Notices configures the messages the obligations engine sends.

@@ -10,6 +10,7 @@ import (
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/evidence"
 	"github.com/embargohq/embargo/internal/obligation"
 )
 
@@ -22,6 +23,7 @@ type Obligations interface {
 	Submit(ctx context.Context, p *access.Principal, id int64, req obligation.SubmitRequest) (obligation.Submission, error)
 	SendUpstreamNotice(ctx context.Context, p *access.Principal, id int64, req obligation.NoticeRequest) (obligation.Submission, error)
 	Packs() []obligation.Pack
+	EvidencePack(ctx context.Context, p *access.Principal, id int64) ([]byte, evidence.Pack, error)
 }
 
 // duty is one obligation as the pages show it.
@@ -213,4 +215,30 @@ func (h *Handler) notApplicable(w http.ResponseWriter, r *http.Request) error {
 func blockedBySharingGate(err error) bool {
 	code, _ := errs.CodeOf(err)
 	return code == "sharing.blocked"
+}
+
+// exportEvidence downloads a case's signed evidence pack (CN-12-1), or
+// with ?format=html its readable page in the reader's language.
+func (h *Handler) exportEvidence(w http.ResponseWriter, r *http.Request) error {
+	p, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := h.caseID(r)
+	if err != nil || h.cfg.Obligations == nil {
+		return errs.Coded(errs.NotFound, "case.not_found", "no such case")
+	}
+	env, pack, err := h.cfg.Obligations.EvidencePack(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	noStore(w)
+	if r.URL.Query().Get("format") == "html" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		return evidence.RenderHTML(w, pack, h.language(r))
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+pack.Case.Ref+`-evidence.json"`)
+	_, err = w.Write(env)
+	return err
 }

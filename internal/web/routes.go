@@ -50,6 +50,7 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("POST /cases/{id}/upstream-notice", h.sendNotice)
 	t.Handle("GET /cases/{id}/packages/{duty}", h.showPackage)
 	t.Handle("POST /cases/{id}/packages/{duty}", h.submitPackage)
+	t.Handle("GET /cases/{id}/evidence", h.exportEvidence)
 	t.Handle("GET /obligations", h.showBoard)
 	t.Handle("POST /obligations/{id}/not-applicable", h.notApplicable)
 	t.Handle("GET /.well-known/security.txt", h.securityTxt)
