@@ -202,6 +202,11 @@ var matrix = map[string]matrixRequest{
 	"GET /cases/{id}/evidence": {"GET", "/cases/{case}/evidence", "", want{all: 403, except: map[string]int{"anonymous": 303,
 		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Auditor): 200,
 		"other_reader": 404, "other_tenant": 404}}},
+	// The compliance dashboard: aggregate figures of the reader's own
+	// organisation, no case named, for those who manage duties or audit.
+	"GET /obligations/dashboard": {"GET", "/obligations/dashboard", "", want{all: 403, except: map[string]int{"anonymous": 303,
+		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Auditor): 200,
+		"other_tenant": 200, "other_reader": 200}}},
 	"GET /obligations": {"GET", "/obligations", "", want{all: 403, except: readers(200, map[string]int{"anonymous": 303})}},
 	"POST /obligations/{id}/not-applicable": {"POST", "/obligations/{duty}/not-applicable", "reason=", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.ComplianceOfficer): 400, "other_reader": 404}}},

@@ -313,6 +313,27 @@ func testProviderCase(t *testing.T, dsn string) {
 	_, _, err = w.obl.EvidencePack(ctx, w.p["engineer"], c.ID)
 	wantCode(t, err, errs.Forbidden, "")
 
+	// The compliance dashboard measures what happened.
+	dash, err := w.obl.Dashboard(ctx, co, t0.Add(40*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	figures := map[string][3]int{}
+	for _, st := range dash.Duties {
+		if st.Total > 0 {
+			figures[st.Duty] = [3]int{st.Total, st.MetOnTime, int(st.OnTimeRate * 100)}
+		}
+	}
+	if diff := cmp.Diff(map[string][3]int{"cn.verify": {1, 1, 100}, "cn.nvdb_report": {1, 1, 100},
+		"cn.upstream_notice": {1, 1, 100}}, figures); diff != "" {
+		t.Errorf("dashboard (-want +got):\n%s", diff)
+	}
+	if dash.Verify.Median != 2*time.Hour || dash.Report.Median != 30*time.Hour || dash.Acknowledge.Count != 0 {
+		t.Errorf("times: verify %v, report %v, acknowledge %d", dash.Verify.Median, dash.Report.Median, dash.Acknowledge.Count)
+	}
+	_, err = w.obl.Dashboard(ctx, w.p["engineer"], time.Now())
+	wantCode(t, err, errs.Forbidden, "")
+
 	// CN-07-1: correcting T0 moves the open duties, never the met ones.
 	if _, err := w.cases.CorrectT0(ctx, tri, c.ID, t0.Add(-time.Hour), "internal", "found in an earlier log"); err != nil {
 		t.Fatal(err)

@@ -124,6 +124,7 @@ type Store interface {
 	// AllObligations lists org's obligations (every state), oldest first,
 	// for the compliance dashboard.
 	AllObligations(ctx context.Context, org int64) ([]Obligation, error)
+	DashboardStore
 }
 
 // OrgSettings are an organisation's stored obligation settings.

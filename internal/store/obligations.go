@@ -419,3 +419,34 @@ var (
 	_ obligation.Tx    = (*Tx)(nil)
 	_ obligation.Store = (*DB)(nil)
 )
+
+// AckSpans returns, per report of org, its receipt and its first answer
+// (zero while unanswered).
+func (db *DB) AckSpans(ctx context.Context, org int64) ([]obligation.Span, error) {
+	return db.spans(ctx, `SELECT received_at, acknowledged_at FROM reports WHERE org_id = $1`, org)
+}
+
+// FixSpans returns, per case of org with a fix, its T0 and the fix time.
+func (db *DB) FixSpans(ctx context.Context, org int64) ([]obligation.Span, error) {
+	return db.spans(ctx, `SELECT c.t0, f.fix_available_at FROM cases c JOIN case_facts f ON f.case_id = c.id
+		WHERE c.org_id = $1 AND f.fix_available_at IS NOT NULL`, org)
+}
+
+func (db *DB) spans(ctx context.Context, query string, args ...any) ([]obligation.Span, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: spans: %w", err)
+	}
+	defer rows.Close()
+	var out []obligation.Span
+	for rows.Next() {
+		var from, to sql.NullTime
+		if err := rows.Scan(&from, &to); err != nil {
+			return nil, fmt.Errorf("store: spans: %w", err)
+		}
+		out = append(out, obligation.Span{From: utcOrZero(from), To: utcOrZero(to)})
+	}
+	return out, rows.Err()
+}
+
+var _ obligation.DashboardStore = (*DB)(nil)

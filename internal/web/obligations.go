@@ -24,6 +24,7 @@ type Obligations interface {
 	SendUpstreamNotice(ctx context.Context, p *access.Principal, id int64, req obligation.NoticeRequest) (obligation.Submission, error)
 	Packs() []obligation.Pack
 	EvidencePack(ctx context.Context, p *access.Principal, id int64) ([]byte, evidence.Pack, error)
+	Dashboard(ctx context.Context, p *access.Principal, now time.Time) (obligation.Dashboard, error)
 }
 
 // duty is one obligation as the pages show it.
@@ -241,4 +242,60 @@ func (h *Handler) exportEvidence(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", `attachment; filename="`+pack.Case.Ref+`-evidence.json"`)
 	_, err = w.Write(env)
 	return err
+}
+
+// dashboardPage is the data of the compliance dashboard.
+type dashboardPage struct {
+	D       obligation.Dashboard
+	Bars    []bar
+	Height  int // of the chart
+	English bool
+	Zone    *time.Location
+}
+
+// bar is one duty's on-time rate drawn as an SVG bar.
+type bar struct {
+	Label   string
+	Percent int // -1: nothing came due
+	Width   int // of 300
+	Y       int
+	Counts  string
+}
+
+// showDashboard shows the compliance dashboard: on-time rate per duty,
+// with a bar chart, and the times to acknowledge, verify, report and fix;
+// ?format=csv exports the per-duty figures.
+func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) error {
+	p, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	if h.cfg.Obligations == nil {
+		return errs.New(errs.NotFound, "not found")
+	}
+	d, err := h.cfg.Obligations.Dashboard(r.Context(), p, time.Now())
+	if err != nil {
+		return err
+	}
+	noStore(w)
+	if r.URL.Query().Get("format") == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="embargo-compliance-`+d.At.In(chinaTime).Format("2006-01-02")+`.csv"`)
+		return d.WriteCSV(w)
+	}
+	en := h.language(r).String() == "en"
+	var bars []bar
+	for _, st := range d.Duties {
+		b := bar{Label: st.TitleZH, Percent: -1, Y: len(bars) * 28, Counts: strconv.Itoa(st.MetOnTime) + "/" +
+			strconv.Itoa(st.MetOnTime+st.MetLate+st.Overdue)}
+		if en {
+			b.Label = st.TitleEN
+		}
+		if st.OnTimeRate >= 0 {
+			b.Percent, b.Width = int(st.OnTimeRate*100+0.5), int(st.OnTimeRate*300+0.5)
+		}
+		bars = append(bars, b)
+	}
+	return h.render(w, r, http.StatusOK, pageDashboard, dashboardPage{D: d, Bars: bars, Height: len(bars)*28 + 4,
+		English: en, Zone: chinaTime})
 }

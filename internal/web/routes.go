@@ -52,6 +52,7 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("POST /cases/{id}/packages/{duty}", h.submitPackage)
 	t.Handle("GET /cases/{id}/evidence", h.exportEvidence)
 	t.Handle("GET /obligations", h.showBoard)
+	t.Handle("GET /obligations/dashboard", h.showDashboard)
 	t.Handle("POST /obligations/{id}/not-applicable", h.notApplicable)
 	t.Handle("GET /.well-known/security.txt", h.securityTxt)
 	t.Handle("GET /.well-known/openpgp-key.asc", h.openPGPKey)

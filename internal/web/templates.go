@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/i18n"
@@ -47,8 +48,9 @@ const (
 	// The product catalogue.
 	pageProducts pageName = "products"
 	// Legal duties: the clock board and a case's report package.
-	pageBoard   pageName = "obligations"
-	pagePackage pageName = "package"
+	pageBoard     pageName = "obligations"
+	pagePackage   pageName = "package"
+	pageDashboard pageName = "dashboard"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
@@ -56,7 +58,7 @@ const (
 func allPages() []pageName {
 	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview, pageProfile,
 		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy, pageOutbox, pageForgot, pageReset, pageNotice, pageProducts,
-		pageBoard, pagePackage}
+		pageBoard, pagePackage, pageDashboard}
 }
 
 // site is one parse of the templates and one read of the static files.
@@ -72,7 +74,7 @@ func loadSite(fsys fs.FS) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages, err := parsePages(fsys, template.FuncMap{"static": a.url, "percent": percent, "scopeLines": scopeLines})
+	pages, err := parsePages(fsys, template.FuncMap{"static": a.url, "percent": percent, "scopeLines": scopeLines, "hours": hours})
 	if err != nil {
 		return nil, err
 	}
@@ -182,3 +184,11 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 
 // percent formats a share from 0 to 1 as a whole percentage.
 func percent(f float64) string { return strconv.Itoa(int(f*100+0.5)) + "%" }
+
+// hours writes a duration in hours with one decimal ("—" for none).
+func hours(d time.Duration) string {
+	if d == 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(d.Hours(), 'f', 1, 64) + " h"
+}
