@@ -178,7 +178,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	}
 	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases,
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}, Reports: reports, Submissions: submissions,
-		Outbox: out.svc, Products: products})
+		Outbox: out.svc, Products: products, Obligations: obligations})
 	if err != nil {
 		return nil, err
 	}
