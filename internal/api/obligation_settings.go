@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"net/http"
 
 	"github.com/embargohq/embargo/internal/access"
@@ -62,9 +63,7 @@ func apiSettings(st obligation.OrgSettings, packs []obligation.Pack) ObligationS
 	for r, on := range st.Regimes {
 		out.Regimes[string(r)] = on
 	}
-	for k, v := range st.Offsets {
-		out.Offsets[k] = v
-	}
+	maps.Copy(out.Offsets, st.Offsets)
 	applies := obligation.Settings{Regimes: st.Regimes}
 	for _, p := range packs {
 		rp := RulePack{Regime: string(p.Regime), Version: p.Version, TitleEN: p.TitleEN, TitleZH: p.TitleZH,

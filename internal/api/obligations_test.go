@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -169,14 +170,12 @@ func (w *oblWorld) mustCase(t *testing.T, t0 time.Time, scope string) string {
 	t.Helper()
 	body := `{"title":"固件升级接口命令注入","summary":"POST /upgrade 未校验文件名，可注入命令。","t0":"` + t0.Format(time.RFC3339) + `","t0_source":"internal"}`
 	c := mustDecode[Case](t, w.call(t, "triager", "POST", "/cases", body, 201))
-	id := jsonNumber(c.ID)
+	id := strconv.FormatInt(c.ID, 10)
 	if scope != "" {
 		w.call(t, "triager", "PUT", "/cases/{id}/assessment", `{"grade":"high","scope":`+scope+`}`, 200, "{id}", id)
 	}
 	return id
 }
-
-func jsonNumber(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestObligationsAPI(t *testing.T) {
 	for name, dsn := range storetest.Dialects(t) {
@@ -252,7 +251,7 @@ func testNVDBReportAPI(t *testing.T, w *oblWorld) {
 
 	// A duty that does not apply is closed with the reason, once.
 	na := "/obligations/{id}/not-applicable"
-	verify := jsonNumber(ds["cn.verify"].ID)
+	verify := strconv.FormatInt(ds["cn.verify"].ID, 10)
 	w.wantProblem(t, "triager", "POST", na, `{"reason":"x"}`, 403, "access.denied", "{id}", verify)
 	closed := mustDecode[Obligation](t, w.call(t, "compliance", "POST", na, `{"reason":"verified before T0 by the vendor"}`, 200, "{id}", verify))
 	if closed.State != "not_applicable" || closed.Reason != "verified before T0 by the vendor" || closed.ClosedAt == nil {
