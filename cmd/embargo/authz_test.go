@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"github.com/embargohq/embargo/internal/obligation"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/notify"
 	"github.com/embargohq/embargo/internal/notify/notifytest"
+	"github.com/embargohq/embargo/internal/obligation"
 	"github.com/embargohq/embargo/internal/product"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/store"
@@ -208,8 +208,10 @@ var matrix = map[string]matrixRequest{
 		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Auditor): 200,
 		"other_tenant": 200, "other_reader": 200}}},
 	"GET /obligations": {"GET", "/obligations", "", want{all: 403, except: readers(200, map[string]int{"anonymous": 303})}},
-	"POST /obligations/{id}/not-applicable": {"POST", "/obligations/{duty}/not-applicable", "reason=", want{all: 403, except: map[string]int{"anonymous": 401,
-		string(access.ComplianceOfficer): 400, "other_reader": 404}}},
+	// The API row before this one closed the duty as not applicable: a
+	// compliance officer now learns it is closed (409).
+	"POST /obligations/{id}/not-applicable": {"POST", "/obligations/{obligation}/not-applicable", "reason=", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.ComplianceOfficer): 409, "other_reader": 404}}},
 	// Merging a case into itself is refused (400) for writers: the shared
 	// case stays as it is for the other rows.
 	"POST /cases/{id}/merge": {"POST", "/cases/{case}/merge", "into={case}", want{all: 403, except: map[string]int{"anonymous": 401,
@@ -260,6 +262,40 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
 	"POST /api/v1/cases/{id}/aliases": {"POST", "/api/v1/cases/{case}/aliases", `{"alias":"CVE-2026-0001"}`, want{all: 403, except: merge(copyMap(noTokenRoles),
 		map[string]int{string(access.ComplianceOfficer): 201, string(access.Triager): 409, "other_reader": 404})}},
+	// The facts that decide a case's duties: read like the case, changed
+	// by its writers.
+	"GET /api/v1/cases/{id}/facts": {"GET", "/api/v1/cases/{case}/facts", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	"PATCH /api/v1/cases/{id}/facts": {"PATCH", "/api/v1/cases/{case}/facts", `{"root_component":"libupgrade 1.2"}`, want{all: 403, except: merge(copyMap(noTokenRoles),
+		map[string]int{string(access.ComplianceOfficer): 200, string(access.Triager): 200, "other_reader": 404})}},
+	// Obligations: the clocks are read like the case; the board and the
+	// settings by every reader of cases, each in their own organisation.
+	// Only obligation.manage submits, closes a duty or changes the
+	// settings, and only sharing.approve records a legal decision. The
+	// case's package lacks its scope, so the submission is refused (409);
+	// its root cause is not upstream, so the notice is refused (409); the
+	// compliance officer then closes its NVDB duty as not applicable.
+	"GET /api/v1/obligations": {"GET", "/api/v1/obligations", "", want{all: 403, except: readers(200, copyMap(noTokenRoles))}},
+	"POST /api/v1/obligations/{id}/not-applicable": {"POST", "/api/v1/obligations/{obligation}/not-applicable", `{"reason":"reported by the vendor"}`, want{all: 403,
+		except: merge(copyMap(noTokenRoles), map[string]int{string(access.ComplianceOfficer): 200, "other_reader": 404})}},
+	"GET /api/v1/obligation-settings": {"GET", "/api/v1/obligation-settings", "", want{all: 403, except: readers(200, copyMap(noTokenRoles))}},
+	"PUT /api/v1/obligation-settings": {"PUT", "/api/v1/obligation-settings", `{"regimes":{"CN-RMSV":true}}`, want{all: 403, except: merge(copyMap(noTokenRoles),
+		map[string]int{string(access.ComplianceOfficer): 200, "other_reader": 200})}},
+	"GET /api/v1/cases/{id}/obligations": {"GET", "/api/v1/cases/{case}/obligations", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	"GET /api/v1/cases/{id}/packages/{duty}": {"GET", "/api/v1/cases/{case}/packages/cn.nvdb_report", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	"GET /api/v1/cases/{id}/submissions": {"GET", "/api/v1/cases/{case}/submissions", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	"POST /api/v1/cases/{id}/submissions": {"POST", "/api/v1/cases/{case}/submissions", `{"duty":"cn.nvdb_report","reference":"NVDB-1"}`, want{all: 403,
+		except: merge(copyMap(noTokenRoles), map[string]int{string(access.ComplianceOfficer): 409, "other_reader": 404})}},
+	"POST /api/v1/cases/{id}/upstream-notice": {"POST", "/api/v1/cases/{case}/upstream-notice", `{"channel":"manual","reference":"call"}`, want{all: 403,
+		except: merge(copyMap(noTokenRoles), map[string]int{string(access.ComplianceOfficer): 409, string(access.Triager): 409, "other_reader": 404})}},
+	"GET /api/v1/cases/{id}/sharing-decisions": {"GET", "/api/v1/cases/{case}/sharing-decisions", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	"POST /api/v1/cases/{id}/sharing-decisions": {"POST", "/api/v1/cases/{case}/sharing-decisions",
+		`{"recipient":"ENISA single reporting platform","country":"EU","basis":"legal opinion","expires_at":"{expires}"}`, want{all: 403,
+			except: merge(copyMap(noTokenRoles), map[string]int{string(access.ComplianceOfficer): 201, "other_reader": 404})}},
 	// Intake: anyone submits, on both surfaces; the private link is the
 	// reporter's credential, whoever else is signed in. Only triage staff
 	// of the receiving organisation work the inbox; everyone else is
@@ -429,26 +465,6 @@ func matrixOrder() []string {
 	return append(first, last...)
 }
 
-// firstDuty returns the ID of case id's NVDB-report obligation, which no
-// row of the matrix meets.
-func firstDuty(t *testing.T, db *store.DB, id int64) int64 {
-	t.Helper()
-	var n int64
-	err := db.TransactObligations(context.Background(), func(tx obligation.Tx) error {
-		os, err := tx.CaseObligations(context.Background(), id)
-		for _, o := range os {
-			if o.Duty == "cn.nvdb_report" {
-				n = o.ID
-			}
-		}
-		return err
-	})
-	if err != nil || n == 0 {
-		t.Fatalf("the matrix case has no obligation (%v)", err)
-	}
-	return n
-}
-
 type matrixServer struct {
 	handler http.Handler
 	web     *web.Handler
@@ -461,7 +477,7 @@ type matrixServer struct {
 	product [2]int64     // products of organisation 1: one to read, one to delete
 	target  int64        // the user that administration routes act on
 	file    int64        // a file on the case
-	duty    int64        // an open obligation on the case
+	duty    int64        // the case's NVDB obligation
 }
 
 // do sends mr as caller c: web routes with c's session cookie, API routes
@@ -478,8 +494,9 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 		"{review_web}", strconv.FormatInt(m.review[0], 10), "{review_api}", strconv.FormatInt(m.review[1], 10),
 		"{product}", strconv.FormatInt(m.product[0], 10), "{product_del}", strconv.FormatInt(m.product[1], 10),
 		"{target}", strconv.FormatInt(m.target, 10), "{file}", strconv.FormatInt(m.file, 10),
-		"{duty}", strconv.FormatInt(m.duty, 10)).Replace(path)
-	form := strings.NewReplacer("{target}", strconv.FormatInt(m.target, 10), "{case}", strconv.FormatInt(m.caseID, 10)).Replace(mr.form)
+		"{obligation}", strconv.FormatInt(m.duty, 10)).Replace(path)
+	form := strings.NewReplacer("{target}", strconv.FormatInt(m.target, 10), "{case}", strconv.FormatInt(m.caseID, 10),
+		"{expires}", time.Now().UTC().AddDate(0, 3, 0).Format(time.RFC3339)).Replace(mr.form)
 	req := httptest.NewRequest(mr.method, path, strings.NewReader(form))
 	req.RemoteAddr = "10.9.0." + strconv.Itoa(slices.IndexFunc(all, func(o caller) bool { return o.name == c.name })+1) + ":40000"
 	switch {
@@ -544,13 +561,20 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 		mustCaller(t, svc, "other_reader", other, access.ComplianceOfficer))
 	target := mustCaller(t, svc, "target", 1, access.Engineer) // the user that administration routes act on
 	// One undisclosed case, opened by the triager: on its access list are
-	// the triager only; the compliance officer reads every case.
+	// the triager only; the compliance officer reads every case. Its
+	// duties are raised as the server raises them.
 	triager, _, _ := svc.Authenticate(ctx, callers[slices.IndexFunc(callers, func(c caller) bool { return c.name == "triager" })].cookie)
-	cs := casework.NewService(db, kr, "EMB")
-	cs.WithChangeHook(obligation.NewService(db, cs, kr).Reconcile) // the case carries its legal duties
-	kase, err := cs.Create(ctx, triager, casework.NewCase{Title: "t", Summary: "s"})
+	cw := casework.NewService(db, kr, "EMB")
+	duties := obligation.NewService(db, cw, kr)
+	cw.WithChangeHook(duties.Reconcile)
+	kase, err := cw.Create(ctx, triager, casework.NewCase{Title: "t", Summary: "s"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	raised, err := duties.ForCase(ctx, triager, kase.ID)
+	nvdb := slices.IndexFunc(raised, func(o obligation.Obligation) bool { return o.Duty == "cn.nvdb_report" })
+	if err != nil || nvdb < 0 {
+		t.Fatalf("the case's duties: %+v, %v", raised, err)
 	}
 
 	w, err := web.New(web.Config{Setup: identity.NewSetup(db), Identity: svc})
@@ -621,7 +645,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 		products[i] = pr.ID
 	}
 	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports, dead: dead, review: review,
-		product: products, target: target.userID, file: file.ID, duty: firstDuty(t, db, kase.ID)}, callers
+		product: products, target: target.userID, file: file.ID, duty: raised[nvdb].ID}, callers
 }
 
 // mustCaller creates a user with role in org, signs them in and, when the

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/embargohq/embargo/internal/obligation"
 	"log/slog"
 
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/notify"
+	"github.com/embargohq/embargo/internal/obligation"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/store"
 )

@@ -5,8 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/embargohq/embargo/internal/evidence"
-	"github.com/embargohq/embargo/internal/obligation"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,8 +16,10 @@ import (
 	"github.com/embargohq/embargo/internal/api"
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
+	"github.com/embargohq/embargo/internal/evidence"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
+	"github.com/embargohq/embargo/internal/obligation"
 	"github.com/embargohq/embargo/internal/pgp"
 	"github.com/embargohq/embargo/internal/product"
 	"github.com/embargohq/embargo/internal/ratelimit"
@@ -180,7 +180,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	}
 	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases,
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}, Reports: reports, Submissions: submissions,
-		Outbox: out.svc, Products: products})
+		Outbox: out.svc, Products: products, Obligations: obligations})
 	if err != nil {
 		return nil, err
 	}

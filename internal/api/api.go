@@ -63,6 +63,10 @@ type Config struct {
 	Outbox Outbox
 	// Products serves /api/v1/products; nil answers 404 there.
 	Products Products
+	// Obligations serves /api/v1/obligations, /api/v1/obligation-settings
+	// and a case's duties, packages, submissions, upstream notice and
+	// sharing decisions; nil answers 404 there.
+	Obligations Obligations
 	// Submissions limits POST /api/v1/reports per address (anonymous) or
 	// per token; nil does not limit.
 	Submissions *ratelimit.Limiter
@@ -80,6 +84,7 @@ type Handler struct {
 	reports     Reports
 	outbox      Outbox
 	products    Products
+	obligations Obligations
 	submissions *ratelimit.Limiter
 	openAPI     *document
 	table       *route.Table
@@ -106,6 +111,7 @@ func New(cfg Config) (*Handler, error) {
 		reports:     cfg.Reports,
 		outbox:      cfg.Outbox,
 		products:    cfg.Products,
+		obligations: cfg.Obligations,
 		submissions: cfg.Submissions,
 		openAPI:     newDocument(openAPIDocument),
 	}

@@ -125,6 +125,12 @@ func newTestSurface(h *Handler) *route.Table {
 	t.Handle("GET /api/v1/test/notfound/{id}", func(w http.ResponseWriter, r *http.Request) error {
 		return errs.New(errs.NotFound, "no report %s", r.PathValue("id"))
 	})
+	t.Handle("GET /api/v1/test/coded", func(w http.ResponseWriter, r *http.Request) error {
+		return fmt.Errorf("obligation: submit: %w", errs.Coded(errs.Forbidden, "sharing.blocked", "not to %s", "ENISA"))
+	})
+	t.Handle("GET /api/v1/test/coded-internal", func(w http.ResponseWriter, r *http.Request) error {
+		return &errs.E{Kind: errs.Internal, Code: "store.secret", Err: errors.New(secret)} // never shown
+	})
 	return t
 }
 
@@ -138,6 +144,12 @@ func problem(kind errs.Kind, status int, detail, path string) *Problem {
 		Instance:  path,
 		RequestID: testRequestID,
 	}
+}
+
+// coded returns p with the error code the API should add to it.
+func coded(p *Problem, code string) *Problem {
+	p.Code = code
+	return p
 }
 
 func TestErrors(t *testing.T) {
@@ -188,6 +200,18 @@ func TestErrors(t *testing.T) {
 			method: "GET", path: "/api/v1/test/notfound/R-1",
 			want: response{Status: 404, ContentType: ProblemContentType, CacheControl: "no-store",
 				Problem: problem(errs.NotFound, 404, "no report R-1", "/api/v1/test/notfound/R-1")},
+		},
+		{
+			name:   "coded error",
+			method: "GET", path: "/api/v1/test/coded",
+			want: response{Status: 403, ContentType: ProblemContentType, CacheControl: "no-store",
+				Problem: coded(problem(errs.Forbidden, 403, "not to ENISA", "/api/v1/test/coded"), "sharing.blocked")},
+		},
+		{
+			name:   "internal error with a code",
+			method: "GET", path: "/api/v1/test/coded-internal",
+			want: response{Status: 500, ContentType: ProblemContentType, CacheControl: "no-store",
+				Problem: problem(errs.Internal, 500, "Internal Server Error", "/api/v1/test/coded-internal")},
 		},
 		{
 			name:   "internal error",

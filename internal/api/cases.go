@@ -34,6 +34,8 @@ type Cases interface {
 	Files(ctx context.Context, p *access.Principal, id int64) ([]casework.File, error)
 	OpenFile(ctx context.Context, p *access.Principal, id, fileID int64) (casework.File, []byte, error)
 	Comments(ctx context.Context, p *access.Principal, id int64) ([]casework.Comment, error)
+	FactsOf(ctx context.Context, p *access.Principal, id int64) (casework.Facts, error)
+	SetFacts(ctx context.Context, p *access.Principal, id int64, ch casework.FactsChange) (casework.Facts, error)
 }
 
 // Case is a case in the API. Its content (summary, assessment, aliases)

@@ -97,9 +97,12 @@ func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// optTime is t in UTC, or nil when t is zero (unknown), for optional
+// fields.
 func optTime(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
+	t = t.UTC()
 	return &t
 }

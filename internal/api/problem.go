@@ -37,6 +37,11 @@ type Problem struct {
 	// finds the request in the server's logs. It is empty only when the API
 	// is served without the server's middleware.
 	RequestID string `json:"request_id,omitempty"`
+	// Code is the error's stable code when it has one ("sharing.blocked",
+	// "obligation.incomplete"): finer than Type, so that a client can tell
+	// a refused transfer from a missing permission, both 403. It is the
+	// key of the message's translation (problem.<code> in the catalogues).
+	Code string `json:"code,omitempty"`
 }
 
 // ProblemType returns the problem type URI for errors of kind k, such as
@@ -60,6 +65,7 @@ func problemKind(err error) errs.Kind {
 // newProblem describes err, as the response to r, to the client.
 func newProblem(r *http.Request, err error) Problem {
 	status := errs.HTTPStatus(err)
+	code, _ := errs.CodeOf(err) // "" for internal errors
 	return Problem{
 		Type:      ProblemType(problemKind(err)),
 		Title:     http.StatusText(status),
@@ -67,6 +73,7 @@ func newProblem(r *http.Request, err error) Problem {
 		Detail:    errs.Message(err),
 		Instance:  r.URL.Path,
 		RequestID: request.ID(r.Context()),
+		Code:      code,
 	}
 }
 

@@ -38,6 +38,25 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("GET /api/v1/cases/{id}/files/{file}", h.needCases(h.getCaseFile))
 	t.Handle("GET /api/v1/cases/{id}/comments", h.needCases(h.caseComments))
 	t.Handle("POST /api/v1/cases/{id}/comments", h.needCases(h.addCaseComment))
+	// The facts that decide a case's legal duties: its duties follow them
+	// in the same transaction.
+	t.Handle("GET /api/v1/cases/{id}/facts", h.needCases(h.caseFacts))
+	t.Handle("PATCH /api/v1/cases/{id}/facts", h.needCases(h.setCaseFacts))
+
+	// Obligations: the legal clocks, the reports and notices that meet
+	// them, and the legal decisions the sharing gate asks for. Need-to-know
+	// applies as for cases; the engine checks each permission.
+	t.Handle("GET /api/v1/obligations", h.needObligations(h.obligationBoard))
+	t.Handle("POST /api/v1/obligations/{id}/not-applicable", h.needObligations(h.notApplicable))
+	t.Handle("GET /api/v1/obligation-settings", h.needObligations(h.obligationSettings))
+	t.Handle("PUT /api/v1/obligation-settings", h.needObligations(h.setObligationSettings))
+	t.Handle("GET /api/v1/cases/{id}/obligations", h.needObligations(h.caseObligations))
+	t.Handle("GET /api/v1/cases/{id}/packages/{duty}", h.needObligations(h.casePackage))
+	t.Handle("GET /api/v1/cases/{id}/submissions", h.needObligations(h.caseSubmissions))
+	t.Handle("POST /api/v1/cases/{id}/submissions", h.needObligations(h.submitPackage))
+	t.Handle("POST /api/v1/cases/{id}/upstream-notice", h.needObligations(h.sendUpstreamNotice))
+	t.Handle("GET /api/v1/cases/{id}/sharing-decisions", h.needObligations(h.caseDecisions))
+	t.Handle("POST /api/v1/cases/{id}/sharing-decisions", h.needObligations(h.recordDecision))
 
 	// Reports: anyone may submit (rate-limited); triage staff of the
 	// receiving organisation work the inbox, and every read is audited.

@@ -137,6 +137,7 @@ func TestEngine(t *testing.T) {
 			t.Run("provider case", func(t *testing.T) { testProviderCase(t, dsn(t)) })
 			t.Run("escalations", func(t *testing.T) { testEscalations(t, dsn(t)) })
 			t.Run("sharing gate", func(t *testing.T) { testSharingGate(t, dsn(t)) })
+			t.Run("sharing decisions", func(t *testing.T) { testDecisions(t, dsn(t)) })
 		})
 	}
 }
@@ -429,13 +430,8 @@ func testSharingGate(t *testing.T, dsn string) {
 	if n := w.count(t, `SELECT count(*) FROM submissions`); n != 0 {
 		t.Errorf("%d submissions after a blocked one", n)
 	}
-	err = w.d.DB.TransactObligations(ctx, func(tx obligation.Tx) error {
-		_, err := disclosure.Record(ctx, tx, co, disclosure.Case{ID: c.ID, OrgID: c.OrgID, Ref: c.Ref},
-			disclosure.NewDecision{Recipient: "ENISA single reporting platform", Country: "EU",
-				Basis: "法务意见 2026-07：CRA 第14条报告", ExpiresAt: tx.Now().AddDate(0, 3, 0)})
-		return err
-	})
-	if err != nil {
+	if _, err := w.obl.RecordDecision(ctx, co, c.ID, disclosure.NewDecision{Recipient: "ENISA single reporting platform",
+		Country: "EU", Basis: "法务意见 2026-07：CRA 第14条报告", ExpiresAt: w.clock.Now().AddDate(0, 3, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.obl.Submit(ctx, co, c.ID, obligation.SubmitRequest{Duty: "eu.early_warning", Reference: "SRP-1"}); err != nil {
@@ -456,5 +452,68 @@ func testSharingGate(t *testing.T, dsn string) {
 	fr := w.duties(t, c.ID)["eu.final_report"]
 	if !fr.DueAt.Equal(w.clock.Now().Add(14 * 24 * time.Hour)) {
 		t.Errorf("final report due %v, want fix + 14 days", fr.DueAt)
+	}
+}
+
+// RecordDecision and Decisions (CN-09-7): only those who approve sharing
+// record a decision, on a case they can see, with a recipient and its
+// country, a basis and an expiry within a year; whoever may see the case
+// lists the decisions, and nobody else learns the case exists.
+func testDecisions(t *testing.T, dsn string) {
+	ctx := context.Background()
+	w := newWorld(t, dsn, time.Date(2026, 10, 1, 9, 0, 0, 0, obligation.CST))
+	co, tri := w.p["compliance"], w.p["triager"]
+	c, err := w.cases.Create(ctx, tri, casework.NewCase{Title: "境外共享", Summary: "需要法律决定。"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := w.clock.Now()
+	valid := disclosure.NewDecision{Recipient: " ENISA single reporting platform ", Country: "eu",
+		Basis: "法务意见 2026-09：CRA 第14条报告", ExpiresAt: now.AddDate(0, 3, 0)}
+	for _, tc := range []struct {
+		name   string
+		p      *access.Principal
+		caseID int64
+		change func(*disclosure.NewDecision)
+		kind   errs.Kind
+		code   string
+	}{
+		{"a triager may not decide", tri, c.ID, nil, errs.Forbidden, "access.denied"},
+		{"no such case", co, c.ID + 100, nil, errs.NotFound, ""},
+		{"no country", co, c.ID, func(d *disclosure.NewDecision) { d.Country = "" }, errs.Invalid, "sharing.recipient"},
+		{"no basis", co, c.ID, func(d *disclosure.NewDecision) { d.Basis = " " }, errs.Invalid, "sharing.basis"},
+		{"expired", co, c.ID, func(d *disclosure.NewDecision) { d.ExpiresAt = now.Add(-time.Hour) }, errs.Invalid, "sharing.expiry"},
+		{"over a year", co, c.ID, func(d *disclosure.NewDecision) { d.ExpiresAt = now.AddDate(1, 0, 1) }, errs.Invalid, "sharing.expiry"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nd := valid
+			if tc.change != nil {
+				tc.change(&nd)
+			}
+			_, err := w.obl.RecordDecision(ctx, tc.p, tc.caseID, nd)
+			wantCode(t, err, tc.kind, tc.code)
+		})
+	}
+	d, err := w.obl.RecordDecision(ctx, co, c.ID, valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := disclosure.Decision{ID: d.ID, CaseID: c.ID, Recipient: "ENISA single reporting platform", Country: "EU",
+		Basis: valid.Basis, DecidedBy: co.Actor(), DecidedAt: now, ExpiresAt: valid.ExpiresAt}
+	if diff := cmp.Diff(want, d); diff != "" || d.ID == 0 {
+		t.Errorf("recorded decision (-want +got):\n%s", diff)
+	}
+	// The triager is on the case's access list; the engineer is not.
+	got, err := w.obl.Decisions(ctx, tri, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]disclosure.Decision{want}, got); diff != "" {
+		t.Errorf("decisions (-want +got):\n%s", diff)
+	}
+	_, err = w.obl.Decisions(ctx, w.p["engineer"], c.ID)
+	wantCode(t, err, errs.NotFound, "")
+	if n := w.count(t, `SELECT count(*) FROM audit_events WHERE action = 'sharing.decision'`); n != 1 {
+		t.Errorf("%d sharing.decision events, want 1", n)
 	}
 }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/embargohq/embargo/internal/notify"
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/notify"
 )
 
 // Status is where a report is in triage.
