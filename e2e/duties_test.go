@@ -86,6 +86,14 @@ func TestBrowserLegalDuties(t *testing.T) {
 	if !strings.Contains(envelope, `"application/vnd.embargo.evidence+json"`) || !strings.Contains(envelope, `"Ed25519"`) {
 		t.Errorf("evidence pack: %.200s", envelope)
 	}
+	// The package and the pack print as PDFs with a Chinese font.
+	for _, path := range []string{"/packages/cn.nvdb_report?format=pdf", "/evidence?format=pdf"} {
+		head := mustRun(t, b, "fetch "+path, chromedp.Evaluate[string](`fetch(location.origin + "`+strings.TrimPrefix(caseURL, inst.Base[:len(inst.Base)-1])+path+`").then(async r => r.headers.get("Content-Type") + " " + (await r.text()).slice(0, 5))`,
+			func(p *runtime.EvaluateParams) { p.AwaitPromise = new(true) }))
+		if head != "application/pdf %PDF-" {
+			t.Errorf("%s: %.80q", path, head)
+		}
+	}
 	b.console.check(t)
 	inst.Stop()
 	mustVerifyAudit(t, inst.Data, 10)

@@ -76,6 +76,7 @@ type Config struct {
 	// GradeTable is the organisation's GB/T 30279 grade table file; "" is
 	// the provisional default.
 	GradeTable string
+	PDFFont    string
 	// Announcements of new reports, and the secret that signs them.
 	ReportNotify       []string
 	ReportNotifySecret string // secret
@@ -159,6 +160,8 @@ var settings = []setting{
 		func(c *Config, v string) error { c.ReportNotifySecret = v; return nil }},
 	{"duty-notify", "EMBARGO_DUTY_NOTIFY", "", "comma-separated channels told of every legal-duty escalation (24 h, 4 h, overdue): WeCom/DingTalk/Feishu robot URLs or https webhooks (signed with --report-notify-secret); assignees and compliance officers are mailed anyway", false,
 		func(c *Config, v string) error { c.DutyNotify = splitList(v); return nil }},
+	{"pdf-font", "EMBARGO_PDF_FONT", "", "TrueType font with Chinese glyphs for PDF output (.ttf or .ttc, e.g. WenQuanYi Micro Hei); empty searches the usual system paths (docs/pdf.md)", false,
+		func(c *Config, v string) error { c.PDFFont = v; return fileOrEmpty(v) }},
 	{"grade-table", "EMBARGO_GRADE_TABLE", "", "GB/T 30279-2020 grade table (JSON, see docs/severity.md); empty means the provisional default", false,
 		func(c *Config, v string) error { c.GradeTable = v; return fileOrEmpty(v) }},
 	{"breached-passwords", "EMBARGO_BREACHED_PASSWORDS", "", "file of breached passwords refused for accounts: SHA-1 hashes sorted (Have I Been Pwned's download) or plain passwords, one a line", false,
@@ -272,7 +275,7 @@ func (c *Config) Dump(w io.Writer) {
 		{"mail-relay", c.MailRelay}, {"mail-relay-tls", c.MailRelayTLS}, {"mail-relay-user", c.MailRelayUser},
 		{"mail-relay-password", redactSecret(c.MailRelayPassword)}, {"mail-from", c.MailFrom},
 		{"grade-table", c.GradeTable}, {"report-notify", redactTargets(c.ReportNotify)}, {"report-notify-secret", redactSecret(c.ReportNotifySecret)},
-		{"duty-notify", redactTargets(c.DutyNotify)},
+		{"duty-notify", redactTargets(c.DutyNotify)}, {"pdf-font", c.PDFFont},
 		{"security-expires", formatExpires(c.SecurityExpires)}, {"security-policy", c.SecurityPolicy},
 	}
 	for _, r := range rows {

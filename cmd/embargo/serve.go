@@ -10,12 +10,14 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/api"
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
+	"github.com/embargohq/embargo/internal/document"
 	"github.com/embargohq/embargo/internal/evidence"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
@@ -167,7 +169,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db},
 		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
 		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c),
-		Outbox: out.svc, Products: products, Obligations: obligations}
+		Outbox: out.svc, Products: products, Obligations: obligations, PDF: pdfFont(c, log)}
 	if out.email {
 		wc.Recovery = ids
 	}
@@ -250,6 +252,26 @@ func baseURL(c *Config, addr net.Addr) string {
 		host = "localhost"
 	}
 	return fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(host, port))
+}
+
+// pdfFont loads the PDF font on first use, so that an instance without one
+// still starts: --pdf-font, or the first usable font of the usual paths.
+func pdfFont(c *Config, log *slog.Logger) func() (*document.Font, error) {
+	return sync.OnceValues(func() (*document.Font, error) {
+		var f *document.Font
+		var err error
+		if c.PDFFont != "" {
+			f, err = document.LoadFont(c.PDFFont)
+		} else {
+			f, err = document.FindFont()
+		}
+		if err != nil {
+			log.Error("no font for PDF output", "err", err)
+		} else {
+			log.Info("PDF font", "path", f.Path())
+		}
+		return f, err
+	})
 }
 
 // sweepDuties runs the obligations engine's timed work: escalations, the

@@ -1,14 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/casework"
+	"github.com/embargohq/embargo/internal/document"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/evidence"
 	"github.com/embargohq/embargo/internal/obligation"
@@ -109,6 +112,9 @@ func (h *Handler) renderPackage(w http.ResponseWriter, r *http.Request, p *acces
 		return err
 	}
 	noStore(w)
+	if r.URL.Query().Get("format") == "pdf" {
+		return h.writePDF(w, d.Document(time.Now()), d.Case.Ref+"-"+dutyCode+".pdf")
+	}
 	if r.URL.Query().Get("format") == "json" {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+d.Case.Ref+"-"+dutyCode+`.json"`)
@@ -234,9 +240,12 @@ func (h *Handler) exportEvidence(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	noStore(w)
-	if r.URL.Query().Get("format") == "html" {
+	switch r.URL.Query().Get("format") {
+	case "html":
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		return evidence.RenderHTML(w, pack, h.language(r))
+	case "pdf":
+		return h.writePDF(w, pack.Document(), pack.Case.Ref+"-evidence.pdf")
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+pack.Case.Ref+`-evidence.json"`)
@@ -298,4 +307,28 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	return h.render(w, r, http.StatusOK, pageDashboard, dashboardPage{D: d, Bars: bars, Height: len(bars)*28 + 4,
 		English: en, Zone: chinaTime})
+}
+
+// writePDF renders doc as a PDF download. Without a usable font, or with
+// characters the font cannot draw, it answers with a clear problem rather
+// than a PDF with holes.
+func (h *Handler) writePDF(w http.ResponseWriter, doc *document.Document, name string) error {
+	if h.cfg.PDF == nil {
+		return errs.Coded(errs.Unavailable, "pdf.no_font", "PDF output needs a Chinese TrueType font on the server (docs/pdf.md)")
+	}
+	font, err := h.cfg.PDF()
+	if err != nil {
+		return &errs.E{Kind: errs.Unavailable, Code: "pdf.no_font", Msg: "PDF output needs a Chinese TrueType font on the server (docs/pdf.md)", Err: err}
+	}
+	var b bytes.Buffer
+	var missing *document.MissingGlyphsError
+	if err := document.Render(&b, doc, font); errors.As(err, &missing) {
+		return &errs.E{Kind: errs.Invalid, Code: "pdf.glyphs", Msg: "the text has characters the PDF font cannot draw", Err: err}
+	} else if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	_, err = w.Write(b.Bytes())
+	return err
 }

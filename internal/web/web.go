@@ -11,6 +11,7 @@ package web
 import (
 	"embed"
 	"fmt"
+	"github.com/embargohq/embargo/internal/document"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -55,6 +56,9 @@ type Config struct {
 	// Obligations serves the legal duties (clock board, report packages);
 	// nil turns them off.
 	Obligations Obligations
+	// PDF returns the font for PDF output; nil, or an error, turns PDF
+	// downloads into a clear "unavailable" answer.
+	PDF func() (*document.Font, error)
 	// Confidentiality keeps the confidentiality statement.
 	Confidentiality Confidentiality
 	// Audit reads the audit log for auditors; nil turns the viewer off.
