@@ -93,6 +93,24 @@ func TestBrowserReportForm(t *testing.T) {
 	}
 	reporter.screenshot(t, "thread")
 
+	// The triager opens a case from the report and writes to the reporter
+	// from the case's page; the case names people, not user numbers.
+	triager.mustDo(t, "back to the report", chromedp.Navigate(inst.Base+"reports/"+tracking))
+	triager.mustNavigateBy(t, "open a case from it", chromedp.Click(chromedp.CSS(`form[action$="/promote"] button`)))
+	mustHeading(t, triager, title)
+	triager.mustDo(t, "write to the reporter from the case",
+		chromedp.Click(chromedp.CSS("details.report-actions summary")),
+		chromedp.SendKeys(chromedp.CSS(`form[action$="/reply"] textarea`), "已立案跟踪。A case is open."))
+	triager.mustNavigateBy(t, "send it", chromedp.Click(chromedp.CSS(`form[action$="/reply"] button[type="submit"]`)))
+	triager.mustNavigateBy(t, "assign the case to oneself", chromedp.Click(chromedp.CSS(`form[action$="/people"] input[value="assignee"] ~ button`)))
+	if people := mustRun(t, triager, "read the case's people", chromedp.Text(chromedp.CSS("#case-people"))); !strings.Contains(people, "triager (user:") {
+		t.Errorf("case people %q, want the triager by name", people)
+	}
+	reporter.mustDo(t, "reload the private link again", chromedp.Navigate(link))
+	if thread := mustRun(t, reporter, "read the thread", chromedp.Text(chromedp.CSS("ol.thread"), chromedp.NodeVisible)); !strings.Contains(thread, "已立案跟踪。") {
+		t.Errorf("reporter's thread lacks the message from the case page:\n%s", thread)
+	}
+
 	inst.Stop()
 	out, err := exec.Command(mustBuildEmbargo(t), "export", "receipts", "--data", inst.Data, "--format", "csv").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), receipt) || !strings.Contains(string(out), tracking) ||

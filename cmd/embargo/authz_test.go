@@ -188,6 +188,11 @@ var matrix = map[string]matrixRequest{
 	// upstream; marking the incomplete package submitted is refused (409)
 	// for compliance officers and forbidden to everyone else; deciding a
 	// duty not applicable without a reason is refused (400).
+	// Splitting and writing to a reporter name a report the shared case
+	// does not have: 404 for writers with sight of it.
+	"POST /cases/{id}/split": {"POST", "/cases/{case}/split", "report=R-NONE&title=t", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Triager): 404, string(access.ComplianceOfficer): 404, "other_reader": 404}}},
+	"POST /cases/{id}/reports/{tracking}/reply": {"POST", "/cases/{case}/reports/R-NONE/reply", "body=hello", want{all: 403, except: readers(404, map[string]int{"anonymous": 401})}},
 	"POST /cases/{id}/facts": {"POST", "/cases/{case}/facts", "root_component=libx", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.Triager): 303, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
 	"POST /cases/{id}/upstream-notice": {"POST", "/cases/{case}/upstream-notice", "channel=manual&reference=x", want{all: 403, except: map[string]int{"anonymous": 401,

@@ -92,6 +92,8 @@ type Store interface {
 	// SearchCases lists the cases of org matching f, newest first: all,
 	// or when userID is not 0 only those whose access list has userID.
 	SearchCases(ctx context.Context, org, userID int64, f Filter) ([]Case, error)
+	// UserNames returns the display names of org's people by user ID.
+	UserNames(ctx context.Context, org int64) (map[int64]string, error)
 }
 
 // Tx is one casework transaction.
@@ -128,6 +130,13 @@ type Tx interface {
 	// CaseReports returns the tracking IDs of the reports linked to a
 	// case, oldest first.
 	CaseReports(ctx context.Context, caseID int64) ([]string, error)
+	// MoveCaseReport moves report tracking from case from (0: no case) to
+	// case to (0: none for now) and returns its receipt time;
+	// errs.NotFound when it is not on case from.
+	MoveCaseReport(ctx context.Context, tracking string, from, to int64) (time.Time, error)
+	// EarliestCaseReport returns a case's earliest report and its
+	// receipt; errs.NotFound when it has none.
+	EarliestCaseReport(ctx context.Context, caseID int64) (string, time.Time, error)
 	// MoveCaseLinks moves a case's reports and identifiers to another.
 	MoveCaseLinks(ctx context.Context, from, to int64) error
 	// CaseAliases returns a case's identifiers, sorted.
@@ -220,36 +229,45 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, nc NewCase) (
 	var c Case
 	err := s.transact(ctx, func(tx Tx) error {
 		var err error
-		c = Case{OrgID: p.OrgID, Title: title, Summary: nc.Summary, Status: initial[nc.Kind], Kind: nc.Kind, CreatedAt: tx.Now(),
-			CreatedBy: p.UserID, Ref: "new-" + randomHex(), T0: nc.T0.UTC(), T0Source: strings.TrimSpace(nc.T0Source), UpdatedAt: tx.Now()}
-		if c.T0.IsZero() {
-			c.T0, c.T0Source = tx.Now(), "internal"
-		}
-		if c.T0.After(tx.Now()) || c.T0Source == "" {
-			return errs.Coded(errs.Invalid, "case.t0", "T0 is a time in the past, with its source")
-		}
-		if c.ID, err = tx.CreateCase(ctx, c); err != nil {
-			return err
-		}
-		c.Ref = fmt.Sprintf("%s-%d-%04d", s.prefix, c.CreatedAt.Year(), c.ID)
-		var sealed []byte
-		if c.Summary != "" {
-			if sealed, err = s.sealer.Seal([]byte(c.Summary), summaryAAD(c.ID)); err != nil {
-				return err
-			}
-		}
-		if err := tx.FinishCase(ctx, c.ID, c.Ref, sealed); err != nil {
-			return err
-		}
-		if err := tx.GrantCaseAccess(ctx, c.ID, Grant{UserID: p.UserID, GrantedAt: tx.Now(), GrantedBy: p.Actor()}); err != nil {
-			return err
-		}
-		if err := record(ctx, tx, p, "case.create", c, nil); err != nil {
-			return err
-		}
-		return s.changed(ctx, tx, c)
+		c, err = s.createIn(ctx, tx, p, nc, title)
+		return err
 	})
 	return c, err
+}
+
+// createIn opens a case in tx: it stores the case, gives it its reference
+// and sealed summary, puts its creator on the access list, audits it
+// (case.create) and raises its duties.
+func (s *Service) createIn(ctx context.Context, tx Tx, p *access.Principal, nc NewCase, title string) (Case, error) {
+	var err error
+	c := Case{OrgID: p.OrgID, Title: title, Summary: nc.Summary, Status: initial[nc.Kind], Kind: nc.Kind, CreatedAt: tx.Now(),
+		CreatedBy: p.UserID, Ref: "new-" + randomHex(), T0: nc.T0.UTC(), T0Source: strings.TrimSpace(nc.T0Source), UpdatedAt: tx.Now()}
+	if c.T0.IsZero() {
+		c.T0, c.T0Source = tx.Now(), "internal"
+	}
+	if c.T0.After(tx.Now()) || c.T0Source == "" {
+		return c, errs.Coded(errs.Invalid, "case.t0", "T0 is a time in the past, with its source")
+	}
+	if c.ID, err = tx.CreateCase(ctx, c); err != nil {
+		return c, err
+	}
+	c.Ref = fmt.Sprintf("%s-%d-%04d", s.prefix, c.CreatedAt.Year(), c.ID)
+	var sealed []byte
+	if c.Summary != "" {
+		if sealed, err = s.sealer.Seal([]byte(c.Summary), summaryAAD(c.ID)); err != nil {
+			return c, err
+		}
+	}
+	if err := tx.FinishCase(ctx, c.ID, c.Ref, sealed); err != nil {
+		return c, err
+	}
+	if err := tx.GrantCaseAccess(ctx, c.ID, Grant{UserID: p.UserID, GrantedAt: tx.Now(), GrantedBy: p.Actor()}); err != nil {
+		return c, err
+	}
+	if err := record(ctx, tx, p, "case.create", c, nil); err != nil {
+		return c, err
+	}
+	return c, s.changed(ctx, tx, c)
 }
 
 // requireReader checks perm, and that staff reading cases have accepted

@@ -169,3 +169,21 @@ func commentAAD(caseID, commentID int64) []byte {
 func Assigned(people []Person, userID int64) bool {
 	return slices.ContainsFunc(people, func(x Person) bool { return x.UserID == userID && x.Role == Assignee })
 }
+
+// Names returns the display names of the principal's organisation's
+// people, by the actor names the case pages show ("user:42"), so that
+// timelines and comments name people. Needs access.ReadCases.
+func (s *Service) Names(ctx context.Context, p *access.Principal) (map[string]string, error) {
+	if err := s.requireReader(p, access.ReadCases); err != nil {
+		return nil, err
+	}
+	byID, err := s.store.UserNames(ctx, p.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(byID))
+	for id, name := range byID {
+		out["user:"+itoa(id)] = name
+	}
+	return out, nil
+}

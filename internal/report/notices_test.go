@@ -227,6 +227,30 @@ func TestAttachToCase(t *testing.T) {
 			if err != nil || strings.Join(kase.Reports, ",") != early.TrackingID+","+late.TrackingID {
 				t.Errorf("the case's reports = %q, %v; want both, oldest first", kase.Reports, err)
 			}
+
+			// The earlier report turns out to be another vulnerability:
+			// split it off. The new case starts at its receipt; the old
+			// case's T0 goes back to the report it keeps, audited.
+			cases := casework.NewService(w.d.DB, w.kr, "EMB")
+			if _, err := cases.Split(ctx, tri, c.ID, "R-NOPE", "x", ""); !errs.Is(err, errs.NotFound) {
+				t.Errorf("split a report the case lacks: err = %v", err)
+			}
+			split, err := cases.Split(ctx, tri, c.ID, early.TrackingID, "另一个漏洞", "不同的根本原因")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !split.T0.Equal(early.Receipt.ReceivedAt) || split.T0Source != "report:"+early.TrackingID {
+				t.Errorf("split case T0 = %s (%s)", split.T0, split.T0Source)
+			}
+			old, _ := cases.Get(ctx, tri, c.ID)
+			moved, _ := cases.Get(ctx, tri, split.ID)
+			if !old.T0.Equal(late.Receipt.ReceivedAt) || strings.Join(old.Reports, ",") != late.TrackingID ||
+				strings.Join(moved.Reports, ",") != early.TrackingID {
+				t.Errorf("after the split: old T0 %s reports %q; new reports %q", old.T0, old.Reports, moved.Reports)
+			}
+			if _, err := cases.Split(ctx, tri, c.ID, late.TrackingID, "y", ""); !errs.Is(err, errs.Conflict) {
+				t.Errorf("split the last report: err = %v", err)
+			}
 		})
 	}
 }

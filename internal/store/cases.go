@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/embargohq/embargo/internal/access"
@@ -155,6 +156,56 @@ func (tx *Tx) CaseReports(ctx context.Context, caseID int64) ([]string, error) {
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// UserNames returns the display names of org's people by user ID.
+func (db *DB) UserNames(ctx context.Context, org int64) (map[int64]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, display_name FROM users WHERE org_id = $1`, org)
+	if err != nil {
+		return nil, fmt.Errorf("store: user names: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("store: user names: %w", err)
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+// MoveCaseReport moves report tracking from case from (0: no case) to case
+// to (0: none) and returns its receipt time; errs.NotFound when it is not
+// on case from.
+func (tx *Tx) MoveCaseReport(ctx context.Context, tracking string, from, to int64) (time.Time, error) {
+	var at time.Time
+	err := tx.queryRow(ctx, `UPDATE reports SET case_id = $3 WHERE tracking_id = $1
+		AND ((case_id IS NULL AND $2 = 0) OR case_id = $2) RETURNING received_at`, tracking, from, nullID(to)).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return at, errs.Coded(errs.NotFound, "report.not_found", "no such report on this case")
+	}
+	if err != nil {
+		return at, fmt.Errorf("store: move case report: %w", err)
+	}
+	return at.UTC(), nil
+}
+
+// EarliestCaseReport returns a case's earliest report and its receipt.
+func (tx *Tx) EarliestCaseReport(ctx context.Context, caseID int64) (string, time.Time, error) {
+	var tracking string
+	var at time.Time
+	err := tx.queryRow(ctx, `SELECT tracking_id, received_at FROM reports WHERE case_id = $1
+		ORDER BY received_at, id LIMIT 1`, caseID).Scan(&tracking, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", at, errs.Coded(errs.NotFound, "report.not_found", "no such report on this case")
+	}
+	if err != nil {
+		return "", at, fmt.Errorf("store: earliest case report: %w", err)
+	}
+	return tracking, at.UTC(), nil
 }
 
 // MoveCaseLinks moves a case's reports and identifiers to another case.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,8 @@ type Cases interface {
 	OpenFile(ctx context.Context, p *access.Principal, id, fileID int64) (casework.File, []byte, error)
 	Comments(ctx context.Context, p *access.Principal, id int64) ([]casework.Comment, error)
 	FactsOf(ctx context.Context, p *access.Principal, id int64) (casework.Facts, error)
+	Split(ctx context.Context, p *access.Principal, id int64, tracking, title, reason string) (casework.Case, error)
+	Names(ctx context.Context, p *access.Principal) (map[string]string, error)
 	SetFacts(ctx context.Context, p *access.Principal, id int64, ch casework.FactsChange) (casework.Facts, error)
 }
 
@@ -125,6 +128,10 @@ type casePage struct {
 	Duties    []duty
 	Facts     casework.Facts
 	CanManage bool // may record submissions and decide not-applicable
+	// Categories are the GB/T 30279 categories to choose from.
+	Categories []gbt30279.Category
+	// Names are people's display names by actor ("user:42").
+	Names map[string]string
 }
 
 // caseID reads the case ID from the path; a malformed one is a case that
@@ -174,7 +181,10 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, p *access.P
 	data := casePage{Case: c, Timeline: tl, Next: casework.Next(c.Kind, c.Status), Grades: casework.Grades,
 		CanWrite: p.Can(access.WriteCases), Problem: problem, Zone: chinaTime, Indicators: gbt30279.AllIndicators(),
 		Values: indicatorValues(c.Grading.Indicators), English: h.language(r).String() == "en",
-		People: people, Comments: comments, Files: files, Me: p.UserID}
+		People: people, Comments: comments, Files: files, Me: p.UserID, Categories: gbt30279.Categories()}
+	if data.Names, err = h.cfg.Cases.Names(r.Context(), p); err != nil {
+		return err
+	}
 	if cat, ok := gbt30279.LookupCategory(c.Grading.Category); ok {
 		data.Category = cat.Path()
 	}
@@ -273,7 +283,8 @@ func (h *Handler) assessCase(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		_, err = h.cfg.Cases.Assess(r.Context(), p, id, casework.Assessment{Indicators: in, Grade: r.PostFormValue("grade"),
-			CVSS: r.PostFormValue("cvss"), CWE: r.PostFormValue("cwe"), Scope: parseScopeLines(r.PostFormValue("scope"))})
+			CVSS: r.PostFormValue("cvss"), CWE: r.PostFormValue("cwe"), Category: r.PostFormValue("category"),
+			Scope: parseScopeLines(r.PostFormValue("scope"))})
 		return err
 	})
 }
@@ -406,4 +417,43 @@ func (h *Handler) openFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	download(w, f.Name, data)
 	return nil
+}
+
+// splitCase takes a report off the case into a new case of its own, and
+// goes to the new case.
+func (h *Handler) splitCase(w http.ResponseWriter, r *http.Request) error {
+	p, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := h.caseID(r)
+	if err != nil {
+		return err
+	}
+	nc, err := h.cfg.Cases.Split(r.Context(), p, id, r.PostFormValue("report"), r.PostFormValue("title"), r.PostFormValue("reason"))
+	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) {
+		return h.renderCase(w, r, p, id, errs.HTTPStatus(err), h.problem(r, err))
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(nc.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// replyToReporter writes to the reporter of one of the case's reports,
+// through the report's thread (the reporter reads it by their private
+// link and is told by mail that there is news, never the content).
+func (h *Handler) replyToReporter(w http.ResponseWriter, r *http.Request) error {
+	return h.caseChange(w, r, func(p *access.Principal, id int64) error {
+		c, err := h.cfg.Cases.Get(r.Context(), p, id)
+		if err != nil {
+			return err
+		}
+		tracking := r.PathValue("tracking")
+		if !slices.Contains(c.Reports, tracking) || h.cfg.Reports == nil {
+			return errs.Coded(errs.NotFound, "report.not_found", "no such report on this case")
+		}
+		_, err = h.cfg.Reports.Reply(r.Context(), p, tracking, r.PostFormValue("body"))
+		return err
+	})
 }

@@ -47,6 +47,8 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("GET /cases/{id}/files/{file}", h.openFile)
 	t.Handle("POST /cases/{id}/people", h.followCase)
 	t.Handle("POST /cases/{id}/facts", h.setFacts)
+	t.Handle("POST /cases/{id}/split", h.splitCase)
+	t.Handle("POST /cases/{id}/reports/{tracking}/reply", h.replyToReporter)
 	t.Handle("POST /cases/{id}/upstream-notice", h.sendNotice)
 	t.Handle("GET /cases/{id}/packages/{duty}", h.showPackage)
 	t.Handle("POST /cases/{id}/packages/{duty}", h.submitPackage)

@@ -74,7 +74,7 @@ func loadSite(fsys fs.FS) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages, err := parsePages(fsys, template.FuncMap{"static": a.url, "percent": percent, "scopeLines": scopeLines, "hours": hours})
+	pages, err := parsePages(fsys, template.FuncMap{"static": a.url, "percent": percent, "scopeLines": scopeLines, "hours": hours, "who": who})
 	if err != nil {
 		return nil, err
 	}
@@ -191,4 +191,13 @@ func hours(d time.Duration) string {
 		return "—"
 	}
 	return strconv.FormatFloat(d.Hours(), 'f', 1, 64) + " h"
+}
+
+// who names an actor ("user:42") by its display name when known, keeping
+// the actor for the record: "王芳 (user:42)".
+func who(names map[string]string, actor string) string {
+	if n, ok := names[actor]; ok && n != "" {
+		return n + " (" + actor + ")"
+	}
+	return actor
 }
