@@ -209,6 +209,8 @@ var matrix = map[string]matrixRequest{
 		"other_reader": 404, "other_tenant": 404}}},
 	// The compliance dashboard: aggregate figures of the reader's own
 	// organisation, no case named, for those who manage duties or audit.
+	"POST /cases/{id}/packages/{duty}/fields": {"POST", "/cases/{case}/packages/eu.notification/fields", "field_sensitivity=TLP%3AAMBER", want{all: 403,
+		except: map[string]int{"anonymous": 401, string(access.Triager): 303, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
 	"GET /obligations/dashboard": {"GET", "/obligations/dashboard", "", want{all: 403, except: map[string]int{"anonymous": 303,
 		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Auditor): 200,
 		"other_tenant": 200, "other_reader": 200}}},
@@ -281,6 +283,14 @@ var matrix = map[string]matrixRequest{
 	// its root cause is not upstream, so the notice is refused (409); the
 	// compliance officer then closes its NVDB duty as not applicable.
 	"GET /api/v1/obligations": {"GET", "/api/v1/obligations", "", want{all: 403, except: readers(200, copyMap(noTokenRoles))}},
+	// The written parts of a report (an unknown field is refused: 400 for
+	// writers with sight of the case), the evidence pack and the dashboard.
+	"PUT /api/v1/cases/{id}/packages/{duty}/fields": {"PUT", "/api/v1/cases/{case}/packages/eu.notification/fields", `{"fields":{"x":"y"}}`, want{all: 403,
+		except: merge(copyMap(noTokenRoles), map[string]int{string(access.Triager): 400, string(access.ComplianceOfficer): 400, "other_reader": 404})}},
+	"GET /api/v1/cases/{id}/evidence": {"GET", "/api/v1/cases/{case}/evidence", "", want{all: 403, except: merge(copyMap(noTokenRoles),
+		map[string]int{string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Auditor): 200, "other_reader": 404, "other_tenant": 404})}},
+	"GET /api/v1/obligations/dashboard": {"GET", "/api/v1/obligations/dashboard", "", want{all: 403, except: merge(copyMap(noTokenRoles),
+		map[string]int{string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Auditor): 200, "other_reader": 200, "other_tenant": 200})}},
 	"POST /api/v1/obligations/{id}/not-applicable": {"POST", "/api/v1/obligations/{obligation}/not-applicable", `{"reason":"reported by the vendor"}`, want{all: 403,
 		except: merge(copyMap(noTokenRoles), map[string]int{string(access.ComplianceOfficer): 200, "other_reader": 404})}},
 	"GET /api/v1/obligation-settings": {"GET", "/api/v1/obligation-settings", "", want{all: 403, except: readers(200, copyMap(noTokenRoles))}},

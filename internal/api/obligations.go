@@ -9,6 +9,7 @@ import (
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/disclosure"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/evidence"
 	"github.com/embargohq/embargo/internal/obligation"
 	"github.com/embargohq/embargo/internal/route"
 )
@@ -29,6 +30,9 @@ type Obligations interface {
 	SendUpstreamNotice(ctx context.Context, p *access.Principal, id int64, req obligation.NoticeRequest) (obligation.Submission, error)
 	RecordDecision(ctx context.Context, p *access.Principal, caseID int64, nd disclosure.NewDecision) (disclosure.Decision, error)
 	Decisions(ctx context.Context, p *access.Principal, caseID int64) ([]disclosure.Decision, error)
+	SetFields(ctx context.Context, p *access.Principal, id int64, duty string, values map[string]string) ([]obligation.Field, error)
+	EvidencePack(ctx context.Context, p *access.Principal, id int64) ([]byte, evidence.Pack, error)
+	Dashboard(ctx context.Context, p *access.Principal, now time.Time) (obligation.Dashboard, error)
 }
 
 // needObligations answers 404 when the server has no obligations engine.
@@ -152,4 +156,83 @@ func (h *Handler) notApplicable(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, h.apiObligation(o, time.Now()))
+}
+
+// caseEvidence answers with the case's signed evidence pack (CN-12-1): the
+// envelope itself, which `embargo verify evidence` checks.
+func (h *Handler) caseEvidence(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	env, _, err := h.obligations.EvidencePack(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(env)
+	return err
+}
+
+// DutyFigures are one duty's figures on the compliance dashboard.
+type DutyFigures struct {
+	Regime        string   `json:"regime"`
+	Duty          string   `json:"duty"`
+	Requirement   string   `json:"requirement"`
+	TitleEN       string   `json:"title_en"`
+	TitleZH       string   `json:"title_zh"`
+	Total         int      `json:"total"`
+	MetOnTime     int      `json:"met_on_time"`
+	MetLate       int      `json:"met_late"`
+	Open          int      `json:"open"`
+	Overdue       int      `json:"overdue"`
+	NotApplicable int      `json:"not_applicable"`
+	OnTimeRate    *float64 `json:"on_time_rate"`
+	Time          Timing   `json:"time"`
+}
+
+// Timing summarises measured intervals, in seconds.
+type Timing struct {
+	Count         int     `json:"count"`
+	MedianSeconds float64 `json:"median_seconds"`
+	P90Seconds    float64 `json:"p90_seconds"`
+}
+
+// ComplianceDashboard is GET /api/v1/obligations/dashboard.
+type ComplianceDashboard struct {
+	At          time.Time     `json:"at"`
+	Duties      []DutyFigures `json:"duties"`
+	Acknowledge Timing        `json:"acknowledge"`
+	Verify      Timing        `json:"verify"`
+	Report      Timing        `json:"report"`
+	Fix         Timing        `json:"fix"`
+}
+
+func timing(d obligation.Durations) Timing {
+	return Timing{Count: d.Count, MedianSeconds: d.Median.Seconds(), P90Seconds: d.P90.Seconds()}
+}
+
+// dashboard answers with the organisation's compliance figures.
+func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) error {
+	p, err := caller(r)
+	if err != nil {
+		return err
+	}
+	d, err := h.obligations.Dashboard(r.Context(), p, time.Now())
+	if err != nil {
+		return err
+	}
+	out := ComplianceDashboard{At: d.At.UTC(), Duties: []DutyFigures{}, Acknowledge: timing(d.Acknowledge), Verify: timing(d.Verify),
+		Report: timing(d.Report), Fix: timing(d.Fix)}
+	for _, s := range d.Duties {
+		f := DutyFigures{Regime: string(s.Regime), Duty: s.Duty, Requirement: s.Requirement, TitleEN: s.TitleEN, TitleZH: s.TitleZH,
+			Total: s.Total, MetOnTime: s.MetOnTime, MetLate: s.MetLate, Open: s.Open, Overdue: s.Overdue, NotApplicable: s.NotApplicable,
+			Time: timing(s.Time)}
+		if s.OnTimeRate >= 0 {
+			f.OnTimeRate = &s.OnTimeRate
+		}
+		out.Duties = append(out.Duties, f)
+	}
+	return writeJSON(w, http.StatusOK, out)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/casework"
+	"github.com/embargohq/embargo/internal/evidence"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/obligation"
@@ -40,7 +41,7 @@ func newOblWorld(t *testing.T, dsn string) *oblWorld {
 		t.Fatal(err)
 	}
 	cases := casework.NewService(d.DB, kr, "EMB")
-	obl := obligation.NewService(d.DB, cases, kr)
+	obl := obligation.NewService(d.DB, cases, kr).WithEvidence(evidence.SignerFromInstanceKey(kr), d.DB, "https://embargo.example.cn/")
 	cases.WithChangeHook(obl.Reconcile)
 	var org int64
 	err = d.DB.Transact(ctx, func(tx *store.Tx) error {
@@ -324,6 +325,20 @@ func testSharingGateAPI(t *testing.T, w *oblWorld) {
 
 	subs := "/cases/{id}/submissions"
 	warning := `{"duty":"eu.early_warning","reference":"SRP-1"}`
+	// EU-14-2: the early warning needs the Member States, written first.
+	w.wantProblem(t, "compliance", "POST", subs, warning, 409, "obligation.incomplete", "{id}", id)
+	fields := "/cases/{id}/packages/{duty}/fields"
+	w.wantProblem(t, "compliance", "PUT", fields, `{"fields":{"nonsense":"x"}}`, 400, "obligation.field", "{id}", id, "{duty}", "eu.early_warning")
+	written := mustDecode[[]ReportField](t, w.call(t, "compliance", "PUT", fields, `{"fields":{"member_states":"DE, FR"}}`, 200,
+		"{id}", id, "{duty}", "eu.early_warning"))
+	if len(written) != 1 || written[0].Key != "member_states" || written[0].Value != "DE, FR" || !written[0].Mandatory {
+		t.Fatalf("written fields = %+v", written)
+	}
+	draft := mustDecode[PackageDraft](t, w.call(t, "compliance", "GET", "/cases/{id}/packages/{duty}", "", 200, "{id}", id,
+		"{duty}", "eu.early_warning"))
+	if draft.CRA == nil || draft.CRA.WrittenFields["member_states"] != "DE, FR" || len(draft.Missing) != 0 {
+		t.Fatalf("CRA draft = %+v", draft)
+	}
 	w.wantProblem(t, "compliance", "POST", subs, warning, 403, "sharing.blocked", "{id}", id)
 	decisions := "/cases/{id}/sharing-decisions"
 	if got := mustDecode[[]SharingDecision](t, w.call(t, "triager", "GET", decisions, "", 200, "{id}", id)); len(got) != 0 {
@@ -342,6 +357,28 @@ func testSharingGateAPI(t *testing.T, w *oblWorld) {
 	sub := mustDecode[Submission](t, w.call(t, "compliance", "POST", subs, warning, 201, "{id}", id))
 	if sub.Recipient != "ENISA single reporting platform" || sub.Country != "EU" {
 		t.Errorf("submission = %+v", sub)
+	}
+
+	// The dashboard counts the early warning met on time; the evidence
+	// pack carries it, signed, and verifies.
+	dash := mustDecode[ComplianceDashboard](t, w.call(t, "compliance", "GET", "/obligations/dashboard", "", 200))
+	for _, f := range dash.Duties {
+		if f.Duty == "eu.early_warning" && (f.MetOnTime != 1 || f.OnTimeRate == nil || *f.OnTimeRate != 1) {
+			t.Errorf("dashboard early warning = %+v", f)
+		}
+	}
+	w.wantProblem(t, "engineer", "GET", "/obligations/dashboard", "", 403, "access.denied")
+	env := w.call(t, "compliance", "GET", "/cases/{id}/evidence", "", 200, "{id}", id)
+	pack, _, err := evidence.Verify([]byte(env.Body), nil)
+	if err != nil {
+		t.Fatalf("verify the evidence pack: %v", err)
+	}
+	met := false
+	for _, d := range pack.Duties {
+		met = met || (d.Code == "eu.early_warning" && d.State == evidence.Met)
+	}
+	if !met {
+		t.Errorf("evidence pack duties = %+v", pack.Duties)
 	}
 }
 

@@ -53,9 +53,53 @@ type PackageDraft struct {
 	Duty   string `json:"duty"`
 	// Package is obligation.Package itself, so that the draft shows
 	// exactly what a submission would freeze.
-	Package     obligation.Package `json:"package"`
-	Missing     []string           `json:"missing"`
-	Submissions []Submission       `json:"submissions"`
+	Package obligation.Package `json:"package"`
+	// Fields are the parts people write (PUT …/fields).
+	Fields []ReportField `json:"fields"`
+	// CRA is the report for an EU-CRA duty; null for the NVDB report.
+	CRA         *obligation.CRAReport `json:"cra"`
+	Missing     []string              `json:"missing"`
+	Submissions []Submission          `json:"submissions"`
+}
+
+// ReportField is a part of a report that people write.
+type ReportField struct {
+	Key       string `json:"key"`
+	LabelEN   string `json:"label_en"`
+	LabelZH   string `json:"label_zh"`
+	Mandatory bool   `json:"mandatory"`
+	Value     string `json:"value"`
+}
+
+func apiFields(fs []obligation.Field) []ReportField {
+	out := []ReportField{}
+	for _, f := range fs {
+		out = append(out, ReportField{Key: f.Key, LabelEN: f.LabelEN, LabelZH: f.LabelZH, Mandatory: f.Mandatory, Value: f.Value})
+	}
+	return out
+}
+
+// ReportFields is the body of PUT /api/v1/cases/{id}/packages/{duty}/fields.
+type ReportFields struct {
+	Fields map[string]string `json:"fields"`
+}
+
+// setPackageFields saves the written parts of the case's report for the
+// duty in the path and answers with all of them.
+func (h *Handler) setPackageFields(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	var in ReportFields
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	fs, err := h.obligations.SetFields(r.Context(), p, id, r.PathValue("duty"), in.Fields)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, apiFields(fs))
 }
 
 // casePackage drafts the case's package for the duty in the path; reading
@@ -70,8 +114,8 @@ func (h *Handler) casePackage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := PackageDraft{CaseID: d.Case.ID, Duty: duty, Package: d.Package, Missing: append([]string{}, d.Missing...),
-		Submissions: []Submission{}}
+	out := PackageDraft{CaseID: d.Case.ID, Duty: duty, Package: d.Package, Fields: apiFields(d.Fields), CRA: d.CRA,
+		Missing: append([]string{}, d.Missing...), Submissions: []Submission{}}
 	for _, s := range d.Submissions {
 		out.Submissions = append(out.Submissions, apiSubmission(s, false))
 	}

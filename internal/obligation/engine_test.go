@@ -422,6 +422,15 @@ func testSharingGate(t *testing.T, dsn string) {
 		Scope: []casework.Affected{{Product: "网关", Model: "G1", Versions: "1.0"}}}); err != nil {
 		t.Fatal(err)
 	}
+	// EU-14-2: the early warning names the Member States.
+	_, err = w.obl.Submit(ctx, co, c.ID, obligation.SubmitRequest{Duty: "eu.early_warning"})
+	wantCode(t, err, errs.Conflict, "obligation.incomplete")
+	if _, err := w.obl.SetFields(ctx, co, c.ID, "eu.early_warning", map[string]string{"nonsense": "x"}); err == nil {
+		t.Error("an unknown field was accepted")
+	}
+	if _, err := w.obl.SetFields(ctx, co, c.ID, "eu.early_warning", map[string]string{"member_states": "DE, FR, NL"}); err != nil {
+		t.Fatal(err)
+	}
 	_, err = w.obl.Submit(ctx, co, c.ID, obligation.SubmitRequest{Duty: "eu.early_warning"})
 	wantCode(t, err, errs.Forbidden, "sharing.blocked")
 	if n := w.count(t, `SELECT count(*) FROM audit_events WHERE action = 'sharing.blocked'`); n != 1 {
@@ -439,6 +448,11 @@ func testSharingGate(t *testing.T, dsn string) {
 	}
 	if w.duties(t, c.ID)["eu.early_warning"].Stored != obligation.StoredMet {
 		t.Error("the early warning is not met")
+	}
+	subs, err := w.obl.Submissions(ctx, co, c.ID)
+	if err != nil || len(subs) != 1 || !strings.Contains(string(subs[0].Snapshot), `"member_states":"DE, FR, NL"`) ||
+		!strings.Contains(string(subs[0].Snapshot), `"format":"embargo-cra-report/1"`) {
+		t.Errorf("CRA snapshot: %v %d submissions", err, len(subs))
 	}
 	// A fix starts the final-report clock: fix + 14 days.
 	if _, err := w.cases.Transition(ctx, tri, c.ID, casework.Move{To: casework.Verifying}); err != nil {

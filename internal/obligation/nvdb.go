@@ -41,6 +41,9 @@ type Package struct {
 	FixAvailableAt time.Time `json:"fix_available_at,omitzero"`
 	UserAction     bool      `json:"user_action_required"`
 	Exploited      bool      `json:"actively_exploited"`
+	// FixPlan and Contact are written parts (fields.go).
+	FixPlan string `json:"fix_plan,omitempty"`
+	Contact string `json:"contact,omitempty"`
 	// Provisional says the grade came from Embargo's provisional GB/T
 	// 30279 table (docs/severity.md), not one transcribed from the standard.
 	Provisional bool `json:"grade_table_provisional,omitempty"`
@@ -111,4 +114,16 @@ func (p Package) Missing() []string {
 		}
 	}
 	return out
+}
+
+// apply puts the written parts of an NVDB report into the package: the
+// harm and scope in the team's own words replace the derived ones.
+func (p *Package) apply(values map[string]string) {
+	if v := values["harm_statement"]; v != "" && p.Harm.Grade != "" {
+		p.Harm.Statement = v
+	}
+	if v := values["scope_statement"]; v != "" {
+		p.Scope = v
+	}
+	p.FixPlan, p.Contact = values["fix_plan"], values["contact"]
 }

@@ -13,6 +13,9 @@ import (
 // labelled in Chinese and English; missing mandatory fields are named on
 // the first lines so that a printed draft cannot pass for complete.
 func (d Draft) Document(now time.Time) *document.Document {
+	if d.CRA != nil {
+		return d.craDocument(now)
+	}
 	p := d.Package
 	doc := &document.Document{Title: "漏洞信息报送材料 / Vulnerability report to NVDB",
 		Subtitle: "工业和信息化部网络安全威胁和漏洞信息共享平台 · MIIT Cybersecurity Threat and Vulnerability Information Sharing Platform",
@@ -60,4 +63,29 @@ func yesNo(b bool) string {
 		return "是 yes"
 	}
 	return "否 no"
+}
+
+// craDocument lays a CRA report out for printing: the product and the
+// vulnerability from the case, then every written part.
+func (d Draft) craDocument(now time.Time) *document.Document {
+	r := d.CRA
+	doc := &document.Document{Title: "EU Cyber Resilience Act Art. 14 · " + r.Duty, Subtitle: r.Title,
+		Meta: []string{"Case: " + r.Case, "Manufacturer: " + r.Manufacturer}, GeneratedAt: now.UTC()}
+	if len(d.Missing) > 0 {
+		doc.Meta = append(doc.Meta, "DRAFT, mandatory fields missing: "+strings.Join(d.Missing, ", "))
+	}
+	var products []document.Row
+	for _, a := range r.Products {
+		products = append(products, document.Row{Key: a.Product + " " + a.Model, Value: a.Versions})
+	}
+	doc.Sections = []document.Section{{Heading: "Products", Rows: products},
+		{Heading: "Vulnerability", Rows: []document.Row{{Key: "Grade (GB/T 30279)", Value: orDash(r.Grade)}, {Key: "CVSS", Value: orDash(r.CVSS)},
+			{Key: "Identifiers", Value: orDash(strings.Join(r.Identifiers, ", "))}, {Key: "Aware since", Value: orDash(r.AwareAt)},
+			{Key: "Fix available", Value: orDash(r.FixAvailable)}}}}
+	var written []document.Row
+	for _, f := range d.Fields {
+		written = append(written, document.Row{Key: f.LabelEN, Value: orDash(f.Value)})
+	}
+	doc.Sections = append(doc.Sections, document.Section{Heading: "Report", Rows: written})
+	return doc
 }

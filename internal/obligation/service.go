@@ -103,6 +103,11 @@ type Tx interface {
 	// DutyPeople returns the active people escalations of a case go to:
 	// its assignees and the organisation's compliance officers.
 	DutyPeople(ctx context.Context, org, caseID int64) ([]Person, error)
+	// ReportFields returns the sealed written parts of a case's report for
+	// duty; nil when none were saved.
+	ReportFields(ctx context.Context, caseID int64, duty string) ([]byte, error)
+	// PutReportFields stores them.
+	PutReportFields(ctx context.Context, caseID int64, duty string, sealed []byte, by string) error
 	// OrganisationName returns org's name.
 	OrganisationName(ctx context.Context, org int64) (string, error)
 	disclosure.Tx

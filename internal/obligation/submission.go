@@ -64,11 +64,26 @@ var regulators = map[string]disclosure.Recipient{
 // Draft is a case's package for a duty as it would be submitted now, with
 // what it lacks.
 type Draft struct {
-	Case    casework.Case
+	Case casework.Case
+	Duty string
+	// Package is what Embargo derives from the case; for the NVDB report
+	// it is the report, with the written parts applied.
 	Package Package
+	// Fields are the parts people write (fields.go).
+	Fields []Field
+	// CRA is the report for an EU-CRA duty; nil for the NVDB report.
+	CRA     *CRAReport
 	Missing []string
 	// Submissions are the duty's earlier submissions, oldest first.
 	Submissions []Submission
+}
+
+// Snapshot is what submitting the draft freezes.
+func (d Draft) Snapshot() ([]byte, error) {
+	if d.CRA != nil {
+		return json.Marshal(map[string]any{"duty": d.Duty, "report": d.CRA})
+	}
+	return json.Marshal(map[string]any{"duty": d.Duty, "package": d.Package})
 }
 
 // Draft builds case id's package for duty (cn.nvdb_report, or a CRA
@@ -103,8 +118,27 @@ func (s *Service) draft(ctx context.Context, tx Tx, c casework.Case, duty string
 	if err != nil {
 		return Draft{}, err
 	}
+	values, err := s.readFields(ctx, tx, c.ID, duty)
+	if err != nil {
+		return Draft{}, err
+	}
 	pkg := BuildPackage(c, f, org)
-	d := Draft{Case: c, Package: pkg, Missing: pkg.Missing()}
+	d := Draft{Case: c, Duty: duty, Fields: fieldsOf(duty, values)}
+	if duty == "cn.nvdb_report" {
+		pkg.apply(values)
+		d.Missing = pkg.Missing()
+	} else {
+		d.CRA = craReport(duty, pkg, c, f, values)
+		if len(pkg.Products) == 0 {
+			d.Missing = append(d.Missing, "product")
+		}
+	}
+	d.Package = pkg
+	for _, fd := range d.Fields {
+		if fd.Mandatory && strings.TrimSpace(fd.Value) == "" {
+			d.Missing = append(d.Missing, fd.Key)
+		}
+	}
 	for _, sub := range all {
 		if sub.Duty == duty {
 			d.Submissions = append(d.Submissions, sub)
@@ -191,7 +225,7 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, id int64, req
 		}
 		if len(d.Missing) > 0 {
 			return errs.Coded(errs.Conflict, "obligation.incomplete",
-				"the report lacks mandatory fields (RMSV Art. 7(2)): %s", strings.Join(d.Missing, ", "))
+				"the report lacks mandatory fields: %s", strings.Join(d.Missing, ", "))
 		}
 		v, err := disclosure.Check(ctx, tx, p, gateCase(c), r, req.Duty)
 		if err != nil {
@@ -200,7 +234,7 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, id int64, req
 		if blocked = !v.Allowed; blocked {
 			return nil // commit the audited refusal
 		}
-		snapshot, err := json.Marshal(map[string]any{"duty": req.Duty, "package": d.Package})
+		snapshot, err := d.Snapshot()
 		if err != nil {
 			return err
 		}

@@ -310,6 +310,31 @@ func (tx *Tx) DutyPeople(ctx context.Context, org, caseID int64) ([]obligation.P
 	return out, rows.Err()
 }
 
+// ReportFields returns the sealed written parts of a case's report for
+// duty; nil when none were saved.
+func (tx *Tx) ReportFields(ctx context.Context, caseID int64, duty string) ([]byte, error) {
+	var b []byte
+	err := tx.queryRow(ctx, `SELECT fields FROM report_drafts WHERE case_id = $1 AND duty = $2`, caseID, duty).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: report fields: %w", err)
+	}
+	return b, nil
+}
+
+// PutReportFields stores the sealed written parts of a case's report.
+func (tx *Tx) PutReportFields(ctx context.Context, caseID int64, duty string, sealed []byte, by string) error {
+	_, err := tx.exec(ctx, `INSERT INTO report_drafts (case_id, duty, fields, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (case_id, duty) DO UPDATE SET fields = excluded.fields, updated_at = excluded.updated_at,
+		updated_by = excluded.updated_by`, caseID, duty, sealed, tx.now, by)
+	if err != nil {
+		return fmt.Errorf("store: put report fields: %w", err)
+	}
+	return nil
+}
+
 // OrganisationName returns org's name.
 func (tx *Tx) OrganisationName(ctx context.Context, org int64) (string, error) {
 	var name string

@@ -25,6 +25,7 @@ type Obligations interface {
 	Draft(ctx context.Context, p *access.Principal, id int64, duty string) (obligation.Draft, error)
 	Submit(ctx context.Context, p *access.Principal, id int64, req obligation.SubmitRequest) (obligation.Submission, error)
 	SendUpstreamNotice(ctx context.Context, p *access.Principal, id int64, req obligation.NoticeRequest) (obligation.Submission, error)
+	SetFields(ctx context.Context, p *access.Principal, id int64, duty string, values map[string]string) ([]obligation.Field, error)
 	Packs() []obligation.Pack
 	EvidencePack(ctx context.Context, p *access.Principal, id int64) ([]byte, evidence.Pack, error)
 	Dashboard(ctx context.Context, p *access.Principal, now time.Time) (obligation.Dashboard, error)
@@ -85,7 +86,14 @@ type packagePage struct {
 	Zone      *time.Location
 	JSON      string
 	English   bool
+	CanWrite  bool // may write the report's written parts
+	// Missing names what the report lacks, with the written fields'
+	// labels ("" for the contents, which the catalogue names).
+	Missing []missing
 }
+
+// missing is one thing a report lacks.
+type missing struct{ Key, Label string }
 
 // showPackage shows a case's report package laid out like the platform's
 // web form, for copy and paste, with what it lacks; ?format=json downloads
@@ -127,8 +135,22 @@ func (h *Handler) renderPackage(w http.ResponseWriter, r *http.Request, p *acces
 			rule = ru
 		}
 	}
-	return h.render(w, r, status, pagePackage, packagePage{Draft: d, Duty: dutyCode, Rule: rule, Zone: chinaTime,
-		CanSubmit: p.Can(access.ManageObligations), Problem: problem, JSON: string(b), English: h.language(r).String() == "en"})
+	page := packagePage{Draft: d, Duty: dutyCode, Rule: rule, Zone: chinaTime, CanSubmit: p.Can(access.ManageObligations),
+		CanWrite: p.Can(access.ManageObligations) || p.Can(access.WriteCases), Problem: problem, JSON: string(b),
+		English: h.language(r).String() == "en"}
+	for _, k := range d.Missing {
+		m := missing{Key: k}
+		for _, f := range d.Fields {
+			if f.Key == k {
+				m.Label = f.LabelZH
+				if page.English {
+					m.Label = f.LabelEN
+				}
+			}
+		}
+		page.Missing = append(page.Missing, m)
+	}
+	return h.render(w, r, status, pagePackage, page)
 }
 
 // submitPackage marks the case's current package submitted.
@@ -331,4 +353,31 @@ func (h *Handler) writePDF(w http.ResponseWriter, doc *document.Document, name s
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	_, err = w.Write(b.Bytes())
 	return err
+}
+
+// savePackageFields saves the written parts of a report and shows the
+// package again.
+func (h *Handler) savePackageFields(w http.ResponseWriter, r *http.Request) error {
+	p, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := h.caseID(r)
+	if err != nil || h.cfg.Obligations == nil {
+		return errs.Coded(errs.NotFound, "case.not_found", "no such case")
+	}
+	dutyCode := r.PathValue("duty")
+	values := map[string]string{}
+	for _, f := range obligation.FieldSpecs(dutyCode) {
+		if v, ok := r.PostForm["field_"+f.Key]; ok && len(v) > 0 {
+			values[f.Key] = v[0]
+		}
+	}
+	if _, err := h.cfg.Obligations.SetFields(r.Context(), p, id, dutyCode, values); errs.Is(err, errs.Invalid) {
+		return h.renderPackage(w, r, p, id, dutyCode, errs.HTTPStatus(err), h.problem(r, err))
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10)+"/packages/"+dutyCode, http.StatusSeeOther)
+	return nil
 }

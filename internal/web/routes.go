@@ -52,6 +52,7 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("POST /cases/{id}/upstream-notice", h.sendNotice)
 	t.Handle("GET /cases/{id}/packages/{duty}", h.showPackage)
 	t.Handle("POST /cases/{id}/packages/{duty}", h.submitPackage)
+	t.Handle("POST /cases/{id}/packages/{duty}/fields", h.savePackageFields)
 	t.Handle("GET /cases/{id}/evidence", h.exportEvidence)
 	t.Handle("GET /obligations", h.showBoard)
 	t.Handle("GET /obligations/dashboard", h.showDashboard)

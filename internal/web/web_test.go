@@ -396,7 +396,7 @@ func TestPatterns(t *testing.T) {
 		"POST /account/tokens", "POST /account/tokens/{id}/revoke", "POST /account/verify",
 		"POST /admin/access-review/{id}/sign", "POST /admin/audit/verify", "POST /admin/outbox/{id}/retry",
 		"POST /admin/users", "POST /admin/users/{action}", "POST /cases", "POST /cases/{id}/aliases",
-		"POST /cases/{id}/assessment", "POST /cases/{id}/comments", "POST /cases/{id}/facts", "POST /cases/{id}/files", "POST /cases/{id}/merge", "POST /cases/{id}/packages/{duty}",
+		"POST /cases/{id}/assessment", "POST /cases/{id}/comments", "POST /cases/{id}/facts", "POST /cases/{id}/files", "POST /cases/{id}/merge", "POST /cases/{id}/packages/{duty}", "POST /cases/{id}/packages/{duty}/fields",
 		"POST /cases/{id}/people", "POST /cases/{id}/reports/{tracking}/reply", "POST /cases/{id}/split", "POST /cases/{id}/t0", "POST /cases/{id}/transition", "POST /cases/{id}/upstream-notice", "POST /lang", "POST /obligations/{id}/not-applicable",
 		"POST /products/import", "POST /report", "POST /report/s/{secret}/messages", "POST /report/s/{secret}/preferences",
 		"POST /reports/{tracking}/attach", "POST /reports/{tracking}/messages", "POST /reports/{tracking}/promote",
