@@ -23,6 +23,9 @@ func defaultKeyFile(c *Config) string { return filepath.Join(c.DataDir, "instanc
 // at the next start (finishKeyRotation). With EMBARGO_KEY_FILE, the new key
 // goes to --new-key-file and the operator points EMBARGO_KEY_FILE at it.
 func runKey(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "submitter-secret" { // the HTTP submitters' signing secret, for the receiver
+		return runKeySubmitterSecret(e, args[1:])
+	}
 	if len(args) > 0 && args[0] == "evidence-public" { // the evidence signing key, for publication
 		return runKeyEvidencePublic(e, args[1:])
 	}

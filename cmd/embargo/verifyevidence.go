@@ -15,6 +15,7 @@ import (
 	"github.com/embargohq/embargo/internal/evidence"
 	"github.com/embargohq/embargo/internal/i18n"
 	"github.com/embargohq/embargo/internal/keyring"
+	"github.com/embargohq/embargo/internal/obligation"
 )
 
 const verifyEvidenceUsage = "embargo verify evidence FILE [--public-key BASE64]... [--key-file PATH] [--html OUT [--lang zh-CN|en]]"
@@ -212,5 +213,34 @@ func runKeyEvidencePublic(e *env, args []string) error {
 	fmt.Fprintln(e.stdout, base64.StdEncoding.EncodeToString(pub))
 	fmt.Fprintf(e.stderr, "evidence signing key %s (Ed25519), derived from instance key %s; it changes when the instance key is rotated.\n"+
 		"Publish it; recipients check a pack with: embargo verify evidence FILE --public-key KEY\n", evidence.KeyID(pub), k.ID())
+	return nil
+}
+
+// runKeySubmitterSecret implements `embargo key submitter-secret --org N`:
+// it prints the secret with which the server signs organisation N's HTTP
+// submissions (X-Embargo-Signature), for the receiving platform to check
+// them. The secret is derived from the instance key, which the command
+// reads but never creates.
+func runKeySubmitterSecret(e *env, args []string) error {
+	var org int64
+	c, rest, err := parseConfig(e, "key submitter-secret", args, func(fs *flag.FlagSet) {
+		fs.Int64Var(&org, "org", 0, "the organisation's ID (embargo org list)")
+	})
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 || org <= 0 {
+		return fmt.Errorf("%w: embargo key submitter-secret --org N [flags]", errUsage)
+	}
+	k, readable, err := keyring.LoadKey(c.KeyFile)
+	if err != nil {
+		return err
+	}
+	if readable {
+		fmt.Fprintf(e.stderr, "warning: instance key %s is readable by other users; chmod 600 it\n", c.KeyFile)
+	}
+	fmt.Fprintln(e.stdout, obligation.SubmitterSecret(k, org))
+	fmt.Fprintf(e.stderr, "HMAC-SHA256 secret of organisation %d's HTTP submissions (docs/notifications.md, X-Embargo-Signature); "+
+		"give it to the receiving platform only. It changes when the instance key is rotated.\n", org)
 	return nil
 }

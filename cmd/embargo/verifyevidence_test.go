@@ -13,6 +13,7 @@ import (
 	"github.com/embargohq/embargo/internal/evidence"
 	"github.com/embargohq/embargo/internal/evidence/evidencetest"
 	"github.com/embargohq/embargo/internal/keyring"
+	"github.com/embargohq/embargo/internal/obligation"
 )
 
 // writeFile writes b to a new file in dir and returns its path.
@@ -179,5 +180,24 @@ func TestKeyEvidencePublic(t *testing.T) {
 	}
 	if _, err := runCLI(t, "verify", "evidence", writeFile(t, data, "pack.json", good), "--public-key", strings.TrimSpace(out)); err != nil {
 		t.Errorf("the printed key does not verify the instance's pack: %v", err)
+	}
+}
+
+// TestKeySubmitterSecret checks that `embargo key submitter-secret` prints
+// the secret the server signs an organisation's HTTP submissions with.
+func TestKeySubmitterSecret(t *testing.T) {
+	data := t.TempDir()
+	if err := keyring.WriteKey(filepath.Join(data, "instance.key"), evidencetest.InstanceKey()); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCLI(t, "key", "submitter-secret", "--data", data); err == nil {
+		t.Fatalf("without --org = %q, want a usage error", out)
+	}
+	out, err := runCLI(t, "key", "submitter-secret", "--org", "3", "--data", data)
+	if want := obligation.SubmitterSecret(evidencetest.InstanceKey(), 3) + "\n"; err != nil || out != want || len(out) != 65 {
+		t.Fatalf("key submitter-secret = %q, %v; want %q", out, err, want)
+	}
+	if other := obligation.SubmitterSecret(evidencetest.InstanceKey(), 4); other+"\n" == out {
+		t.Error("two organisations share a submitter secret")
 	}
 }

@@ -18,16 +18,19 @@ type ObligationSettings struct {
 	// by duty code ("code:grade" for graded duties).
 	Offsets map[string]string `json:"offsets"`
 	// Escalations are the thresholds ("24h,4h,overdue"); "" is the default.
-	Escalations string     `json:"escalations"`
-	Packs       []RulePack `json:"packs"`
+	Escalations string `json:"escalations"`
+	// Submitters send reports by duty (e-mail or HTTP).
+	Submitters map[string]obligation.Submitter `json:"submitters"`
+	Packs      []RulePack                      `json:"packs"`
 }
 
 // ObligationSettingsChange is the body of PUT /api/v1/obligation-settings:
 // the settings that replace the organisation's.
 type ObligationSettingsChange struct {
-	Regimes     map[string]bool   `json:"regimes"`
-	Offsets     map[string]string `json:"offsets"`
-	Escalations string            `json:"escalations"`
+	Regimes     map[string]bool                 `json:"regimes"`
+	Offsets     map[string]string               `json:"offsets"`
+	Escalations string                          `json:"escalations"`
+	Submitters  map[string]obligation.Submitter `json:"submitters"`
 }
 
 // RulePack is one regime's rules as shipped, and whether they apply to the
@@ -59,7 +62,8 @@ type RuleDuty struct {
 // apiSettings describes st with the packs and which of them apply.
 func apiSettings(st obligation.OrgSettings, packs []obligation.Pack) ObligationSettings {
 	out := ObligationSettings{Regimes: map[string]bool{}, Offsets: map[string]string{}, Escalations: st.Escalations,
-		Packs: []RulePack{}}
+		Submitters: map[string]obligation.Submitter{}, Packs: []RulePack{}}
+	maps.Copy(out.Submitters, st.Submitters)
 	for r, on := range st.Regimes {
 		out.Regimes[string(r)] = on
 	}
@@ -107,7 +111,7 @@ func (h *Handler) setObligationSettings(w http.ResponseWriter, r *http.Request) 
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	st := obligation.OrgSettings{Offsets: in.Offsets, Escalations: in.Escalations}
+	st := obligation.OrgSettings{Offsets: in.Offsets, Escalations: in.Escalations, Submitters: in.Submitters}
 	if len(in.Regimes) > 0 {
 		st.Regimes = map[obligation.Regime]bool{}
 		for k, on := range in.Regimes {

@@ -67,7 +67,7 @@ func newWorld(t *testing.T, dsn string, start time.Time) *world {
 		Channels: []obligation.Target{{Kind: notify.Webhook, Target: "https://hooks.example.cn/x", Secret: "s3cret-s3cret"}}})
 	w.cases.WithChangeHook(w.obl.Reconcile)
 	w.signer = evidence.NewSigner(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
-	w.obl.WithEvidence(w.signer, d.DB, "embargo.example.cn")
+	w.obl.WithEvidence(w.signer, d.DB, "embargo.example.cn").WithSubmitterSecret(func(int64) string { return "submitter-secret-for-tests" })
 	err = d.DB.Transact(ctx, func(tx *store.Tx) error {
 		if w.org, err = tx.CreateOrganisation(ctx, identity.Organisation{Name: "Acme 网络", Kinds: []string{"provider"},
 			Country: "CN", CreatedAt: tx.Now()}); err != nil {
@@ -137,6 +137,7 @@ func TestEngine(t *testing.T) {
 			t.Run("provider case", func(t *testing.T) { testProviderCase(t, dsn(t)) })
 			t.Run("escalations", func(t *testing.T) { testEscalations(t, dsn(t)) })
 			t.Run("sharing gate", func(t *testing.T) { testSharingGate(t, dsn(t)) })
+			t.Run("submitters", func(t *testing.T) { testSubmitters(t, dsn(t)) })
 			t.Run("sharing decisions", func(t *testing.T) { testDecisions(t, dsn(t)) })
 		})
 	}
@@ -529,5 +530,55 @@ func testDecisions(t *testing.T, dsn string) {
 	wantCode(t, err, errs.NotFound, "")
 	if n := w.count(t, `SELECT count(*) FROM audit_events WHERE action = 'sharing.decision'`); n != 1 {
 		t.Errorf("%d sharing.decision events, want 1", n)
+	}
+}
+
+// Submitters: a report sent by e-mail or HTTP goes through the outbox and
+// meets its duty once delivered; a duty without a submitter is refused.
+func testSubmitters(t *testing.T, dsn string) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 30, 21, 0, 0, 0, obligation.CST)
+	w := newWorld(t, dsn, t0.Add(time.Hour))
+	co, tri := w.p["compliance"], w.p["triager"]
+	bad := obligation.OrgSettings{Submitters: map[string]obligation.Submitter{"cn.nvdb_report": {Channel: "http", Target: "http://plain.example"}}}
+	wantCode(t, w.obl.SetSettings(ctx, co, bad), errs.Invalid, "obligation.submitter")
+	c, err := w.cases.Create(ctx, tri, casework.NewCase{Title: "串口调试接口未关闭", Summary: "UART 可直接获得 root shell。", T0: t0, T0Source: "internal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.cases.Assess(ctx, tri, c.ID, casework.Assessment{Grade: "medium",
+		Scope: []casework.Affected{{Product: "IPC 摄像机", Model: "C2", Versions: "all"}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.obl.Submit(ctx, co, c.ID, obligation.SubmitRequest{Duty: "cn.nvdb_report", Channel: obligation.HTTP})
+	wantCode(t, err, errs.Conflict, "obligation.no_submitter")
+	good := obligation.OrgSettings{Submitters: map[string]obligation.Submitter{
+		"cn.nvdb_report": {Channel: obligation.HTTP, Target: "https://nvdb-connector.example.cn/reports"}}}
+	if err := w.obl.SetSettings(ctx, co, good); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := w.obl.Submit(ctx, co, c.ID, obligation.SubmitRequest{Duty: "cn.nvdb_report", Channel: obligation.HTTP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kind, target string
+	if err := w.d.Raw.QueryRow(`SELECT kind, target FROM outbox WHERE id = $1`, sub.OutboxID).Scan(&kind, &target); err != nil {
+		t.Fatal(err)
+	}
+	if kind != "webhook" || !strings.HasPrefix(target, "https://nvdb-connector.example.cn") {
+		t.Errorf("outbox message %s to %s", kind, target)
+	}
+	if w.duties(t, c.ID)["cn.nvdb_report"].Stored != obligation.Open {
+		t.Fatal("an undelivered submission met its duty")
+	}
+	sent := t0.Add(90 * time.Minute)
+	if _, err := w.d.Raw.Exec(`UPDATE outbox SET state = 'sent', sent_at = $2 WHERE id = $1`, sub.OutboxID, sent); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := w.obl.Sweep(ctx, t0.Add(2*time.Hour)); err != nil || rep.Delivered != 1 {
+		t.Fatalf("sweep: %+v, %v", rep, err)
+	}
+	if got := w.duties(t, c.ID)["cn.nvdb_report"]; got.Stored != obligation.StoredMet || !got.ClosedAt.Equal(sent) {
+		t.Errorf("NVDB duty after delivery: %+v", got)
 	}
 }

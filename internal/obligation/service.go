@@ -138,6 +138,15 @@ type OrgSettings struct {
 	Offsets map[string]string `json:"offsets,omitempty"`
 	// Escalations are thresholds as "24h,4h,overdue"; "" for the default.
 	Escalations string `json:"escalations,omitempty"`
+	// Submitters send reports by duty: by e-mail to a mailbox, or by HTTP
+	// to a platform's endpoint (signed). Manual submission needs none.
+	Submitters map[string]Submitter `json:"submitters,omitempty"`
+}
+
+// Submitter is where a duty's reports are sent when not submitted by hand.
+type Submitter struct {
+	Channel string `json:"channel"` // "email" or "http"
+	Target  string `json:"target"`  // the address, or the https URL
 }
 
 // Service applies the rules.
@@ -149,6 +158,8 @@ type Service struct {
 	notes  *Notices
 	// evidence signs evidence packs; nil: not configured.
 	evidence *evidenceConfig
+	// submitterSecret signs HTTP submissions; nil: HTTP submitters off.
+	submitterSecret func(org int64) string
 }
 
 // Notices configures the messages the obligations engine sends.
@@ -459,6 +470,11 @@ func (s *Service) SetSettings(ctx context.Context, p *access.Principal, st OrgSe
 		}
 		if _, err := ParseOffset(v); err != nil || !ok {
 			return errs.Coded(errs.Invalid, "obligation.offset", "%s: give a configurable duty and a time such as 24h", k)
+		}
+	}
+	for duty, sub := range st.Submitters {
+		if err := s.checkSubmitter(duty, sub); err != nil {
+			return err
 		}
 	}
 	if st.Escalations != "" {

@@ -50,8 +50,9 @@ func (s Submission) Supplementary() bool { return s.Version > 1 }
 
 // The channels of submission.
 const (
-	Manual = "manual"
-	Mail   = "email"
+	Manual = "manual" // recorded by hand: typed into the platform's web form
+	Mail   = "email"  // sent by e-mail through the outbox; met on delivery
+	HTTP   = "http"   // posted to a platform's endpoint through the outbox; met on delivery
 )
 
 // regulators are the default recipients of the submitted duties, with
@@ -196,8 +197,9 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, id int64, req
 	if req.Channel == "" {
 		req.Channel = Manual
 	}
-	if req.Channel != Manual && req.Channel != "http" {
-		return Submission{}, errs.Coded(errs.Invalid, "obligation.channel", "record a report as submitted by hand (manual) or through a connector (http)")
+	if req.Channel != Manual && req.Channel != Mail && req.Channel != HTTP {
+		return Submission{}, errs.Coded(errs.Invalid, "obligation.channel",
+			"record a report submitted by hand (manual), or send it through the duty's submitter (email, http)")
 	}
 	c, err := s.cases.Get(ctx, p, id)
 	if err != nil {
@@ -241,10 +243,18 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, id int64, req
 		sub = Submission{OrgID: c.OrgID, CaseID: c.ID, Duty: req.Duty, Version: len(d.Submissions) + 1, Recipient: r.Name,
 			Country: r.Country, Channel: req.Channel, Snapshot: snapshot, SubmittedAt: req.SubmittedAt.UTC(),
 			SubmittedBy: p.Actor(), Reference: req.Reference}
+		if req.Channel != Manual {
+			if sub.OutboxID, err = s.send(ctx, tx, c, d, &sub); err != nil {
+				return err
+			}
+		}
 		return s.store1(ctx, tx, p, c, &sub)
 	})
 	if blocked {
 		return Submission{}, disclosure.Blocked(r)
+	}
+	if err == nil && sub.OutboxID != 0 && s.notes != nil {
+		s.notes.Wake()
 	}
 	return sub, err
 }
@@ -268,8 +278,8 @@ func (s *Service) store1(ctx context.Context, tx Tx, p *access.Principal, c case
 	if err := auditSubmission(ctx, tx, c, *sub); err != nil {
 		return err
 	}
-	if err != nil || !ok || sub.Channel == Mail {
-		return err // an e-mail meets its duty once delivered
+	if err != nil || !ok || sub.Channel != Manual {
+		return err // what the outbox sends meets its duty once delivered
 	}
 	return s.meet(ctx, tx, c, o, p.Actor(), submissionEvidence(*sub, sub.SubmittedAt))
 }

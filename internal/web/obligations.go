@@ -164,7 +164,7 @@ func (h *Handler) submitPackage(w http.ResponseWriter, r *http.Request) error {
 		return errs.Coded(errs.NotFound, "case.not_found", "no such case")
 	}
 	dutyCode := r.PathValue("duty")
-	req := obligation.SubmitRequest{Duty: dutyCode, Channel: obligation.Manual, Reference: r.PostFormValue("reference")}
+	req := obligation.SubmitRequest{Duty: dutyCode, Channel: r.PostFormValue("channel"), Reference: r.PostFormValue("reference")}
 	if v := r.PostFormValue("submitted_at"); v != "" {
 		t, err := time.ParseInLocation("2006-01-02T15:04", v, chinaTime)
 		if err != nil {
