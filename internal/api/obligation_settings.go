@@ -19,6 +19,8 @@ type ObligationSettings struct {
 	Offsets map[string]string `json:"offsets"`
 	// Escalations are the thresholds ("24h,4h,overdue"); "" is the default.
 	Escalations string `json:"escalations"`
+	// ProductRegimes turn regimes on for named products only.
+	ProductRegimes map[string][]string `json:"product_regimes"`
 	// Submitters send reports by duty (e-mail or HTTP).
 	Submitters map[string]obligation.Submitter `json:"submitters"`
 	Packs      []RulePack                      `json:"packs"`
@@ -31,6 +33,8 @@ type ObligationSettingsChange struct {
 	Offsets     map[string]string               `json:"offsets"`
 	Escalations string                          `json:"escalations"`
 	Submitters  map[string]obligation.Submitter `json:"submitters"`
+	// ProductRegimes turn regimes on for named products only.
+	ProductRegimes map[string][]string `json:"product_regimes"`
 }
 
 // RulePack is one regime's rules as shipped, and whether they apply to the
@@ -62,8 +66,13 @@ type RuleDuty struct {
 // apiSettings describes st with the packs and which of them apply.
 func apiSettings(st obligation.OrgSettings, packs []obligation.Pack) ObligationSettings {
 	out := ObligationSettings{Regimes: map[string]bool{}, Offsets: map[string]string{}, Escalations: st.Escalations,
-		Submitters: map[string]obligation.Submitter{}, Packs: []RulePack{}}
+		Submitters: map[string]obligation.Submitter{}, ProductRegimes: map[string][]string{}, Packs: []RulePack{}}
 	maps.Copy(out.Submitters, st.Submitters)
+	for name, rs := range st.ProductRegimes {
+		for _, r := range rs {
+			out.ProductRegimes[name] = append(out.ProductRegimes[name], string(r))
+		}
+	}
 	for r, on := range st.Regimes {
 		out.Regimes[string(r)] = on
 	}
@@ -116,6 +125,14 @@ func (h *Handler) setObligationSettings(w http.ResponseWriter, r *http.Request) 
 		st.Regimes = map[obligation.Regime]bool{}
 		for k, on := range in.Regimes {
 			st.Regimes[obligation.Regime(k)] = on
+		}
+	}
+	if len(in.ProductRegimes) > 0 {
+		st.ProductRegimes = map[string][]obligation.Regime{}
+		for name, rs := range in.ProductRegimes {
+			for _, r := range rs {
+				st.ProductRegimes[name] = append(st.ProductRegimes[name], obligation.Regime(r))
+			}
 		}
 	}
 	if err := h.obligations.SetSettings(r.Context(), p, st); err != nil {

@@ -216,9 +216,10 @@ func (o Offset) String() string {
 
 // Facts are what the rules read from a case. Zero times are unknown.
 type Facts struct {
-	Kind     string // "provider" or "operator"
-	Rejected bool   // the case is rejected (not a vulnerability, …)
-	Grade    string // GB/T 30279 grade: critical, high, medium, low
+	Kind     string   // "provider" or "operator"
+	Products []string // the products of the affected scope
+	Rejected bool     // the case is rejected (not a vulnerability, …)
+	Grade    string   // GB/T 30279 grade: critical, high, medium, low
 	// T0 is when the organisation learned of the vulnerability (CN-07-1).
 	T0 time.Time
 	// UpstreamAt is when the root cause was attributed to an upstream
@@ -271,14 +272,31 @@ var outerBounds = map[string]func(t0 time.Time) time.Time{
 type Settings struct {
 	Regimes map[Regime]bool
 	Offsets map[string]string
+	// ProductRegimes turn regimes on for cases about some products only
+	// (the products sold on that market), by product name.
+	ProductRegimes map[string][]Regime
 }
 
-// Enabled reports whether the pack applies under s.
+// Enabled reports whether the pack applies organisation-wide under s.
 func (s Settings) Enabled(p Pack) bool {
 	if on, ok := s.Regimes[p.Regime]; ok {
 		return on
 	}
 	return p.DefaultOn
+}
+
+// EnabledFor reports whether the pack applies to a case about products:
+// organisation-wide, or for one of the products.
+func (s Settings) EnabledFor(p Pack, products []string) bool {
+	if s.Enabled(p) {
+		return true
+	}
+	for _, name := range products {
+		if slices.Contains(s.ProductRegimes[name], p.Regime) {
+			return true
+		}
+	}
+	return false
 }
 
 // Due is one duty computed for a case: when it is due and from what.
@@ -298,7 +316,7 @@ type Due struct {
 func Compute(packs []Pack, s Settings, f Facts) []Due {
 	var out []Due
 	for _, p := range packs {
-		if !s.Enabled(p) {
+		if !s.EnabledFor(p, f.Products) {
 			continue
 		}
 		for _, r := range p.Duties {

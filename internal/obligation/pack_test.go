@@ -89,6 +89,11 @@ func TestComputeWhichDuties(t *testing.T) {
 		{"exploited, CRA off by default", Settings{}, Facts{Kind: "provider", T0: t0, ExploitedAt: later},
 			[]string{"cn.verify @+24h", "cn.nvdb_report @+48h"}},
 		// EU-14-4: no fix → no final-report clock.
+		{"CRA on for another product", Settings{ProductRegimes: map[string][]Regime{"网关": {EUCRA}}},
+			Facts{Kind: "provider", T0: t0, ExploitedAt: later, Products: []string{"路由器"}}, []string{"cn.verify @+24h", "cn.nvdb_report @+48h"}},
+		{"CRA on for this product (sold in the EU)", Settings{ProductRegimes: map[string][]Regime{"网关": {EUCRA}}},
+			Facts{Kind: "provider", T0: t0, ExploitedAt: later, Products: []string{"路由器", "网关"}},
+			[]string{"cn.verify @+24h", "cn.nvdb_report @+48h", "eu.early_warning @+29h", "eu.notification @+77h"}},
 		{"exploited, CRA on, no fix", Settings{Regimes: map[Regime]bool{EUCRA: true}}, Facts{Kind: "provider", T0: t0, ExploitedAt: later},
 			[]string{"cn.verify @+24h", "cn.nvdb_report @+48h", "eu.early_warning @+29h", "eu.notification @+77h"}},
 		{"exploited, CRA on, fix out", Settings{Regimes: map[Regime]bool{EUCRA: true}},

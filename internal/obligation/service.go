@@ -138,6 +138,9 @@ type OrgSettings struct {
 	Offsets map[string]string `json:"offsets,omitempty"`
 	// Escalations are thresholds as "24h,4h,overdue"; "" for the default.
 	Escalations string `json:"escalations,omitempty"`
+	// ProductRegimes turn regimes on for the cases about named products
+	// only (those sold on that market), by product name.
+	ProductRegimes map[string][]Regime `json:"product_regimes,omitempty"`
 	// Submitters send reports by duty: by e-mail to a mailbox, or by HTTP
 	// to a platform's endpoint (signed). Manual submission needs none.
 	Submitters map[string]Submitter `json:"submitters,omitempty"`
@@ -198,7 +201,9 @@ func (s *Service) WithNotices(n Notices) *Service {
 // Packs returns the service's rule packs.
 func (s *Service) Packs() []Pack { return s.packs }
 
-func (os OrgSettings) settings() Settings { return Settings{Regimes: os.Regimes, Offsets: os.Offsets} }
+func (os OrgSettings) settings() Settings {
+	return Settings{Regimes: os.Regimes, Offsets: os.Offsets, ProductRegimes: os.ProductRegimes}
+}
 
 // thresholds returns the organisation's escalation thresholds.
 func (os OrgSettings) thresholds() []Threshold {
@@ -214,7 +219,11 @@ func factsOf(ctx context.Context, tx Tx, c casework.Case) (Facts, error) {
 	if err != nil {
 		return Facts{}, err
 	}
-	f := Facts{Kind: string(c.Kind), Rejected: c.Status == casework.Rejected, Grade: c.Grade, T0: c.T0,
+	var products []string
+	for _, a := range c.Scope {
+		products = append(products, a.Product)
+	}
+	f := Facts{Kind: string(c.Kind), Products: products, Rejected: c.Status == casework.Rejected, Grade: c.Grade, T0: c.T0,
 		UpstreamAt: cf.UpstreamAt, UserAction: cf.UserAction, FixAvailableAt: cf.FixAvailableAt,
 		ExploitedAt: cf.ExploitedAt, IncidentAt: cf.IncidentAt}
 	subs, err := tx.Submissions(ctx, c.ID)
@@ -458,6 +467,13 @@ func (s *Service) SetSettings(ctx context.Context, p *access.Principal, st OrgSe
 	for r := range st.Regimes {
 		if !slices.ContainsFunc(s.packs, func(p Pack) bool { return p.Regime == r }) {
 			return errs.Coded(errs.Invalid, "obligation.regime", "there is no regime %q", r)
+		}
+	}
+	for _, rs := range st.ProductRegimes {
+		for _, r := range rs {
+			if !slices.ContainsFunc(s.packs, func(p Pack) bool { return p.Regime == r }) {
+				return errs.Coded(errs.Invalid, "obligation.regime", "there is no regime %q", r)
+			}
 		}
 	}
 	for k, v := range st.Offsets {
