@@ -61,6 +61,8 @@ func newOblWorld(t *testing.T, dsn string) *oblWorld {
 		"engineer": access.Engineer} {
 		w.tokens[name] = mustToken(t, ids, org, name, role)
 	}
+	// A compliance officer working from Singapore: a foreign recipient.
+	w.tokens["abroad"] = mustTokenIn(t, ids, org, "abroad", access.ComplianceOfficer, "SG")
 	w.h = mustNew(t, Config{Identity: ids, Orgs: d.DB, Cases: cases, Obligations: obl})
 	return w
 }
@@ -69,9 +71,15 @@ func newOblWorld(t *testing.T, dsn string) *oblWorld {
 // statement, and an API token with every permission of the role.
 func mustToken(t testing.TB, ids *identity.Service, org int64, name string, role access.Role) string {
 	t.Helper()
+	return mustTokenIn(t, ids, org, name, role, "CN")
+}
+
+// mustTokenIn is mustToken for a person in country.
+func mustTokenIn(t testing.TB, ids *identity.Service, org int64, name string, role access.Role, country string) string {
+	t.Helper()
 	ctx := context.Background()
 	u, err := ids.CreateUser(ctx, access.Operator(), identity.NewUser{Email: name + "@acme.example.cn", DisplayName: name,
-		Password: "tangerine rooftop lantern", OrgID: org, Role: role})
+		Password: "tangerine rooftop lantern", OrgID: org, Role: role, Country: country})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,6 +329,14 @@ func testSharingGateAPI(t *testing.T, w *oblWorld) {
 	ds := byDuty(mustDecode[[]Obligation](t, w.call(t, "compliance", "GET", "/cases/{id}/obligations", "", 200, "{id}", id)))
 	if ds["eu.early_warning"].State != "due_soon" || ds["eu.notification"].State != "pending" {
 		t.Fatalf("CRA duties = %+v", ds)
+	}
+
+	// CN-09-7 on the API: a foreign API client reads no undisclosed case,
+	// nor its duties, without a legal decision naming it.
+	w.wantProblem(t, "abroad", "GET", "/cases/{id}", "", 403, "sharing.blocked", "{id}", id)
+	w.wantProblem(t, "abroad", "GET", "/cases/{id}/obligations", "", 403, "sharing.blocked", "{id}", id)
+	if board := mustDecode[[]Obligation](t, w.call(t, "abroad", "GET", "/obligations", "", 200)); len(board) != 0 {
+		t.Errorf("a foreign client's clock board shows %d duties", len(board))
 	}
 
 	subs := "/cases/{id}/submissions"

@@ -63,7 +63,14 @@ func gateRead(ctx context.Context, tx Tx, p *access.Principal, c Case) error {
 // refused is recorded (sharing.blocked) after fn's transaction rolled
 // back, and reported as disclosure.Blocked.
 func (s *Service) transact(ctx context.Context, fn func(Tx) error) error {
-	err := s.store.TransactCases(ctx, fn)
+	return s.AfterGate(ctx, s.store.TransactCases(ctx, fn))
+}
+
+// AfterGate finishes a transaction's error: a read the sharing gate
+// refused (Visible in another service's transaction, which rolled back) is
+// recorded as refused (sharing.blocked) and reported as
+// disclosure.Blocked; any other error comes back as it is.
+func (s *Service) AfterGate(ctx context.Context, err error) error {
 	var g *gateRefusal
 	if !errors.As(err, &g) {
 		return err
@@ -98,4 +105,40 @@ func withholdForeign(ctx context.Context, tx Tx, p *access.Principal, cs []Case)
 		kept = append(kept, c)
 	}
 	return kept, len(cs) - len(kept), nil
+}
+
+// Readable returns which of the cases ids p may read past the sharing
+// gate: all of them for a reader in the mainland; for a foreign reader the
+// disclosed ones and those a legal decision names it for. It decides
+// nothing about the access list (callers list only visible cases).
+func (s *Service) Readable(ctx context.Context, p *access.Principal, ids []int64) (map[int64]bool, error) {
+	out := make(map[int64]bool, len(ids))
+	if !foreignReader(p) {
+		for _, id := range ids {
+			out[id] = true
+		}
+		return out, nil
+	}
+	err := s.store.TransactCases(ctx, func(tx Tx) error {
+		for _, id := range ids {
+			c, _, err := tx.CaseByID(ctx, id)
+			if err != nil {
+				return err
+			}
+			kept, _, err := withholdForeign(ctx, tx, p, []Case{c})
+			if err != nil {
+				return err
+			}
+			out[id] = len(kept) == 1
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Gate applies the sharing gate to p reading case c in tx, for services
+// that read a case without Visible (auditors reading evidence packs); a
+// refusal must pass through AfterGate.
+func (s *Service) Gate(ctx context.Context, tx Tx, p *access.Principal, c Case) error {
+	return gateRead(ctx, tx, p, c)
 }

@@ -53,7 +53,7 @@ func (s *Service) EvidencePack(ctx context.Context, p *access.Principal, id int6
 	}
 	var pack evidence.Pack
 	var c casework.Case
-	err := s.store.TransactObligations(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		var err error
 		if c, err = s.packCase(ctx, tx, p, id); err != nil {
 			return err
@@ -83,7 +83,7 @@ func (s *Service) packCase(ctx context.Context, tx Tx, p *access.Principal, id i
 	if err != nil || c.OrgID != p.OrgID {
 		return casework.Case{}, errs.Coded(errs.NotFound, "case.not_found", "no such case")
 	}
-	return c, nil
+	return c, s.cases.Gate(ctx, tx, p, c)
 }
 
 func (s *Service) buildPack(ctx context.Context, tx Tx, c casework.Case) (evidence.Pack, error) {

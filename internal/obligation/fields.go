@@ -111,7 +111,7 @@ func (s *Service) SetFields(ctx context.Context, p *access.Principal, id int64, 
 		return nil, err
 	}
 	var out []Field
-	err := s.store.TransactObligations(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		c, err := s.cases.Visible(ctx, tx, p, id)
 		if err != nil {
 			return err

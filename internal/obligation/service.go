@@ -382,7 +382,7 @@ func auditObl(ctx context.Context, tx Tx, action string, c casework.Case, o Obli
 // see the case. Needs access.ReadCases.
 func (s *Service) ForCase(ctx context.Context, p *access.Principal, id int64) ([]Obligation, error) {
 	var out []Obligation
-	err := s.store.TransactObligations(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		c, err := s.cases.Visible(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -407,7 +407,25 @@ func (s *Service) Board(ctx context.Context, p *access.Principal) ([]Obligation,
 	if p.Can(access.ReadAllCases) {
 		user = 0
 	}
-	return s.store.OpenObligations(ctx, p.OrgID, user, 1000)
+	os, err := s.store.OpenObligations(ctx, p.OrgID, user, 1000)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, o := range os {
+		ids = append(ids, o.CaseID)
+	}
+	readable, err := s.cases.Readable(ctx, p, ids)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(os, func(o Obligation) bool { return !readable[o.CaseID] }), nil
+}
+
+// transact runs fn in an obligations transaction; a read of a case the
+// sharing gate refused is recorded and reported as such (casework).
+func (s *Service) transact(ctx context.Context, fn func(Tx) error) error {
+	return s.cases.AfterGate(ctx, s.store.TransactObligations(ctx, fn))
 }
 
 // NotApplicable closes obligation id as not applicable, with the reason
@@ -419,7 +437,7 @@ func (s *Service) NotApplicable(ctx context.Context, p *access.Principal, id int
 	}
 	reason = strings.TrimSpace(reason)
 	var o Obligation
-	err := s.store.TransactObligations(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		var err error
 		if o, err = tx.ObligationByID(ctx, id); err != nil {
 			return err
@@ -449,7 +467,7 @@ func (s *Service) Settings(ctx context.Context, p *access.Principal) (OrgSetting
 		return OrgSettings{}, err
 	}
 	var st OrgSettings
-	err := s.store.TransactObligations(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		var err error
 		st, err = tx.ObligationSettings(ctx, p.OrgID)
 		return err
@@ -498,7 +516,7 @@ func (s *Service) SetSettings(ctx context.Context, p *access.Principal, st OrgSe
 			return errs.Coded(errs.Invalid, "obligation.thresholds", "give escalation thresholds such as 24h,4h,overdue")
 		}
 	}
-	return s.store.TransactObligations(ctx, func(tx Tx) error {
+	return s.transact(ctx, func(tx Tx) error {
 		before, err := tx.ObligationSettings(ctx, p.OrgID)
 		if err != nil {
 			return err

@@ -23,7 +23,7 @@ func (s *Service) RecordDecision(ctx context.Context, p *access.Principal, caseI
 		return disclosure.Decision{}, err
 	}
 	var d disclosure.Decision
-	err := s.store.TransactObligations(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		c, err := s.cases.Visible(ctx, tx, p, caseID)
 		if err != nil {
 			return err
@@ -39,7 +39,7 @@ func (s *Service) RecordDecision(ctx context.Context, p *access.Principal, caseI
 // case (errs.NotFound otherwise).
 func (s *Service) Decisions(ctx context.Context, p *access.Principal, caseID int64) ([]disclosure.Decision, error) {
 	var out []disclosure.Decision
-	err := s.store.TransactObligations(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		c, err := s.cases.Visible(ctx, tx, p, caseID)
 		if err != nil {
 			return err

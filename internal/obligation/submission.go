@@ -99,7 +99,7 @@ func (s *Service) Draft(ctx context.Context, p *access.Principal, id int64, duty
 		return Draft{}, err
 	}
 	var d Draft
-	err = s.store.TransactObligations(ctx, func(tx Tx) error {
+	err = s.transact(ctx, func(tx Tx) error {
 		d, err = s.draft(ctx, tx, c, duty)
 		return err
 	})
@@ -214,7 +214,7 @@ func (s *Service) Submit(ctx context.Context, p *access.Principal, id int64, req
 	}
 	var sub Submission
 	var blocked bool
-	err = s.store.TransactObligations(ctx, func(tx Tx) error {
+	err = s.transact(ctx, func(tx Tx) error {
 		if req.SubmittedAt.IsZero() {
 			req.SubmittedAt = tx.Now()
 		}
@@ -329,7 +329,7 @@ func (s *Service) Submissions(ctx context.Context, p *access.Principal, id int64
 		return nil, err
 	}
 	var out []Submission
-	err = s.store.TransactObligations(ctx, func(tx Tx) error {
+	err = s.transact(ctx, func(tx Tx) error {
 		subs, err := tx.Submissions(ctx, c.ID)
 		if err != nil {
 			return err
@@ -383,7 +383,7 @@ func (s *Service) SendUpstreamNotice(ctx context.Context, p *access.Principal, i
 	var sub Submission
 	var r disclosure.Recipient
 	var blocked bool
-	err = s.store.TransactObligations(ctx, func(tx Tx) error {
+	err = s.transact(ctx, func(tx Tx) error {
 		f, err := tx.CaseFacts(ctx, c.ID)
 		if err != nil {
 			return err

@@ -65,7 +65,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (SweepReport, error)
 
 // delivered records an e-mailed submission's delivery and meets its duty.
 func (s *Service) delivered(ctx context.Context, sub Submission) error {
-	return s.store.TransactObligations(ctx, func(tx Tx) error {
+	return s.transact(ctx, func(tx Tx) error {
 		if err := tx.MarkDelivered(ctx, sub.ID, sub.OutboxSentAt); err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (s *Service) delivered(ctx context.Context, sub Submission) error {
 // escalate announces the threshold obligation id has crossed, if any.
 func (s *Service) escalate(ctx context.Context, id int64, now time.Time) (bool, error) {
 	var done bool
-	err := s.store.TransactObligations(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		o, err := tx.ObligationByID(ctx, id)
 		if err != nil || o.Stored != Open {
 			return err
@@ -188,7 +188,7 @@ func (s *Service) digests(ctx context.Context, cands []Obligation, now time.Time
 				o.DueAt.In(CST).Format("2006-01-02 15:04"), OpenState(o.AnchorAt, o.DueAt, now), s.notes.BaseURL, o.CaseID)
 		}
 		fmt.Fprintf(&b, "\n%sobligations\n", s.notes.BaseURL)
-		err := s.store.TransactObligations(ctx, func(tx Tx) error {
+		err := s.transact(ctx, func(tx Tx) error {
 			people, err := tx.DutyPeople(ctx, org, 0)
 			if err != nil {
 				return err
