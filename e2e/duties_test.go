@@ -76,6 +76,12 @@ func TestBrowserLegalDuties(t *testing.T) {
 		t.Errorf("NVDB duty after submission: %q, want 已履行", s)
 	}
 	b.screenshot(t, "duties-met")
+	history := mustRun(t, b, "read the history", chromedp.Evaluate[string](`document.querySelector("#history").textContent`))
+	for _, want := range []string{"case.create", "obligation.raise", "case.assess", "case.transition", "obligation.submit", "obligation.met", "sharing.allowed"} {
+		if !strings.Contains(history, want) {
+			t.Errorf("the case's history lacks %s", want)
+		}
+	}
 
 	b.mustDo(t, "open the dashboard", chromedp.Navigate(inst.Base+"obligations/dashboard"))
 	if chart := mustRun(t, b, "read the chart", chromedp.Evaluate[string](`document.querySelector("svg.dash-chart").textContent`)); !strings.Contains(chart, "100% (1/1)") {

@@ -94,6 +94,8 @@ type Store interface {
 	SearchCases(ctx context.Context, org, userID int64, f Filter) ([]Case, error)
 	// UserNames returns the display names of org's people by user ID.
 	UserNames(ctx context.Context, org int64) (map[int64]string, error)
+	// SearchAudit finds audit events (a case's history).
+	SearchAudit(ctx context.Context, f audit.Filter) ([]audit.Event, error)
 }
 
 // Tx is one casework transaction.

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/errs"
 )
 
@@ -186,4 +187,31 @@ func (s *Service) Names(ctx context.Context, p *access.Principal) (map[string]st
 		out["user:"+itoa(id)] = name
 	}
 	return out, nil
+}
+
+// History returns everything that happened to case id, oldest first: its
+// audit events (moves, assessments, facts, people, comments and files
+// added, duties raised and met, submissions, the sharing gate's verdicts),
+// without the reads, which the audit log keeps. At most the last 500.
+// Needs access.ReadCases and sight of the case.
+func (s *Service) History(ctx context.Context, p *access.Principal, id int64) ([]audit.Event, error) {
+	var c Case
+	if err := s.withCase(ctx, p, access.ReadCases, id, func(_ Tx, got Case) error {
+		c = got
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	evs, err := s.store.SearchAudit(ctx, audit.Filter{Stream: audit.Main, OrgID: c.OrgID, Subject: "case:" + c.Ref, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	evs = slices.DeleteFunc(evs, func(e audit.Event) bool {
+		return e.Action == "case.read" || e.Action == "case.file_read" || e.Action == "case.list"
+	})
+	slices.SortFunc(evs, func(a, b audit.Event) int { return int(a.Seq - b.Seq) })
+	if len(evs) > 500 {
+		evs = evs[len(evs)-500:]
+	}
+	return evs, nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/severity/gbt30279"
@@ -39,6 +40,7 @@ type Cases interface {
 	FactsOf(ctx context.Context, p *access.Principal, id int64) (casework.Facts, error)
 	Split(ctx context.Context, p *access.Principal, id int64, tracking, title, reason string) (casework.Case, error)
 	Names(ctx context.Context, p *access.Principal) (map[string]string, error)
+	History(ctx context.Context, p *access.Principal, id int64) ([]audit.Event, error)
 	SetFacts(ctx context.Context, p *access.Principal, id int64, ch casework.FactsChange) (casework.Facts, error)
 }
 
@@ -132,6 +134,8 @@ type casePage struct {
 	Categories []gbt30279.Category
 	// Names are people's display names by actor ("user:42").
 	Names map[string]string
+	// History is everything that happened to the case, oldest first.
+	History []audit.Event
 }
 
 // caseID reads the case ID from the path; a malformed one is a case that
@@ -183,6 +187,9 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, p *access.P
 		Values: indicatorValues(c.Grading.Indicators), English: h.language(r).String() == "en",
 		People: people, Comments: comments, Files: files, Me: p.UserID, Categories: gbt30279.Categories()}
 	if data.Names, err = h.cfg.Cases.Names(r.Context(), p); err != nil {
+		return err
+	}
+	if data.History, err = h.cfg.Cases.History(r.Context(), p, id); err != nil {
 		return err
 	}
 	if cat, ok := gbt30279.LookupCategory(c.Grading.Category); ok {
