@@ -231,6 +231,8 @@ var matrix = map[string]matrixRequest{
 		string(access.Triager): 200, string(access.ComplianceOfficer): 200})}},
 	"POST /cases/{id}/aliases": {"POST", "/cases/{case}/aliases", "alias=CVE-2026-0002", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.Triager): 409, string(access.ComplianceOfficer): 303, "other_reader": 404}}},
+	"GET /api/v1/cases/{id}/history": {"GET", "/api/v1/cases/{case}/history", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles),
+		map[string]int{string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
 	"GET /api/v1/cases": {"GET", "/api/v1/cases", "", want{all: 403, except: readers(200, copyMap(noTokenRoles))}},
 	"POST /api/v1/cases": {"POST", "/api/v1/cases", `{"title":"x"}`, want{all: 403, except: readers(403, merge(copyMap(noTokenRoles), map[string]int{
 		string(access.Triager): 201, string(access.ComplianceOfficer): 201, "other_reader": 201}))}},

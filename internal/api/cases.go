@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/route"
@@ -16,6 +17,7 @@ import (
 
 // Cases is the part of casework.Service the API uses.
 type Cases interface {
+	History(ctx context.Context, p *access.Principal, id int64) ([]audit.Event, error)
 	Create(ctx context.Context, p *access.Principal, nc casework.NewCase) (casework.Case, error)
 	Get(ctx context.Context, p *access.Principal, id int64) (casework.Case, error)
 	List(ctx context.Context, p *access.Principal) ([]casework.Case, error)
@@ -513,4 +515,23 @@ func (h *Handler) getCaseFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeDownload(w, "application/octet-stream", f.Name, data)
+}
+
+// caseHistory answers with everything that happened to the case, oldest
+// first, from the audit log (reads left out).
+func (h *Handler) caseHistory(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	events, err := h.cases.History(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	out := []AuditEvent{}
+	for _, e := range events {
+		out = append(out, AuditEvent{Seq: e.Seq, OrgID: e.OrgID, At: e.At, Actor: e.Actor, Action: e.Action,
+			Subject: e.Subject, RequestID: e.RequestID, Details: rawJSON(e.Details), PrevHash: e.PrevHash, Hash: e.Hash})
+	}
+	return writeJSON(w, http.StatusOK, out)
 }

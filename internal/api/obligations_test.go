@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -395,6 +396,19 @@ func testSharingGateAPI(t *testing.T, w *oblWorld) {
 	}
 	if !met {
 		t.Errorf("evidence pack duties = %+v", pack.Duties)
+	}
+	// The case's history has what happened, not the reads.
+	var actions []string
+	for _, e := range mustDecode[[]AuditEvent](t, w.call(t, "compliance", "GET", "/cases/{id}/history", "", 200, "{id}", id)) {
+		actions = append(actions, e.Action)
+	}
+	for _, want := range []string{"case.create", "obligation.raise", "case.facts", "sharing.blocked", "sharing.decision", "obligation.submit", "obligation.met"} {
+		if !slices.Contains(actions, want) {
+			t.Errorf("history lacks %s: %v", want, actions)
+		}
+	}
+	if slices.Contains(actions, "case.read") {
+		t.Error("the history lists reads")
 	}
 }
 

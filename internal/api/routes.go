@@ -24,6 +24,7 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("GET /api/v1/cases", h.needCases(h.listCases))
 	t.Handle("POST /api/v1/cases", h.needCases(h.createCase))
 	t.Handle("GET /api/v1/cases/{id}", h.needCases(h.getCase))
+	t.Handle("GET /api/v1/cases/{id}/history", h.needCases(h.caseHistory))
 	t.Handle("GET /api/v1/cases/{id}/transitions", h.needCases(h.caseTimeline))
 	t.Handle("POST /api/v1/cases/{id}/transitions", h.needCases(h.moveCase))
 	t.Handle("PUT /api/v1/cases/{id}/assessment", h.needCases(h.assessCase))
