@@ -138,6 +138,7 @@ func TestEngine(t *testing.T) {
 			t.Run("escalations", func(t *testing.T) { testEscalations(t, dsn(t)) })
 			t.Run("sharing gate", func(t *testing.T) { testSharingGate(t, dsn(t)) })
 			t.Run("submitters", func(t *testing.T) { testSubmitters(t, dsn(t)) })
+			t.Run("settings change", func(t *testing.T) { testSettingsChange(t, dsn(t)) })
 			t.Run("sharing decisions", func(t *testing.T) { testDecisions(t, dsn(t)) })
 		})
 	}
@@ -580,5 +581,42 @@ func testSubmitters(t *testing.T, dsn string) {
 	}
 	if got := w.duties(t, c.ID)["cn.nvdb_report"]; got.Stored != obligation.StoredMet || !got.ClosedAt.Equal(sent) {
 		t.Errorf("NVDB duty after delivery: %+v", got)
+	}
+}
+
+// Turning a regime on (for a product) brings the duties of the open cases
+// in line at once; turning it off withdraws the open ones.
+func testSettingsChange(t *testing.T, dsn string) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 9, 30, 23, 30, 0, 0, obligation.CST)
+	w := newWorld(t, dsn, t0.Add(time.Hour))
+	co, tri := w.p["compliance"], w.p["triager"]
+	c, err := w.cases.Create(ctx, tri, casework.NewCase{Title: "网关远程代码执行", T0: t0, T0Source: "internal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := t0.Add(10 * time.Minute)
+	if _, err := w.cases.SetFacts(ctx, tri, c.ID, casework.FactsChange{ExploitedAt: &at, ExploitedEvidence: "蜜罐捕获"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.cases.Assess(ctx, tri, c.ID, casework.Assessment{Grade: "critical",
+		Scope: []casework.Affected{{Product: "网关", Model: "G1", Versions: "<2.0"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := w.duties(t, c.ID)["eu.early_warning"]; ok {
+		t.Fatal("a CRA duty with CRA off")
+	}
+	on := obligation.OrgSettings{ProductRegimes: map[string][]obligation.Regime{"网关": {obligation.EUCRA}}}
+	if err := w.obl.SetSettings(ctx, co, on); err != nil {
+		t.Fatal(err)
+	}
+	if ew, ok := w.duties(t, c.ID)["eu.early_warning"]; !ok || ew.Stored != obligation.Open || !ew.DueAt.Equal(at.Add(24*time.Hour)) {
+		t.Fatalf("after turning CRA on for the product: %+v, %v", ew, ok)
+	}
+	if err := w.obl.SetSettings(ctx, co, obligation.OrgSettings{}); err != nil {
+		t.Fatal(err)
+	}
+	if ew := w.duties(t, c.ID)["eu.early_warning"]; ew.Stored != obligation.StoredWithdr {
+		t.Errorf("after turning CRA off: %+v", ew)
 	}
 }

@@ -129,6 +129,8 @@ type Store interface {
 	// AllObligations lists org's obligations (every state), oldest first,
 	// for the compliance dashboard.
 	AllObligations(ctx context.Context, org int64) ([]Obligation, error)
+	// OpenCaseIDs lists the IDs of org's cases that are not closed.
+	OpenCaseIDs(ctx context.Context, org int64) ([]int64, error)
 	DashboardStore
 }
 
@@ -476,8 +478,9 @@ func (s *Service) Settings(ctx context.Context, p *access.Principal) (OrgSetting
 }
 
 // SetSettings replaces the organisation's settings, after checking them;
-// audited (obligation.settings) with before and after. Open obligations
-// follow at their case's next change. Needs access.ManageObligations.
+// audited (obligation.settings) with before and after, and brings the
+// duties of the organisation's open cases in line (ReconcileOrg). Needs
+// access.ManageObligations.
 func (s *Service) SetSettings(ctx context.Context, p *access.Principal, st OrgSettings) error {
 	if err := p.Require(access.ManageObligations); err != nil {
 		return err
@@ -516,7 +519,7 @@ func (s *Service) SetSettings(ctx context.Context, p *access.Principal, st OrgSe
 			return errs.Coded(errs.Invalid, "obligation.thresholds", "give escalation thresholds such as 24h,4h,overdue")
 		}
 	}
-	return s.transact(ctx, func(tx Tx) error {
+	err := s.transact(ctx, func(tx Tx) error {
 		before, err := tx.ObligationSettings(ctx, p.OrgID)
 		if err != nil {
 			return err
@@ -533,4 +536,39 @@ func (s *Service) SetSettings(ctx context.Context, p *access.Principal, st OrgSe
 		_, err = tx.AppendAudit(ctx, ev)
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	return s.ReconcileOrg(ctx, p.OrgID)
+}
+
+// ReconcileOrg brings the duties of every case of org that is not closed
+// in line with the settings, fifty cases a transaction. It is idempotent:
+// a run cut short is finished by the next one, or by each case's next
+// change.
+func (s *Service) ReconcileOrg(ctx context.Context, org int64) error {
+	ids, err := s.store.OpenCaseIDs(ctx, org)
+	if err != nil {
+		return err
+	}
+	for len(ids) > 0 {
+		n := min(50, len(ids))
+		batch := ids[:n]
+		ids = ids[n:]
+		if err := s.store.TransactObligations(ctx, func(tx Tx) error {
+			for _, id := range batch {
+				c, _, err := tx.CaseByID(ctx, id)
+				if err != nil {
+					return err
+				}
+				if err := s.Reconcile(ctx, tx, c); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -445,6 +445,24 @@ var (
 	_ obligation.Store = (*DB)(nil)
 )
 
+// OpenCaseIDs lists the IDs of org's cases that are not closed.
+func (db *DB) OpenCaseIDs(ctx context.Context, org int64) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM cases WHERE org_id = $1 AND status <> 'closed' ORDER BY id`, org)
+	if err != nil {
+		return nil, fmt.Errorf("store: open cases: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: open cases: %w", err)
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // AckSpans returns, per report of org, its receipt and its first answer
 // (zero while unanswered).
 func (db *DB) AckSpans(ctx context.Context, org int64) ([]obligation.Span, error) {
