@@ -49,12 +49,17 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return writeJSON(w, http.StatusOK, apiEvents(events))
+}
+
+// apiEvents describes audit events, their details embedded as stored.
+func apiEvents(events []audit.Event) []AuditEvent {
 	out := []AuditEvent{}
 	for _, e := range events {
 		out = append(out, AuditEvent{Seq: e.Seq, OrgID: e.OrgID, At: e.At, Actor: e.Actor, Action: e.Action,
 			Subject: e.Subject, RequestID: e.RequestID, Details: rawJSON(e.Details), PrevHash: e.PrevHash, Hash: e.Hash})
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 // rawJSON embeds stored canonical JSON as it is.

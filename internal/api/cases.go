@@ -528,10 +528,5 @@ func (h *Handler) caseHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := []AuditEvent{}
-	for _, e := range events {
-		out = append(out, AuditEvent{Seq: e.Seq, OrgID: e.OrgID, At: e.At, Actor: e.Actor, Action: e.Action,
-			Subject: e.Subject, RequestID: e.RequestID, Details: rawJSON(e.Details), PrevHash: e.PrevHash, Hash: e.Hash})
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, apiEvents(events))
 }

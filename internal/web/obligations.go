@@ -99,13 +99,9 @@ type missing struct{ Key, Label string }
 // web form, for copy and paste, with what it lacks; ?format=json downloads
 // it.
 func (h *Handler) showPackage(w http.ResponseWriter, r *http.Request) error {
-	p, err := signedIn(r)
+	p, id, err := h.dutyCase(r)
 	if err != nil {
 		return err
-	}
-	id, err := h.caseID(r)
-	if err != nil || h.cfg.Obligations == nil {
-		return errs.Coded(errs.NotFound, "case.not_found", "no such case")
 	}
 	return h.renderPackage(w, r, p, id, r.PathValue("duty"), http.StatusOK, "")
 }
@@ -155,13 +151,9 @@ func (h *Handler) renderPackage(w http.ResponseWriter, r *http.Request, p *acces
 
 // submitPackage marks the case's current package submitted.
 func (h *Handler) submitPackage(w http.ResponseWriter, r *http.Request) error {
-	p, err := signedIn(r)
+	p, id, err := h.dutyCase(r)
 	if err != nil {
 		return err
-	}
-	id, err := h.caseID(r)
-	if err != nil || h.cfg.Obligations == nil {
-		return errs.Coded(errs.NotFound, "case.not_found", "no such case")
 	}
 	dutyCode := r.PathValue("duty")
 	req := obligation.SubmitRequest{Duty: dutyCode, Channel: r.PostFormValue("channel"), Reference: r.PostFormValue("reference")}
@@ -249,13 +241,9 @@ func blockedBySharingGate(err error) bool {
 // exportEvidence downloads a case's signed evidence pack (CN-12-1), or
 // with ?format=html its readable page in the reader's language.
 func (h *Handler) exportEvidence(w http.ResponseWriter, r *http.Request) error {
-	p, err := signedIn(r)
+	p, id, err := h.dutyCase(r)
 	if err != nil {
 		return err
-	}
-	id, err := h.caseID(r)
-	if err != nil || h.cfg.Obligations == nil {
-		return errs.Coded(errs.NotFound, "case.not_found", "no such case")
 	}
 	env, pack, err := h.cfg.Obligations.EvidencePack(r.Context(), p, id)
 	if err != nil {
@@ -358,13 +346,9 @@ func (h *Handler) writePDF(w http.ResponseWriter, doc *document.Document, name s
 // savePackageFields saves the written parts of a report and shows the
 // package again.
 func (h *Handler) savePackageFields(w http.ResponseWriter, r *http.Request) error {
-	p, err := signedIn(r)
+	p, id, err := h.dutyCase(r)
 	if err != nil {
 		return err
-	}
-	id, err := h.caseID(r)
-	if err != nil || h.cfg.Obligations == nil {
-		return errs.Coded(errs.NotFound, "case.not_found", "no such case")
 	}
 	dutyCode := r.PathValue("duty")
 	values := map[string]string{}
@@ -380,4 +364,18 @@ func (h *Handler) savePackageFields(w http.ResponseWriter, r *http.Request) erro
 	}
 	http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10)+"/packages/"+dutyCode, http.StatusSeeOther)
 	return nil
+}
+
+// dutyCase reads the signed-in reader and the case of a legal-duty page;
+// without the obligations engine no such case exists.
+func (h *Handler) dutyCase(r *http.Request) (*access.Principal, int64, error) {
+	p, err := signedIn(r)
+	if err != nil {
+		return nil, 0, err
+	}
+	id, err := h.caseID(r)
+	if err != nil || h.cfg.Obligations == nil {
+		return nil, 0, errs.Coded(errs.NotFound, "case.not_found", "no such case")
+	}
+	return p, id, nil
 }
