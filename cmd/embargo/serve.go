@@ -144,7 +144,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		return nil, err
 	}
 	obligations := obligation.NewService(db, cases, kr).WithNotices(duties).
-		WithEvidence(evidence.SignerFromInstanceKey(kr), db, base).
+		WithEvidence([]evidence.Signer{evidence.SignerFromInstanceKey(kr)}, db, base).
 		WithSubmitterSecret(func(org int64) string { return obligation.SubmitterSecret(kr, org) })
 	cases.WithChangeHook(obligations.Reconcile)
 	reports := report.NewService(db, kr, report.Options{AckTarget: c.AckTarget}).WithCases(cases).WithNotices(notices)
