@@ -81,6 +81,9 @@ type Config struct {
 	ReportNotify       []string
 	ReportNotifySecret string // secret
 	DutyNotify         []string
+	// EvidenceSM2 makes the server co-sign evidence packs with SM2-SM3
+	// beside Ed25519 (docs/evidence.md).
+	EvidenceSM2 bool
 }
 
 // setting describes one configuration value.
@@ -160,6 +163,8 @@ var settings = []setting{
 		func(c *Config, v string) error { c.ReportNotifySecret = v; return nil }},
 	{"duty-notify", "EMBARGO_DUTY_NOTIFY", "", "comma-separated channels told of every legal-duty escalation (24 h, 4 h, overdue): WeCom/DingTalk/Feishu robot URLs or https webhooks (signed with --report-notify-secret); assignees and compliance officers are mailed anyway", false,
 		func(c *Config, v string) error { c.DutyNotify = splitList(v); return nil }},
+	{"evidence-sm2", "EMBARGO_EVIDENCE_SM2", "false", "co-sign evidence packs with SM2-SM3 (GB/T 32918, SM3) beside Ed25519; `embargo key evidence-public --alg sm2` prints the key (docs/evidence.md)", false,
+		func(c *Config, v string) (err error) { c.EvidenceSM2, err = strconv.ParseBool(v); return err }},
 	{"pdf-font", "EMBARGO_PDF_FONT", "", "TrueType font with Chinese glyphs for PDF output (.ttf or .ttc, e.g. WenQuanYi Micro Hei); empty searches the usual system paths (docs/pdf.md)", false,
 		func(c *Config, v string) error { c.PDFFont = v; return fileOrEmpty(v) }},
 	{"grade-table", "EMBARGO_GRADE_TABLE", "", "GB/T 30279-2020 grade table (JSON, see docs/severity.md); empty means the provisional default", false,
@@ -275,7 +280,7 @@ func (c *Config) Dump(w io.Writer) {
 		{"mail-relay", c.MailRelay}, {"mail-relay-tls", c.MailRelayTLS}, {"mail-relay-user", c.MailRelayUser},
 		{"mail-relay-password", redactSecret(c.MailRelayPassword)}, {"mail-from", c.MailFrom},
 		{"grade-table", c.GradeTable}, {"report-notify", redactTargets(c.ReportNotify)}, {"report-notify-secret", redactSecret(c.ReportNotifySecret)},
-		{"duty-notify", redactTargets(c.DutyNotify)}, {"pdf-font", c.PDFFont},
+		{"duty-notify", redactTargets(c.DutyNotify)}, {"evidence-sm2", strconv.FormatBool(c.EvidenceSM2)}, {"pdf-font", c.PDFFont},
 		{"security-expires", formatExpires(c.SecurityExpires)}, {"security-policy", c.SecurityPolicy},
 	}
 	for _, r := range rows {

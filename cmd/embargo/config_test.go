@@ -43,6 +43,7 @@ func TestParseConfigPrecedence(t *testing.T) {
 		{"intake", map[string]string{"EMBARGO_RECEIPT_RETENTION": "6", "EMBARGO_ACK_TARGET": "24h"}, []string{"--report-rate", "0"}, func(c *Config) {
 			c.ReceiptRetention, c.AckTarget, c.ReportRate = 6, 24*time.Hour, 0
 		}},
+		{"evidence co-signed with SM2", map[string]string{"EMBARGO_EVIDENCE_SM2": "true"}, nil, func(c *Config) { c.EvidenceSM2 = true }},
 		{"sso", map[string]string{"EMBARGO_OIDC_ISSUER": "https://idp.example.cn", "EMBARGO_OIDC_CLIENT_ID": "embargo",
 			"EMBARGO_OIDC_GROUP_ROLES": "psirt=triager, sec-admin=administrator", "EMBARGO_BASE_URL": "https://psirt.example.cn"}, nil, func(c *Config) {
 			c.OIDCIssuer, c.OIDCClientID, c.BaseURL = "https://idp.example.cn", "embargo", "https://psirt.example.cn/"
@@ -87,6 +88,7 @@ func TestParseConfigErrorsNameTheSetting(t *testing.T) {
 		{"retention under 6 months", map[string]string{"EMBARGO_RECEIPT_RETENTION": "5"}, nil, []string{"receipt-retention", "EMBARGO_RECEIPT_RETENTION", "at least 6 months"}},
 		{"imap without password", map[string]string{"EMBARGO_IMAP_ADDR": "imap.example.cn:993", "EMBARGO_IMAP_USER": "psirt"}, nil, []string{"imap-password"}},
 		{"negative report rate", nil, []string{"--report-rate", "-1"}, []string{"report-rate"}},
+		{"evidence-sm2 not a boolean", nil, []string{"--evidence-sm2", "sometimes"}, []string{"evidence-sm2", "--evidence-sm2"}},
 		{"bad group role", map[string]string{"EMBARGO_OIDC_GROUP_ROLES": "psirt=king"}, nil, []string{"oidc-group-roles", "psirt=king"}},
 		{"sso without client", map[string]string{"EMBARGO_OIDC_ISSUER": "https://idp.example.cn"}, nil, []string{"oidc-client-id"}},
 		{"sso secret not echoed", map[string]string{"EMBARGO_OIDC_ISSUER": "ftp://x", "EMBARGO_OIDC_CLIENT_SECRET": "hunter2"}, nil, []string{"oidc-issuer"}},
@@ -116,6 +118,18 @@ func TestConfigCommandRedactsSecrets(t *testing.T) {
 	}
 	out := e.stdout.(*bytes.Buffer).String()
 	if strings.Contains(out, "s3cret") || !strings.Contains(out, "postgres://embargo:xxxxx@db:5432/embargo") {
+		t.Errorf("embargo config printed:\n%s", out)
+	}
+}
+
+// TestConfigCommandShowsEvidenceSM2 checks that `embargo config` prints
+// whether evidence packs are co-signed with SM2.
+func TestConfigCommandShowsEvidenceSM2(t *testing.T) {
+	e := envFrom(map[string]string{"EMBARGO_EVIDENCE_SM2": "1"})
+	if err := runConfig(t.Context(), e, nil); err != nil {
+		t.Fatal(err)
+	}
+	if out := e.stdout.(*bytes.Buffer).String(); !strings.Contains(out, "\nevidence-sm2         true\n") {
 		t.Errorf("embargo config printed:\n%s", out)
 	}
 }

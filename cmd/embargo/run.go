@@ -42,7 +42,7 @@ func init() {
 		"verify":   {"audit [--stream audit|receipt|all] | receipts [flags] | evidence FILE [--public-key KEY]", "check the audit log's hash chains, or a signed evidence pack; exit status 1 names what is broken", runVerify},
 		"export":   {"receipts [--from DATE] [--to DATE] [--format csv|json] [--out FILE]", "export the receipt log (RMSV Art. 5) with its sealed fields opened", runExport},
 		"receipts": {"purge [--dry-run] | hold --from DATE --reason TEXT | release ID | holds", "apply the receipt log's retention; manage legal holds", runReceipts},
-		"key":      {"rotate [--new-key-file FILE] | evidence-public [flags] | submitter-secret --org N", "replace the instance key and re-wrap the data keys; print the evidence signing public key; print an organisation's HTTP submitter secret", runKey},
+		"key":      {"rotate [--new-key-file FILE] | evidence-public [--alg ed25519|sm2] [flags] | submitter-secret --org N", "replace the instance key and re-wrap the data keys; print the evidence signing public key; print an organisation's HTTP submitter secret", runKey},
 		"products": {"import|export [--org N] [--format csv|json] [FILE]", "import or export an organisation's product catalogue on the local instance", runProducts},
 		"org":      {"create|list|set [flags] [ID]", "manage organisations (tenants), their kinds and country, on the local instance", runOrg},
 		"user":     {"create|list|disable|enable|set-password|reset-2fa [flags] EMAIL", "manage accounts on the local instance (bootstrap, recovery)", runUser},

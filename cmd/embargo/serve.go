@@ -18,7 +18,6 @@ import (
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/document"
-	"github.com/embargohq/embargo/internal/evidence"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/obligation"
@@ -143,8 +142,12 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	if err != nil {
 		return nil, err
 	}
+	signers, err := evidenceSigners(c, log, kr)
+	if err != nil {
+		return nil, err
+	}
 	obligations := obligation.NewService(db, cases, kr).WithNotices(duties).
-		WithEvidence(evidence.SignerFromInstanceKey(kr), db, base).
+		WithEvidence(signers, db, base).
 		WithSubmitterSecret(func(org int64) string { return obligation.SubmitterSecret(kr, org) })
 	cases.WithChangeHook(obligations.Reconcile)
 	reports := report.NewService(db, kr, report.Options{AckTarget: c.AckTarget}).WithCases(cases).WithNotices(notices)

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -18,24 +19,23 @@ import (
 	"github.com/embargohq/embargo/internal/obligation"
 )
 
-const verifyEvidenceUsage = "embargo verify evidence FILE [--public-key BASE64]... [--key-file PATH] [--html OUT [--lang zh-CN|en]]"
+const verifyEvidenceUsage = "embargo verify evidence FILE [--public-key BASE64[,BASE64]]... [--key-file PATH] [--html OUT [--lang zh-CN|en]]"
 
 // runVerifyEvidence implements `embargo verify evidence FILE`: it checks
 // an evidence pack's signatures and content (RMSV CN-12-1) and prints one
 // line, or fails naming what is wrong. It needs no database and no
 // configuration, so anyone given the file and the published key can run
-// it. --public-key (repeatable) and --key-file name the trusted keys;
-// without them the signature proves integrity only.
+// it. --public-key (repeatable, or a comma list) and --key-file name the
+// trusted keys, Ed25519 or SM2; without them the signature proves
+// integrity only.
 func runVerifyEvidence(e *env, args []string) error {
 	var trusted []ed25519.PublicKey
 	var htmlOut, lang string
 	fs := flag.NewFlagSet("embargo verify evidence", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.Func("public-key", "a trusted evidence public key, in base64 (repeatable)", func(s string) error {
-		k, err := parsePublicKey(s)
-		if err == nil {
-			trusted = append(trusted, k)
-		}
+	fs.Func("public-key", "trusted evidence public keys, Ed25519 or SM2, in base64 (repeatable, or comma-separated)", func(s string) error {
+		ks, err := parsePublicKeys(s)
+		trusted = append(trusted, ks...)
 		return err
 	})
 	fs.Func("key-file", "a file of trusted public keys in base64, one a line (# comments), or an instance key file", func(path string) error {
@@ -88,7 +88,28 @@ func verifyEvidenceFile(e *env, file string, trusted []ed25519.PublicKey) (evide
 		}
 	}
 	fmt.Fprintf(e.stdout, "evidence %s: %s, %d duties, %d met, content consistent\n", p.Case.Ref, signatureSummary(rep), len(p.Duties), met)
+	printSignatures(e.stdout, rep, len(trusted) > 0)
 	return p, nil
+}
+
+// printSignatures lists a co-signed envelope's signatures, one a line,
+// with each one's algorithm and trust: "  signature 2: SM2-SM3, key
+// f125…, trusted". A lone signature is always Ed25519 (an SM2 signature
+// cannot stand alone), so the summary line says all there is to say.
+func printSignatures(w io.Writer, rep evidence.Report, trustedGiven bool) {
+	if len(rep.Signatures) < 2 {
+		return
+	}
+	for i, s := range rep.Signatures {
+		trust := "untrusted/unknown key"
+		switch {
+		case s.Trusted:
+			trust = "trusted"
+		case trustedGiven:
+			trust = "not one of the trusted keys"
+		}
+		fmt.Fprintf(w, "  signature %d: %s, key %s, %s\n", i+1, s.Alg, s.KeyID, trust)
+	}
 }
 
 // signatureSummary says which keys signed and how far they are trusted:
@@ -122,24 +143,46 @@ func readEnvelope(file string) ([]byte, error) {
 	return b, nil
 }
 
-// parsePublicKey decodes a base64 Ed25519 public key.
+// parsePublicKeys decodes a comma-separated list of public keys.
+func parsePublicKeys(s string) ([]ed25519.PublicKey, error) {
+	var keys []ed25519.PublicKey
+	for _, item := range splitList(s) {
+		k, err := parsePublicKey(item)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("no public key given")
+	}
+	return keys, nil
+}
+
+// parsePublicKey decodes a base64 evidence public key: 32 bytes of
+// Ed25519, or an SM2 point of 65 bytes (evidence.KeyAlg). The evidence
+// package keeps both kinds in an ed25519.PublicKey.
 func parsePublicKey(s string) (ed25519.PublicKey, error) {
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
-	if err != nil || len(b) != ed25519.PublicKeySize {
-		return nil, errors.New("want a 32-byte Ed25519 public key in base64, as `embargo key evidence-public` prints it")
+	if err == nil {
+		_, err = evidence.KeyAlg(b)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("want a 32-byte Ed25519 or 65-byte SM2 public key in base64, as `embargo key evidence-public [--alg sm2]` prints it (%v)", err)
 	}
 	return ed25519.PublicKey(b), nil
 }
 
 // readTrustedKeys reads the trusted keys in path: an instance key file
-// (its evidence key is trusted), or base64 public keys, one a line.
+// (its Ed25519 and SM2 evidence keys are trusted), or base64 public keys
+// of either kind, one a line.
 func readTrustedKeys(path string) ([]ed25519.PublicKey, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	if k, err := keyring.ParseKey(b); err == nil {
-		return []ed25519.PublicKey{evidence.SignerFromInstanceKey(k).PublicKey()}, nil
+		return instanceEvidenceKeys(k)
 	}
 	var keys []ed25519.PublicKey
 	for i, line := range strings.Split(string(b), "\n") {
@@ -156,6 +199,32 @@ func readTrustedKeys(path string) ([]ed25519.PublicKey, error) {
 		return nil, fmt.Errorf("%s holds no public key", path)
 	}
 	return keys, nil
+}
+
+// instanceEvidenceKeys returns the public keys of an instance key's
+// evidence signers: Ed25519, then SM2.
+func instanceEvidenceKeys(k evidence.SecretDeriver) ([]ed25519.PublicKey, error) {
+	sm, err := evidence.SM2SignerFromInstanceKey(k)
+	if err != nil {
+		return nil, err
+	}
+	return []ed25519.PublicKey{evidence.SignerFromInstanceKey(k).PublicKey(), sm.PublicKey()}, nil
+}
+
+// evidenceSigners returns the signers of the server's evidence packs: the
+// instance's Ed25519 key and, with --evidence-sm2, its SM2 key as a
+// co-signer.
+func evidenceSigners(c *Config, log *slog.Logger, k evidence.SecretDeriver) ([]evidence.Signer, error) {
+	signers := []evidence.Signer{evidence.SignerFromInstanceKey(k)}
+	if !c.EvidenceSM2 {
+		return signers, nil
+	}
+	sm, err := evidence.SM2SignerFromInstanceKey(k)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("evidence packs are co-signed with SM2-SM3", "key_id", evidence.KeyID(sm.PublicKey()))
+	return append(signers, sm), nil
 }
 
 // parseInterleaved parses flags that may come before or after the
@@ -189,18 +258,24 @@ func writeEvidenceHTML(out string, p evidence.Pack, lang string) error {
 	return os.WriteFile(out, b.Bytes(), 0o644)
 }
 
-// runKeyEvidencePublic implements `embargo key evidence-public`: it prints
-// the instance's evidence signing public key in base64, for publication
-// (a security page, a letter to the regulator), so that recipients of
-// evidence packs can verify them. The key is derived from the instance
-// key; the command reads that key but never creates it.
+// runKeyEvidencePublic implements `embargo key evidence-public [--alg
+// ed25519|sm2]`: it prints the instance's evidence signing public key in
+// base64, for publication (a security page, a letter to the regulator),
+// so that recipients of evidence packs can verify them; --alg sm2 prints
+// the SM2 co-signing key (--evidence-sm2) instead. The keys are derived
+// from the instance key; the command reads that key but never creates it.
 func runKeyEvidencePublic(e *env, args []string) error {
-	c, rest, err := parseConfig(e, "key evidence-public", args, nil)
+	const usage = "embargo key evidence-public [--alg ed25519|sm2] [flags]"
+	var alg string
+	c, rest, err := parseConfig(e, "key evidence-public", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&alg, "alg", "ed25519", "which key: ed25519, the signing key, or sm2, the co-signing key of --evidence-sm2")
+	})
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("%w: embargo key evidence-public [flags]", errUsage)
+	alg = strings.ToLower(alg)
+	if len(rest) > 0 || alg != "ed25519" && alg != "sm2" {
+		return fmt.Errorf("%w: %s", errUsage, usage)
 	}
 	k, readable, err := keyring.LoadKey(c.KeyFile)
 	if err != nil {
@@ -209,9 +284,16 @@ func runKeyEvidencePublic(e *env, args []string) error {
 	if readable {
 		fmt.Fprintf(e.stderr, "warning: instance key %s is readable by other users; chmod 600 it\n", c.KeyFile)
 	}
-	pub := evidence.SignerFromInstanceKey(k).PublicKey()
+	keys, err := instanceEvidenceKeys(k)
+	if err != nil {
+		return err
+	}
+	pub, note := keys[0], "evidence signing key %s (Ed25519)"
+	if alg == "sm2" {
+		pub, note = keys[1], "evidence co-signing key %s (SM2-SM3, used with --evidence-sm2)"
+	}
 	fmt.Fprintln(e.stdout, base64.StdEncoding.EncodeToString(pub))
-	fmt.Fprintf(e.stderr, "evidence signing key %s (Ed25519), derived from instance key %s; it changes when the instance key is rotated.\n"+
+	fmt.Fprintf(e.stderr, note+", derived from instance key %s; it changes when the instance key is rotated.\n"+
 		"Publish it; recipients check a pack with: embargo verify evidence FILE --public-key KEY\n", evidence.KeyID(pub), k.ID())
 	return nil
 }

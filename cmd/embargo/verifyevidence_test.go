@@ -5,6 +5,9 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +17,7 @@ import (
 	"github.com/embargohq/embargo/internal/evidence/evidencetest"
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/obligation"
+	"github.com/google/go-cmp/cmp"
 )
 
 // writeFile writes b to a new file in dir and returns its path.
@@ -108,7 +112,7 @@ func TestVerifyEvidence(t *testing.T) {
 			"content INCONSISTENT:\n  - duties[2] (cn.nvdb_report): state met but no evidence\n"},
 		{"not an envelope", []string{instanceKey}, "", "not an evidence envelope", "FAILED"},
 		{"no such file", []string{filepath.Join(dir, "missing.json")}, "", "no such file", ""},
-		{"bad public key", []string{goodFile, "--public-key", "c2hvcnQ="}, "", "want a 32-byte Ed25519 public key", ""},
+		{"bad public key", []string{goodFile, "--public-key", "c2hvcnQ="}, "", "want a 32-byte Ed25519 or 65-byte SM2 public key", ""},
 		{"no file", []string{"--public-key", pub}, "", "usage: embargo verify evidence FILE", ""},
 		{"two files", []string{goodFile, goodFile}, "", "usage: embargo verify evidence FILE", ""},
 	}
@@ -174,6 +178,13 @@ func TestKeyEvidencePublic(t *testing.T) {
 	if want := "UJSNwLwC8IAVKzNSx1Li3xC2N1KlvygDYCiFnFZO5mE=\n"; err != nil || out != want {
 		t.Fatalf("key evidence-public = %q, %v; want %q", out, err, want)
 	}
+	sm2Out, err := runCLI(t, "key", "evidence-public", "--alg", "sm2", "--data", data)
+	if want := testSM2Key + "\n"; err != nil || sm2Out != want {
+		t.Fatalf("key evidence-public --alg sm2 = %q, %v; want %q", sm2Out, err, want)
+	}
+	if out, err := runCLI(t, "key", "evidence-public", "--alg", "rsa", "--data", data); !errors.Is(err, errUsage) {
+		t.Errorf("key evidence-public --alg rsa = %q, %v; want a usage error", out, err)
+	}
 	good, err := evidence.Sign(evidencetest.Pack(), evidence.SignerFromInstanceKey(evidencetest.InstanceKey()))
 	if err != nil {
 		t.Fatal(err)
@@ -199,5 +210,127 @@ func TestKeySubmitterSecret(t *testing.T) {
 	}
 	if other := obligation.SubmitterSecret(evidencetest.InstanceKey(), 4); other+"\n" == out {
 		t.Error("two organisations share a submitter secret")
+	}
+}
+
+// testSM2Key is the SM2 co-signing key of evidencetest.InstanceKey(), as
+// internal/evidence pins it.
+const testSM2Key = "BJVeX2Ol69yLaE+cUiQezYvSTJZqqIRPH01vZ1avBp4DJRdFx0pi8zM0t28UIb8K2BJS9TmNw/8AzMsja4GhUeA="
+
+// sm2Signers returns the Ed25519 signer and SM2 co-signer of instance
+// key k, as a server with --evidence-sm2 true has them.
+func sm2Signers(t *testing.T, k evidence.SecretDeriver) []evidence.Signer {
+	t.Helper()
+	signers, err := evidenceSigners(&Config{EvidenceSM2: true}, slog.New(slog.DiscardHandler), k)
+	if err != nil || len(signers) != 2 {
+		t.Fatalf("evidenceSigners = %d signers, %v; want 2", len(signers), err)
+	}
+	return signers
+}
+
+// TestVerifyEvidenceSM2 runs `embargo verify evidence` on a pack co-signed
+// with Ed25519 and SM2, trusting either key, both or neither.
+func TestVerifyEvidenceSM2(t *testing.T) {
+	dir := t.TempDir()
+	good, err := evidence.Sign(evidencetest.Pack(), sm2Signers(t, evidencetest.InstanceKey())...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed := "UJSNwLwC8IAVKzNSx1Li3xC2N1KlvygDYCiFnFZO5mE="
+	other := base64.StdEncoding.EncodeToString(sm2Signers(t, keyring.NewKey())[1].PublicKey())
+	var env map[string]any
+	if err := json.Unmarshal(good, &env); err != nil {
+		t.Fatal(err)
+	}
+	env["signatures"] = env["signatures"].([]any)[1:]
+	sm2Only, err := json.Marshal(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goodFile := writeFile(t, dir, "good.json", good)
+	keyList := writeFile(t, dir, "keys.txt", []byte("# Ed25519\n"+ed+"\n# SM2\n"+testSM2Key+"\n"))
+	instanceKey := writeFile(t, dir, "instance.key", evidencetest.InstanceKey().Encode())
+	head := "evidence EMB-2026-0001: signatures good (keys aa4347fe05e86d8b, f125f539d85427f3, %s), 7 duties, 3 met, content consistent\n"
+	both := fmt.Sprintf(head, "trusted") +
+		"  signature 1: Ed25519, key aa4347fe05e86d8b, trusted\n  signature 2: SM2-SM3, key f125f539d85427f3, trusted\n"
+	tests := []struct {
+		name          string
+		args          []string
+		wantOut       string // stdout, exactly
+		wantErr       string // "" for success
+		wantOutSubstr string // for failures: a part of stdout
+	}{
+		{"both keys, repeated flag", []string{goodFile, "--public-key", ed, "--public-key", testSM2Key}, both, "", ""},
+		{"both keys, comma list", []string{goodFile, "--public-key", ed + "," + testSM2Key}, both, "", ""},
+		{"both keys, key list", []string{goodFile, "--key-file", keyList}, both, "", ""},
+		{"both keys, instance key file", []string{goodFile, "--key-file", instanceKey}, both, "", ""},
+		{"SM2 key only", []string{goodFile, "--public-key", testSM2Key}, fmt.Sprintf(head, "trusted") +
+			"  signature 1: Ed25519, key aa4347fe05e86d8b, not one of the trusted keys\n  signature 2: SM2-SM3, key f125f539d85427f3, trusted\n", "", ""},
+		{"no trusted key", []string{goodFile}, fmt.Sprintf(head, "signed by an untrusted/unknown key, integrity only") +
+			"  signature 1: Ed25519, key aa4347fe05e86d8b, untrusted/unknown key\n  signature 2: SM2-SM3, key f125f539d85427f3, untrusted/unknown key\n", "", ""},
+		{"wrong SM2 key", []string{goodFile, "--public-key", other}, "",
+			"none of the trusted keys (" + evidence.KeyID(mustBase64(t, other)) + ")", "FAILED"},
+		{"tampered payload", []string{writeFile(t, dir, "payload.json", tamper(t, good, "payload")), "--public-key", testSM2Key},
+			"", "signature 1 (key aa4347fe05e86d8b) does not verify", "FAILED"},
+		{"SM2 signature alone", []string{writeFile(t, dir, "sm2only.json", sm2Only), "--public-key", testSM2Key},
+			"", "there is no Ed25519 signature", "FAILED"},
+		{"SM2 key off the curve", []string{goodFile, "--public-key", "BA" + testSM2Key[2:]}, "", "not a point on the SM2 curve", ""},
+		{"empty comma list", []string{goodFile, "--public-key", ","}, "", "no public key given", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := runCLI(t, append([]string{"verify", "evidence"}, tc.args...)...)
+			if tc.wantErr == "" {
+				if err != nil || out != tc.wantOut {
+					t.Fatalf("verify evidence = %q, %v; want %q", out, err, tc.wantOut)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("verify evidence error = %v, want %q", err, tc.wantErr)
+			}
+			if !strings.Contains(out, tc.wantOutSubstr) {
+				t.Errorf("verify evidence printed %q, want %q in it", out, tc.wantOutSubstr)
+			}
+		})
+	}
+}
+
+func mustBase64(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestEvidenceSigners checks the server's signers with and without
+// --evidence-sm2: Ed25519 always, SM2 only when asked.
+func TestEvidenceSigners(t *testing.T) {
+	for _, sm2 := range []bool{false, true} {
+		signers, err := evidenceSigners(&Config{EvidenceSM2: sm2}, slog.New(slog.DiscardHandler), evidencetest.InstanceKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := evidence.Sign(evidencetest.Pack(), signers...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rep, err := evidence.Verify(env, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range rep.Signatures {
+			got = append(got, s.Alg+" "+base64.StdEncoding.EncodeToString(s.PublicKey))
+		}
+		want := []string{"Ed25519 UJSNwLwC8IAVKzNSx1Li3xC2N1KlvygDYCiFnFZO5mE="}
+		if sm2 {
+			want = append(want, "SM2-SM3 "+testSM2Key)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("--evidence-sm2 %v: signatures (-want +got):\n%s", sm2, diff)
+		}
 	}
 }

@@ -42,7 +42,7 @@ func newOblWorld(t *testing.T, dsn string) *oblWorld {
 		t.Fatal(err)
 	}
 	cases := casework.NewService(d.DB, kr, "EMB")
-	obl := obligation.NewService(d.DB, cases, kr).WithEvidence(evidence.SignerFromInstanceKey(kr), d.DB, "https://embargo.example.cn/")
+	obl := obligation.NewService(d.DB, cases, kr).WithEvidence([]evidence.Signer{evidence.SignerFromInstanceKey(kr)}, d.DB, "https://embargo.example.cn/")
 	cases.WithChangeHook(obl.Reconcile)
 	var org int64
 	err = d.DB.Transact(ctx, func(tx *store.Tx) error {

@@ -12,7 +12,8 @@ import (
 	"github.com/embargohq/embargo/internal/evidence/evidencetest"
 )
 
-// FuzzVerify feeds Verify arbitrary files. It must never panic, and a pack
+// FuzzVerify feeds Verify arbitrary files, seeded with an Ed25519-only and
+// a co-signed (Ed25519 and SM2) envelope. It must never panic, and a pack
 // it accepts must be the one in the payload: Marshal gives the payload
 // back, so two readers cannot see two different packs.
 func FuzzVerify(f *testing.F) {
@@ -21,11 +22,16 @@ func FuzzVerify(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(good)
+	cosigned, err := os.ReadFile(filepath.Join("testdata", "envelope-sm2.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(cosigned)
 	f.Add(handSigned(f, evidence.PayloadType, []byte(`{"format":"embargo-evidence/1"}`)))
 	f.Add([]byte(`{"payload_type":"application/vnd.embargo.evidence+json","payload":"e30=","signatures":[]}`))
 	f.Add([]byte(`{"payload_type":1,"payload":null,"signatures":[{"alg":"Ed25519"}]}`))
 	f.Add([]byte(`[]`))
-	trusted := []ed25519.PublicKey{evidence.SignerFromInstanceKey(evidencetest.InstanceKey()).PublicKey()}
+	trusted := []ed25519.PublicKey{evidence.SignerFromInstanceKey(evidencetest.InstanceKey()).PublicKey(), instanceSM2Signer(f).PublicKey()}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, rep, err := evidence.Verify(b, trusted)
 		if err != nil {

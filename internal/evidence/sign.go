@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/embargohq/embargo/internal/errs"
 )
@@ -15,7 +16,8 @@ import (
 // presented as one over any other kind of document, nor the reverse.
 const PayloadType = "application/vnd.embargo.evidence+json"
 
-// Alg is the one signature algorithm an envelope may use.
+// Alg is the signature algorithm every envelope has at least one
+// signature of. The only other one is AlgSM2, for co-signatures.
 const Alg = "Ed25519"
 
 // SigningKeyLabel is the label under which the evidence signing key is
@@ -31,7 +33,9 @@ const SigningKeyLabel = "embargo evidence signing key v1"
 //	 "signatures":[{"alg":"Ed25519","key_id":"…","public_key":"<base64>","sig":"<base64>"}]}
 //
 // in the manner of DSSE (github.com/secure-systems-lab/dsse), with the
-// public key carried along so that the file names its signer.
+// public key carried along so that the file names its signer. An
+// instance that co-signs with SM2 adds a second signature, alg AlgSM2;
+// the Ed25519 one is always there.
 type Envelope struct {
 	PayloadType string `json:"payload_type"`
 	// Payload is the pack as Marshal wrote it; base64 (standard, padded)
@@ -42,19 +46,23 @@ type Envelope struct {
 
 // Signature is one signature of an envelope.
 type Signature struct {
-	// Alg is always Alg.
+	// Alg is Alg, or AlgSM2 for a co-signature.
 	Alg string `json:"alg"`
 	// KeyID is KeyID(PublicKey).
 	KeyID string `json:"key_id"`
-	// PublicKey is the signer's 32-byte Ed25519 public key; base64 in
-	// JSON. It proves integrity only: whether the key is trusted is the
-	// verifier's decision (Verify's trusted keys).
+	// PublicKey is the signer's public key, base64 in JSON: 32 bytes for
+	// Ed25519; for AlgSM2, the 65-byte uncompressed point (the Go type
+	// is ed25519.PublicKey for either, for compatibility). It proves
+	// integrity only: whether the key is trusted is the verifier's
+	// decision (Verify's trusted keys).
 	PublicKey ed25519.PublicKey `json:"public_key"`
-	// Sig is the 64-byte Ed25519 signature over PAE(PayloadType, Payload).
+	// Sig is the signature over PAE(PayloadType, Payload): 64 bytes for
+	// Ed25519; for AlgSM2, ASN.1 DER of at most 72 bytes.
 	Sig []byte `json:"sig"`
 }
 
-// Signer signs evidence envelopes with one Ed25519 key.
+// Signer signs evidence envelopes with one Ed25519 key, or with a key of
+// another algorithm when it is also an AlgSigner.
 type Signer interface {
 	// PublicKey returns the key that verifies the signatures.
 	PublicKey() ed25519.PublicKey
@@ -87,7 +95,16 @@ type SecretDeriver interface {
 	DeriveSecret(label string) [32]byte
 }
 
-// KeyID names a public key: the first 16 hex digits of its SHA-256.
+// signerAlg returns the algorithm s signs with.
+func signerAlg(s Signer) string {
+	if a, ok := s.(AlgSigner); ok {
+		return a.Alg()
+	}
+	return Alg
+}
+
+// KeyID names a public key, of either algorithm: the first 16 hex digits
+// of the SHA-256 of its bytes as the envelope carries them.
 func KeyID(pub ed25519.PublicKey) string {
 	sum := sha256.Sum256(pub)
 	return hex.EncodeToString(sum[:8])
@@ -105,9 +122,10 @@ func PAE(payloadType string, payload []byte) []byte {
 	return append(b, payload...)
 }
 
-// Sign marshals p and returns the envelope, signed by every signer, as
-// JSON. It refuses (errs.Invalid, code evidence.content) a pack that
-// Verify would find inconsistent, and needs at least one signer.
+// Sign marshals p and returns the envelope, signed by every signer in
+// order, as JSON. It refuses (errs.Invalid, code evidence.content) a pack
+// that Verify would find inconsistent, and needs (errs.Internal) at least
+// one Ed25519 signer and no signer of an unknown algorithm.
 func Sign(p Pack, signers ...Signer) ([]byte, error) {
 	if probs := p.Problems(); len(probs) > 0 {
 		return nil, contentError(probs)
@@ -121,18 +139,22 @@ func Sign(p Pack, signers ...Signer) ([]byte, error) {
 
 // signPayload signs payload as it is.
 func signPayload(payload []byte, signers []Signer) ([]byte, error) {
-	if len(signers) == 0 {
-		return nil, errs.New(errs.Internal, "evidence: Sign needs a signer")
+	if !slices.ContainsFunc(signers, func(s Signer) bool { return signerAlg(s) == Alg }) {
+		return nil, errs.New(errs.Internal, "evidence: Sign needs an %s signer", Alg)
 	}
 	env := Envelope{PayloadType: PayloadType, Payload: payload}
 	msg := PAE(PayloadType, payload)
 	for _, s := range signers {
+		alg := signerAlg(s)
+		if alg != Alg && alg != AlgSM2 {
+			return nil, errs.New(errs.Internal, "evidence: unknown signature algorithm %q", alg)
+		}
 		sig, err := s.Sign(msg)
 		if err != nil {
 			return nil, errs.Wrap(errs.Internal, err, "evidence: sign")
 		}
 		pub := s.PublicKey()
-		env.Signatures = append(env.Signatures, Signature{Alg: Alg, KeyID: KeyID(pub), PublicKey: pub, Sig: sig})
+		env.Signatures = append(env.Signatures, Signature{Alg: alg, KeyID: KeyID(pub), PublicKey: pub, Sig: sig})
 	}
 	b, err := json.MarshalIndent(env, "", "  ")
 	if err != nil {

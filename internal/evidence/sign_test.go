@@ -77,12 +77,12 @@ func TestVerifyRoundTrip(t *testing.T) {
 		want    evidence.Report
 	}{
 		{"one key, trusted", []evidence.Signer{a}, []ed25519.PublicKey{a.PublicKey()}, evidence.Report{Trusted: true,
-			Signatures: []evidence.SignatureInfo{{KeyID: evidence.KeyID(a.PublicKey()), PublicKey: a.PublicKey(), Trusted: true}}}},
+			Signatures: []evidence.SignatureInfo{{Alg: evidence.Alg, KeyID: evidence.KeyID(a.PublicKey()), PublicKey: a.PublicKey(), Trusted: true}}}},
 		{"one key, none trusted", []evidence.Signer{a}, nil, evidence.Report{
-			Signatures: []evidence.SignatureInfo{{KeyID: evidence.KeyID(a.PublicKey()), PublicKey: a.PublicKey()}}}},
+			Signatures: []evidence.SignatureInfo{{Alg: evidence.Alg, KeyID: evidence.KeyID(a.PublicKey()), PublicKey: a.PublicKey()}}}},
 		{"two keys, second trusted", []evidence.Signer{a, b}, []ed25519.PublicKey{b.PublicKey()}, evidence.Report{Trusted: true,
-			Signatures: []evidence.SignatureInfo{{KeyID: evidence.KeyID(a.PublicKey()), PublicKey: a.PublicKey()},
-				{KeyID: evidence.KeyID(b.PublicKey()), PublicKey: b.PublicKey(), Trusted: true}}}},
+			Signatures: []evidence.SignatureInfo{{Alg: evidence.Alg, KeyID: evidence.KeyID(a.PublicKey()), PublicKey: a.PublicKey()},
+				{Alg: evidence.Alg, KeyID: evidence.KeyID(b.PublicKey()), PublicKey: b.PublicKey(), Trusted: true}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

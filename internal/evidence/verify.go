@@ -31,6 +31,8 @@ type Report struct {
 
 // SignatureInfo describes one good signature.
 type SignatureInfo struct {
+	// Alg is the signature's algorithm: Alg or AlgSM2.
+	Alg       string
 	KeyID     string
 	PublicKey ed25519.PublicKey
 	// Trusted reports whether PublicKey is one of the trusted keys.
@@ -49,11 +51,13 @@ func (r Report) Trust() string {
 // order, it checks that:
 //
 //   - the envelope parses strictly: exactly the members of Envelope and
-//     Signature, each once, the payload type PayloadType, one or more
-//     Ed25519 signatures, each key_id matching its key (code
-//     evidence.envelope);
-//   - every signature verifies over PAE(payload_type, payload) (code
-//     evidence.signature);
+//     Signature, each once, the payload type PayloadType, signatures of
+//     a known algorithm (Alg or AlgSM2) with keys and signatures of the
+//     algorithm's sizes, each key_id matching its key, no key twice, and
+//     at least one Ed25519 signature, since SM2 is a co-signature only
+//     (code evidence.envelope);
+//   - every signature, of either algorithm, verifies over
+//     PAE(payload_type, payload) (code evidence.signature);
 //   - when trusted keys are given, a signature is by one of them (code
 //     evidence.untrusted); with none given, Report.Trust says the
 //     signature proves integrity only;
@@ -63,9 +67,11 @@ func (r Report) Trust() string {
 //   - the content is consistent, as Pack.Problems checks (code
 //     evidence.content).
 //
-// Every error is errs.Invalid with a message naming what is wrong. On a
-// content error the pack and the report are returned too, so that the
-// caller can show what the file holds.
+// Trusted keys are matched by their bytes, so that trusted may hold keys
+// of both algorithms: 32-byte Ed25519 keys and 65-byte SM2 points (see
+// KeyAlg). Every error is errs.Invalid with a message naming what is
+// wrong. On a content error the pack and the report are returned too, so
+// that the caller can show what the file holds.
 func Verify(envelope []byte, trusted []ed25519.PublicKey) (Pack, Report, error) {
 	env, err := parseEnvelope(envelope)
 	if err != nil {
@@ -127,6 +133,9 @@ func parseEnvelope(b []byte) (Envelope, error) {
 		}
 		env.Signatures = append(env.Signatures, s)
 	}
+	if !slices.ContainsFunc(env.Signatures, func(s Signature) bool { return s.Alg == Alg }) {
+		return Envelope{}, envelopeError("there is no %s signature; an %s signature is a co-signature and cannot stand alone", Alg, AlgSM2)
+	}
 	return env, nil
 }
 
@@ -136,17 +145,30 @@ func parseSignature(b []byte) (Signature, error) {
 	if err := strictObject(b, &s, "alg", "key_id", "public_key", "sig"); err != nil {
 		return s, err
 	}
-	switch {
-	case s.Alg != Alg:
-		return s, fmt.Errorf("alg is %q, want %q", s.Alg, Alg)
-	case len(s.PublicKey) != ed25519.PublicKeySize:
-		return s, fmt.Errorf("public_key is %d bytes, want %d", len(s.PublicKey), ed25519.PublicKeySize)
-	case len(s.Sig) != ed25519.SignatureSize:
-		return s, fmt.Errorf("sig is %d bytes, want %d", len(s.Sig), ed25519.SignatureSize)
-	case s.KeyID != KeyID(s.PublicKey):
-		return s, fmt.Errorf("key_id %q does not name its public key (%s)", s.KeyID, KeyID(s.PublicKey))
+	var err error
+	switch s.Alg {
+	case Alg:
+		err = checkEd25519Shape(s)
+	case AlgSM2:
+		err = checkSM2Shape(s)
+	default:
+		err = fmt.Errorf("alg is %q, want %q or %q", s.Alg, Alg, AlgSM2)
 	}
-	return s, nil
+	if err == nil && s.KeyID != KeyID(s.PublicKey) {
+		err = fmt.Errorf("key_id %q does not name its public key (%s)", s.KeyID, KeyID(s.PublicKey))
+	}
+	return s, err
+}
+
+// checkEd25519Shape checks the sizes of an Ed25519 signature and its key.
+func checkEd25519Shape(s Signature) error {
+	switch {
+	case len(s.PublicKey) != ed25519.PublicKeySize:
+		return fmt.Errorf("public_key is %d bytes, want %d", len(s.PublicKey), ed25519.PublicKeySize)
+	case len(s.Sig) != ed25519.SignatureSize:
+		return fmt.Errorf("sig is %d bytes, want %d", len(s.Sig), ed25519.SignatureSize)
+	}
+	return nil
 }
 
 // strictObject decodes b, one JSON object, into v after checking that its
@@ -197,12 +219,12 @@ func checkSignatures(env Envelope, trusted []ed25519.PublicKey) (Report, error) 
 	msg := PAE(env.PayloadType, env.Payload)
 	var ids []string
 	for i, s := range env.Signatures {
-		if !ed25519.Verify(s.PublicKey, msg, s.Sig) {
+		if !verifySignature(s, msg) {
 			return Report{}, errs.Coded(errs.Invalid, "evidence.signature",
 				"signature %d (key %s) does not verify: the pack or the signature was changed after signing", i+1, s.KeyID)
 		}
 		ok := slices.ContainsFunc(trusted, func(k ed25519.PublicKey) bool { return bytes.Equal(k, s.PublicKey) })
-		rep.Signatures = append(rep.Signatures, SignatureInfo{KeyID: s.KeyID, PublicKey: s.PublicKey, Trusted: ok})
+		rep.Signatures = append(rep.Signatures, SignatureInfo{Alg: s.Alg, KeyID: s.KeyID, PublicKey: s.PublicKey, Trusted: ok})
 		rep.Trusted = rep.Trusted || ok
 		ids = append(ids, s.KeyID)
 	}
@@ -215,6 +237,15 @@ func checkSignatures(env Envelope, trusted []ed25519.PublicKey) (Report, error) 
 			"the signatures are good but by key %s, none of the trusted keys (%s)", strings.Join(ids, ", "), strings.Join(want, ", "))
 	}
 	return rep, nil
+}
+
+// verifySignature reports whether s, whose shape parseSignature checked,
+// is a good signature of msg.
+func verifySignature(s Signature, msg []byte) bool {
+	if s.Alg == AlgSM2 {
+		return verifySM2(s.PublicKey, msg, s.Sig)
+	}
+	return ed25519.Verify(s.PublicKey, msg, s.Sig)
 }
 
 // parsePayload decodes the pack: its format first, so that a newer

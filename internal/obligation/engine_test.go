@@ -67,7 +67,7 @@ func newWorld(t *testing.T, dsn string, start time.Time) *world {
 		Channels: []obligation.Target{{Kind: notify.Webhook, Target: "https://hooks.example.cn/x", Secret: "s3cret-s3cret"}}})
 	w.cases.WithChangeHook(w.obl.Reconcile)
 	w.signer = evidence.NewSigner(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)))
-	w.obl.WithEvidence(w.signer, d.DB, "embargo.example.cn").WithSubmitterSecret(func(int64) string { return "submitter-secret-for-tests" })
+	w.obl.WithEvidence([]evidence.Signer{w.signer}, d.DB, "embargo.example.cn").WithSubmitterSecret(func(int64) string { return "submitter-secret-for-tests" })
 	err = d.DB.Transact(ctx, func(tx *store.Tx) error {
 		if w.org, err = tx.CreateOrganisation(ctx, identity.Organisation{Name: "Acme 网络", Kinds: []string{"provider"},
 			Country: "CN", CreatedAt: tx.Now()}); err != nil {

@@ -25,15 +25,17 @@ type AuditReader interface {
 
 // evidenceConfig is what signing evidence packs needs.
 type evidenceConfig struct {
-	signer   evidence.Signer
+	signers  []evidence.Signer
 	audit    AuditReader
 	instance string
 }
 
-// WithEvidence makes the service sign evidence packs with signer, reading
-// the case's history from ar; instance names the instance in the packs.
-func (s *Service) WithEvidence(signer evidence.Signer, ar AuditReader, instance string) *Service {
-	s.evidence = &evidenceConfig{signer: signer, audit: ar, instance: instance}
+// WithEvidence makes the service sign evidence packs with signers (an
+// Ed25519 signer, then any co-signer such as SM2; see evidence.Sign),
+// reading the case's history from ar; instance names the instance in the
+// packs.
+func (s *Service) WithEvidence(signers []evidence.Signer, ar AuditReader, instance string) *Service {
+	s.evidence = &evidenceConfig{signers: signers, audit: ar, instance: instance}
 	return s
 }
 
@@ -70,7 +72,7 @@ func (s *Service) EvidencePack(ctx context.Context, p *access.Principal, id int6
 	if err := s.addHistory(ctx, &pack, c); err != nil {
 		return nil, pack, err
 	}
-	env, err := evidence.Sign(pack, s.evidence.signer)
+	env, err := evidence.Sign(pack, s.evidence.signers...)
 	return env, pack, err
 }
 
