@@ -212,14 +212,9 @@ func sbomComponent(purl, name, version, supplier string) (Component, error) {
 	if purl == "" {
 		return Component{Package: name, Version: version, Supplier: supplier}, nil
 	}
-	c, err := PurlComponent(purl)
+	c, err := PurlComponent(purl, version)
 	if err != nil {
 		return Component{}, err
-	}
-	if c.Version == "" && version != "" {
-		p, _ := sbomParsePurl(purl) // parsed once already
-		p.Version = version
-		c.Purl, c.Version = p.ToString(), version
 	}
 	c.Supplier = supplier
 	return c, nil
@@ -264,14 +259,18 @@ func sbomFirstLine(b []byte) string {
 	return ""
 }
 
-// PurlComponent returns the component a versioned purl names: its OSV
-// ecosystem and the package's name in that ecosystem (Go: the module path;
-// Maven: group:artifact; npm: @scope/name). Returns an error when purl is
-// not a valid package URL. An ecosystem OSV does not know is left empty.
-func PurlComponent(purl string) (Component, error) {
+// PurlComponent returns the component a purl names: its OSV ecosystem and
+// the package's name in that ecosystem (Go: the module path; Maven:
+// group:artifact; npm: @scope/name). A purl without version takes version,
+// if that is not empty. Returns an error when purl is not a valid package
+// URL. An ecosystem OSV does not know is left empty.
+func PurlComponent(purl, version string) (Component, error) {
 	p, err := sbomParsePurl(purl)
 	if err != nil {
 		return Component{}, fmt.Errorf("purl %q: %w", purl, err)
+	}
+	if p.Version == "" {
+		p.Version = version
 	}
 	return Component{
 		Purl:      p.ToString(),

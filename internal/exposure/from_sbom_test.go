@@ -66,7 +66,7 @@ func TestPurlComponent(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.purl, func(t *testing.T) {
-			got, err := PurlComponent(tc.purl)
+			got, err := PurlComponent(tc.purl, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -75,8 +75,13 @@ func TestPurlComponent(t *testing.T) {
 			}
 		})
 	}
+	got, err := PurlComponent("pkg:golang/github.com/Azure/azure-sdk-for-go/sdk/azcore?type=module", "v1.14.0")
+	want := Component{Purl: "pkg:golang/github.com/Azure/azure-sdk-for-go/sdk/azcore@v1.14.0?type=module", Ecosystem: "Go", Package: "github.com/Azure/azure-sdk-for-go/sdk/azcore", Version: "v1.14.0"}
+	if err != nil || got != want {
+		t.Errorf("PurlComponent without version = %+v, %v; want %+v", got, err, want)
+	}
 	for _, bad := range []string{"", "npm/a@1", "pkg:", "pkg:golang/", "pkg:npm/a@1?x=%zz"} {
-		if c, err := PurlComponent(bad); err == nil {
+		if c, err := PurlComponent(bad, "1"); err == nil {
 			t.Errorf("PurlComponent(%q) = %+v, want an error", bad, c)
 		}
 	}
@@ -89,7 +94,7 @@ func TestGoComponent(t *testing.T) {
 		t.Errorf("GoComponent (-want +got):\n%s", diff)
 	}
 	// Round trip through the SBOM parser keeps the case too.
-	back, err := PurlComponent(got.Purl)
+	back, err := PurlComponent(got.Purl, "")
 	if err != nil || back != got {
 		t.Errorf("PurlComponent(%q) = %+v, %v; want %+v", got.Purl, back, err, got)
 	}
@@ -258,12 +263,12 @@ func FuzzPurlComponent(f *testing.F) {
 	f.Add("pkg:npm/%40angular/core@16.0.0")
 	f.Add("pkg:deb/debian/openssl@3.0.11?distro=debian-12")
 	f.Fuzz(func(t *testing.T, s string) {
-		c, err := PurlComponent(s)
+		c, err := PurlComponent(s, "v1.0.0")
 		if err != nil {
 			return
 		}
 		// A component's purl reads back as the same component.
-		back, err := PurlComponent(c.Purl)
+		back, err := PurlComponent(c.Purl, "")
 		if err != nil || back != c {
 			t.Errorf("PurlComponent(%q) = %+v; its purl reads back as %+v, %v", s, c, back, err)
 		}
