@@ -21,6 +21,9 @@ const (
 	sbomAzcorePurl  = "pkg:golang/github.com/Azure/azure-sdk-for-go/sdk/azcore@v1.14.0"
 	sbomMSALPurl    = "pkg:golang/github.com/AzureAD/microsoft-authentication-library-for-go@v1.2.2"
 	sbomAzidentPath = "github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	// sbomGomodMod is CycloneDX's Go module SBOM generator; its examples
+	// are real CycloneDX 1.5 SBOMs of minikube v1.23.1.
+	sbomGomodMod = "github.com/CycloneDX/cyclonedx-gomod@v1.10.0"
 )
 
 // TestPackageurlLowersGolang shows why sbomParsePurl exists: the purl
@@ -244,6 +247,33 @@ func TestReadErrors(t *testing.T) {
 	}
 }
 
+// TestReadMinikubeSBOM reads a real SBOM of a Go program, whose purls name
+// modules with upper-case paths.
+func TestReadMinikubeSBOM(t *testing.T) {
+	path := formattest.Path(t, sbomGomodMod, "examples/mod_minikube-v1.23.1.bom.json")
+	inv, err := sbomReader(t, "cyclonedx-json").Read(path, sbomMustRead(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Name != "k8s.io/minikube" || inv.Version != "v1.23.1" || len(inv.Components) != 183 {
+		t.Errorf("got %s %s with %d components, want k8s.io/minikube v1.23.1 with 183", inv.Name, inv.Version, len(inv.Components))
+	}
+	want := Component{
+		Purl:      "pkg:golang/github.com/Azure/go-ansiterm@v0.0.0-20170929234023-d6e3b3328b78?goarch=arm64&goos=linux&type=module",
+		Ecosystem: "Go", Package: "github.com/Azure/go-ansiterm", Version: "v0.0.0-20170929234023-d6e3b3328b78",
+	}
+	found := false
+	for _, c := range inv.Components {
+		found = found || c == want
+		if c.Ecosystem != "Go" || c.Package != strings.TrimPrefix(strings.SplitN(c.Purl, "@", 2)[0], "pkg:golang/") {
+			t.Errorf("component %+v: ecosystem or package does not follow its purl", c)
+		}
+	}
+	if !found {
+		t.Errorf("no component %+v", want)
+	}
+}
+
 func TestFromCycloneDXPurlWithoutVersion(t *testing.T) {
 	doc := `{"bomFormat":"CycloneDX","specVersion":"1.5","components":[` +
 		`{"type":"library","name":"azcore","version":"v1.14.0","purl":"pkg:golang/github.com/Azure/azure-sdk-for-go/sdk/azcore"},` +
@@ -275,19 +305,42 @@ func FuzzPurlComponent(f *testing.F) {
 	})
 }
 
-// BenchmarkReadCycloneDX reads 150 CycloneDX JSON SBOMs of 200 components
-// each, the load of a product portfolio import.
+// BenchmarkReadCycloneDX reads 150 CycloneDX JSON SBOMs of about 200
+// components each, the load of a product portfolio import: the real
+// minikube SBOM (183 components, 206 kB) 150 times, and 150 generated
+// ones of 200 components.
 func BenchmarkReadCycloneDX(b *testing.B) {
-	docs := make([][]byte, 150)
-	for i := range docs {
-		docs[i] = sbomSynthetic(i, 200)
-	}
+	b.Run("minikube-183", func(b *testing.B) {
+		path := formattest.Path(b, sbomGomodMod, "examples/mod_minikube-v1.23.1.bom.json")
+		doc := sbomMustRead(b, path)
+		docs := make([][]byte, 150)
+		for i := range docs {
+			docs[i] = doc
+		}
+		sbomBenchRead(b, docs, 183)
+	})
+	b.Run("synthetic-200", func(b *testing.B) {
+		docs := make([][]byte, 150)
+		for i := range docs {
+			docs[i] = sbomSynthetic(i, 200)
+		}
+		sbomBenchRead(b, docs, 200)
+	})
+}
+
+// sbomBenchRead reads every doc per iteration, each to n components.
+func sbomBenchRead(b *testing.B, docs [][]byte, n int) {
 	read := sbomReader(b, "cyclonedx-json").Read
+	size := 0
+	for _, d := range docs {
+		size += len(d)
+	}
+	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	for b.Loop() {
 		for i, d := range docs {
 			inv, err := read("bom.json", d)
-			if err != nil || len(inv.Components) != 200 {
+			if err != nil || len(inv.Components) != n {
 				b.Fatalf("doc %d: %d components, %v", i, len(inv.Components), err)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -52,9 +53,17 @@ func Download(t testing.TB, mod string) Module {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	var m Module
-	if jerr := json.Unmarshal(out, &m); jerr != nil || err != nil || m.Error != "" {
-		SkipOrFail(t, "cannot download "+mod+": "+m.Error+" "+stderr.String())
+	jerr := json.Unmarshal(out, &m)
+	if jerr == nil && err == nil && m.Error == "" {
+		return m
 	}
+	why := m.Error
+	for _, e := range []error{err, jerr} {
+		if why == "" && e != nil {
+			why = strings.TrimSpace(e.Error() + " " + stderr.String())
+		}
+	}
+	SkipOrFail(t, "cannot download "+mod+" from the Go module proxy: "+why)
 	return m
 }
 
