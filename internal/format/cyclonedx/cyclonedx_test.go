@@ -189,6 +189,39 @@ func TestDecode17(t *testing.T) {
 	}
 }
 
+// TestDecodeProductParts checks the product's own sub-components and a
+// VEX statement about the product itself.
+func TestDecodeProductParts(t *testing.T) {
+	doc := `{"bomFormat":"CycloneDX","specVersion":"1.5",
+	"metadata":{"component":{"type":"application","bom-ref":"app","name":"app","version":"2.0","purl":"pkg:golang/github.com/Acme/app@v2.0.0",
+		"supplier":{"name":"Acme"},"components":[{"type":"library","name":"part","version":"1","purl":"pkg:golang/github.com/Acme/part@v1.0.0"}]}},
+	"components":[{"type":"library","bom-ref":"lib","name":"lib","version":"3"}],
+	"vulnerabilities":[
+		{"id":"CVE-2024-1","affects":[{"ref":"app"},{"ref":"urn:cdx:0f1a/1#lib"}],"analysis":{"state":"not_affected","justification":"code_not_present"}},
+		{"id":"CVE-2024-2","affects":[{"ref":"lib"}]}]}`
+	got, err := Decode([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &BOM{
+		SpecVersion: "1.5", Format: "json",
+		Product: &Component{Path: "metadata.component", Ref: "app", Type: "application", Name: "app", Version: "2.0",
+			Purl: "pkg:golang/github.com/Acme/app@v2.0.0", Supplier: "Acme"},
+		Components: []Component{
+			{Path: "metadata.component.components[0]", Type: "library", Name: "part", Version: "1", Purl: "pkg:golang/github.com/Acme/part@v1.0.0"},
+			{Path: "components[0]", Ref: "lib", Type: "library", Name: "lib", Version: "3"},
+		},
+		VEX: []Statement{{
+			Vulnerability: "CVE-2024-1",
+			Affects:       []Target{{Ref: "app", Purl: "pkg:golang/github.com/Acme/app@v2.0.0"}, {Ref: "urn:cdx:0f1a/1#lib"}},
+			State:         StateNotAffected, Justification: JustificationCodeNotPresent,
+		}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Decode (-want +got):\n%s", diff)
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"component":{"type":"application","name":"p"}},"components":[{"type":"library","name":"a","purl":"pkg:npm/a@1","components":[{"type":"library","name":"b"}]}],"vulnerabilities":[{"id":"CVE-1","analysis":{"state":"not_affected","justification":"code_not_present","response":["update"]},"affects":[{"ref":"a"}]}]}`))
 	f.Add([]byte(`<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components><component type="library"><name>a</name><purl>pkg:golang/github.com/A/b@v1.0.0</purl></component></components></bom>`))
