@@ -1,20 +1,12 @@
 package exposure
 
 import (
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/embargohq/embargo/internal/format/csaf"
 )
-
-// purlTypes maps package-URL types to OSV ecosystems.
-var purlTypes = map[string]string{
-	"golang": "Go", "npm": "npm", "pypi": "PyPI", "maven": "Maven", "cargo": "crates.io", "gem": "RubyGems",
-	"nuget": "NuGet", "composer": "Packagist", "deb": "Debian", "apk": "Alpine", "rpm": "Red Hat", "hex": "Hex",
-	"pub": "Pub", "swift": "SwiftURL", "cocoapods": "CocoaPods",
-}
 
 // FromCSAF converts a CSAF document: one advisory per vulnerability, named
 // by its CVE (else its first other identifier), with the document's
@@ -55,7 +47,7 @@ func FromCSAF(d csaf.Document) []Advisory {
 
 // csafAffected describes one affected product.
 func csafAffected(p csaf.Product) Affected {
-	if eco, pkg, version, ok := splitPurl(p.PURL); ok {
+	if eco, pkg, version, ok := splitPurl(p.PURL); ok && eco != "" {
 		af := Affected{Ecosystem: eco, Package: pkg, Purl: strings.SplitN(p.PURL, "@", 2)[0]}
 		switch {
 		case version != "":
@@ -144,40 +136,12 @@ func versRanges(s string) []Range {
 }
 
 // splitPurl reads a package URL into its OSV ecosystem, the ecosystem's
-// package name (namespace and name, case kept: Go module paths are
-// case-sensitive; Maven as group:artifact) and version.
+// package name and version (PurlComponent's reading: Go module paths keep
+// their case).
 func splitPurl(p string) (ecosystem, pkg, version string, ok bool) {
-	rest, found := strings.CutPrefix(p, "pkg:")
-	if !found {
+	c, err := PurlComponent(p, "")
+	if err != nil {
 		return "", "", "", false
 	}
-	rest, _, _ = strings.Cut(rest, "#")
-	rest, _, _ = strings.Cut(rest, "?")
-	typ, path, found := strings.Cut(rest, "/")
-	if !found || path == "" {
-		return "", "", "", false
-	}
-	if i := strings.LastIndex(path, "@"); i >= 0 {
-		path, version = path[:i], path[i+1:]
-	}
-	eco, known := purlTypes[strings.ToLower(typ)]
-	if !known {
-		return "", "", "", false
-	}
-	var parts []string
-	for _, s := range strings.Split(path, "/") {
-		u, err := url.PathUnescape(s)
-		if err != nil {
-			return "", "", "", false
-		}
-		parts = append(parts, u)
-	}
-	if v, err := url.PathUnescape(version); err == nil {
-		version = v
-	}
-	pkg = strings.Join(parts, "/")
-	if eco == "Maven" && len(parts) == 2 {
-		pkg = parts[0] + ":" + parts[1]
-	}
-	return eco, pkg, version, true
+	return c.Ecosystem, c.Package, c.Version, true
 }

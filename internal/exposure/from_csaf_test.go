@@ -54,7 +54,7 @@ func TestCSAFPurlsAndVers(t *testing.T) {
 		{"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?type=jar", "Maven", "org.apache.logging.log4j:log4j-core", "2.14.1", true},
 		{"pkg:npm/%40angular/core@16.0.0", "npm", "@angular/core", "16.0.0", true},
 		{"pkg:pypi/django", "PyPI", "django", "", true},
-		{"pkg:generic/thing@1", "", "", "", false},
+		{"pkg:generic/thing@1", "", "thing", "1", true}, // no OSV ecosystem: shown, not matched
 		{"cpe:2.3:a:acme:gw:1.0", "", "", "", false},
 	}
 	for _, tc := range tests {
