@@ -20,6 +20,7 @@ import (
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/notify"
+	"github.com/embargohq/embargo/internal/notify/notifytest"
 	"github.com/embargohq/embargo/internal/obligation"
 	"github.com/embargohq/embargo/internal/product"
 	"github.com/embargohq/embargo/internal/store"
@@ -49,6 +50,7 @@ type world struct {
 	org   int64
 	// signer signs evidence packs.
 	signer evidence.Signer
+	kr     *keyring.Keyring
 }
 
 func newWorld(t *testing.T, dsn string, start time.Time) *world {
@@ -60,7 +62,7 @@ func newWorld(t *testing.T, dsn string, start time.Time) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{d: d, clock: clk, p: map[string]*access.Principal{}}
+	w := &world{d: d, clock: clk, p: map[string]*access.Principal{}, kr: kr}
 	w.cases = casework.NewService(d.DB, kr, "EMB")
 	w.obl = obligation.NewService(d.DB, w.cases, kr).WithNotices(obligation.Notices{
 		Notifier: notify.NewService(d.DB, kr, nil), BaseURL: "https://embargo.example.cn/", Email: true,
@@ -139,6 +141,7 @@ func TestEngine(t *testing.T) {
 			t.Run("sharing gate", func(t *testing.T) { testSharingGate(t, dsn(t)) })
 			t.Run("submitters", func(t *testing.T) { testSubmitters(t, dsn(t)) })
 			t.Run("settings change", func(t *testing.T) { testSettingsChange(t, dsn(t)) })
+			t.Run("notice over SMTP", func(t *testing.T) { testNoticeOverSMTP(t, dsn(t)) })
 			t.Run("sharing decisions", func(t *testing.T) { testDecisions(t, dsn(t)) })
 		})
 	}
@@ -618,5 +621,49 @@ func testSettingsChange(t *testing.T, dsn string) {
 	}
 	if ew := w.duties(t, c.ID)["eu.early_warning"]; ew.Stored != obligation.StoredWithdr {
 		t.Errorf("after turning CRA off: %+v", ew)
+	}
+}
+
+// The upstream notice goes out through the real outbox worker and a real
+// SMTP session; its duty is met when the outbox records the delivery.
+func testNoticeOverSMTP(t *testing.T, dsn string) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 12, 1, 22, 0, 0, 0, obligation.CST)
+	w := newWorld(t, dsn, t0.Add(time.Hour))
+	mb := &notifytest.Mailbox{}
+	sender, err := notify.NewSMTPSender(notify.SMTPConfig{Addr: notifytest.Start(t, mb, nil), TLS: notify.SMTPNoTLS,
+		From: "psirt@acme.example.cn", HELO: "embargo.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker, err := notify.NewWorker(w.d.DB, w.kr, notify.Senders{notify.Email: sender}, notify.WorkerOptions{Now: w.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tri := w.p["triager"]
+	c, err := w.cases.Create(ctx, tri, casework.NewCase{Title: "第三方库反序列化漏洞", Summary: "libupgrade 的解析器可被利用。", T0: t0, T0Source: "internal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, comp := "Upstream Inc.", "libupgrade 1.2"
+	if _, err := w.cases.SetFacts(ctx, tri, c.ID, casework.FactsChange{Upstream: &up, RootComponent: &comp}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.obl.SendUpstreamNotice(ctx, tri, c.ID, obligation.NoticeRequest{Channel: obligation.Mail}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := worker.RunOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("outbox worker sent %d, %v", n, err)
+	}
+	msgs := mb.Wait(t, 1, 10*time.Second)
+	if len(msgs[0].To) != 1 || msgs[0].To[0] != "psirt@upstream.example" || !strings.Contains(string(msgs[0].Raw), c.Ref) {
+		t.Fatalf("delivered to %v:\n%.300s", msgs[0].To, msgs[0].Raw)
+	}
+	if rep, err := w.obl.Sweep(ctx, w.clock.Now()); err != nil || rep.Delivered != 1 {
+		t.Fatalf("sweep: %+v, %v", rep, err)
+	}
+	if un := w.duties(t, c.ID)["cn.upstream_notice"]; un.Stored != obligation.StoredMet || len(un.Evidence) != 1 ||
+		un.Evidence[0].Kind != obligation.ByNotice {
+		t.Errorf("upstream notice duty after delivery: %+v", un)
 	}
 }

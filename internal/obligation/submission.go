@@ -289,7 +289,11 @@ func submissionEvidence(sub Submission, at time.Time) Evidence {
 	if sub.Reference != "" {
 		note += ", reference " + sub.Reference
 	}
-	return Evidence{Kind: BySubmission, Ref: "submission:" + strconv.FormatInt(sub.ID, 10), At: at, SHA256: sub.SHA256, Note: note}
+	kind := BySubmission
+	if strings.HasSuffix(sub.Duty, "_notice") {
+		kind = ByNotice // a notice to a party, not a report to a regulator
+	}
+	return Evidence{Kind: kind, Ref: "submission:" + strconv.FormatInt(sub.ID, 10), At: at, SHA256: sub.SHA256, Note: note}
 }
 
 func auditSubmission(ctx context.Context, tx Tx, c casework.Case, sub Submission) error {
