@@ -125,6 +125,11 @@ type compiled struct {
 	git       bool   // some range is GIT
 	problem   string // why ECOSYSTEM/SEMVER ranges cannot be evaluated
 	ecosystem string
+
+	// Set by the Index.
+	adv  *advEntry
+	pkg  *pkgEntry
+	hits []*posting // versions it affects or cannot judge
 }
 
 type compiledRange struct {
