@@ -1,6 +1,7 @@
 package exposure
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -56,11 +57,16 @@ func InventoryFormats() []string {
 	return names
 }
 
+// ErrUnknownFormat is returned, wrapped, by ReadInventory for a file no
+// registered reader recognises.
+var ErrUnknownFormat = errors.New("not an inventory this program can read")
+
 // ReadInventory reads the inventory in the file at path with the first
 // registered reader that recognises its content. The inventory's Source is
 // path unless the reader set it. It returns an error when the file cannot
 // be read, when no reader recognises it (naming the formats tried), or
-// the reader's error, prefixed with the format's name.
+// the reader's error, prefixed with the format's name. A file no reader
+// recognises gives an error wrapping ErrUnknownFormat.
 func ReadInventory(path string) (Inventory, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -82,5 +88,5 @@ func ReadInventory(path string) (Inventory, error) {
 		}
 		return inv, nil
 	}
-	return Inventory{}, fmt.Errorf("%s: not an inventory this program can read (formats: %s)", path, strings.Join(InventoryFormats(), ", "))
+	return Inventory{}, fmt.Errorf("%s: %w (formats: %s)", path, ErrUnknownFormat, strings.Join(InventoryFormats(), ", "))
 }
