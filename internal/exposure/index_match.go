@@ -17,7 +17,13 @@ func (x *Index) MatchAdvisory(id string) []Match {
 	if e == nil {
 		return nil
 	}
-	var out []Match
+	n := 0
+	for _, c := range e.affected {
+		for _, post := range c.hits {
+			n += len(post.refs)
+		}
+	}
+	out := make([]Match, 0, n) // sized once: growing it was most of the cost
 	for _, c := range e.affected {
 		for _, post := range c.hits {
 			v := verdictOf(post, c)
