@@ -19,9 +19,8 @@ import (
 	"github.com/embargohq/embargo/internal/format/spdx"
 )
 
-// InventoryReader reads one inventory format. The inventory registry of
-// the matching core (RegisterInventoryReader, ReadInventory) consumes
-// these: it gives a file to the first reader whose Sniff accepts it.
+// InventoryReader reads one inventory format. ReadInventory gives a file
+// to the first of InventoryReaders whose Sniff accepts it.
 type InventoryReader struct {
 	// Name names the format: "cyclonedx-json", "go.sum", …
 	Name string

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/embargohq/embargo/internal/exposure"
+	"github.com/embargohq/embargo/internal/format/osv"
+)
+
+// listFlag is a flag that may be given many times.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// progressEvery is how many records pass between two progress lines.
+const progressEvery = 1000
+
+// runScan implements `embargo scan --advisories PATH... --sbom PATH...`:
+// it loads OSV advisories (files, directories, zip archives) and
+// inventories (SBOMs, go.mod files), matches them in memory and prints
+// the matches. It needs no server and no database.
+func runScan(_ context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("embargo scan", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var advPaths, sbomPaths listFlag
+	fs.Var(&advPaths, "advisories", "OSV record, directory of records or zip archive (repeatable)")
+	fs.Var(&sbomPaths, "sbom", "SBOM or go.mod file (repeatable)")
+	format := fs.String("format", "table", "output format: json or table")
+	progress := fs.Bool("progress", false, "report loading progress on stderr (the default when stderr is a terminal)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || len(advPaths) == 0 || len(sbomPaths) == 0 || (*format != "json" && *format != "table") {
+		return fmt.Errorf("%w: embargo scan --advisories PATH... --sbom PATH... [--format json|table] [--progress]", errUsage)
+	}
+	showProgress := *progress || isTerminal(e.stderr)
+	x := exposure.NewIndex()
+	invs, err := loadInventories(x, sbomPaths)
+	if err != nil {
+		return err
+	}
+	if err := loadAdvisories(x, advPaths, e.stderr, showProgress); err != nil {
+		return err
+	}
+	results, undecided := scanResults(x, invs)
+	if undecided > 0 {
+		fmt.Fprintf(e.stderr, "embargo scan: %d components are named by advisories that cannot judge their version (GIT ranges, unparsable versions); they are not listed\n", undecided)
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(scanOutput{Results: results})
+	}
+	return printScanTable(e.stdout, results)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// loadAdvisories parses every advisory path and puts its records in x.
+func loadAdvisories(x *exposure.Index, paths []string, stderr io.Writer, progress bool) error {
+	total := 0
+	for _, p := range paths {
+		opt := osv.Options{}
+		if progress {
+			opt.Progress = func(n int) {
+				if n%progressEvery == 0 {
+					fmt.Fprintf(stderr, "embargo scan: %s: %d records read\n", p, n)
+				}
+			}
+		}
+		recs, err := osv.Load(p, opt)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			x.PutAdvisory(exposure.FromOSV(r))
+		}
+		total += len(recs)
+	}
+	if progress {
+		fmt.Fprintf(stderr, "embargo scan: %d advisories loaded\n", total)
+	}
+	return nil
+}
+
+// loadInventories reads every SBOM and puts it in x, under its path.
+func loadInventories(x *exposure.Index, paths []string) ([]exposure.Inventory, error) {
+	invs := make([]exposure.Inventory, 0, len(paths))
+	for _, p := range paths {
+		inv, err := readInventory(p)
+		if err != nil {
+			return nil, err
+		}
+		inv.Source = p
+		x.PutInventory(inv)
+		invs = append(invs, inv)
+	}
+	return invs, nil
+}
+
+// readInventory reads an SBOM, a go.mod or go.sum file.
+func readInventory(path string) (exposure.Inventory, error) { return exposure.ReadInventory(path) }
+
+// scanOutput is the JSON output of embargo scan.
+type scanOutput struct {
+	Results []scanResult `json:"results"`
+}
+
+type scanResult struct {
+	Source  string      `json:"source"`
+	Product scanProduct `json:"product"`
+	Matches []scanMatch `json:"matches"`
+}
+
+type scanProduct struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type scanMatch struct {
+	Purl      string   `json:"purl"`
+	Ecosystem string   `json:"ecosystem"`
+	Package   string   `json:"package"`
+	Version   string   `json:"version"`
+	Advisory  string   `json:"advisory"`
+	Aliases   []string `json:"aliases"`
+	Fixed     []string `json:"fixed"`
+}
+
+// scanResults returns each inventory's matches, in the order given, and
+// the number of matches left out for being undecidable.
+func scanResults(x *exposure.Index, invs []exposure.Inventory) ([]scanResult, int) {
+	results := make([]scanResult, 0, len(invs))
+	undecided := 0
+	for _, inv := range invs {
+		r := scanResult{Source: inv.Source, Product: scanProduct{inv.Name, inv.Version}, Matches: []scanMatch{}}
+		for _, m := range x.MatchInventory(inv.Source) {
+			if m.NotEvaluable != "" {
+				undecided++
+				continue
+			}
+			c := m.Component
+			r.Matches = append(r.Matches, scanMatch{
+				Purl: c.Purl, Ecosystem: c.Ecosystem, Package: c.Package, Version: c.Version,
+				Advisory: m.Advisory, Aliases: nonNil(m.Aliases), Fixed: nonNil(m.Fixed),
+			})
+		}
+		results = append(results, r)
+	}
+	return results, undecided
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// printScanTable prints one line a match.
+func printScanTable(w io.Writer, results []scanResult) error {
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "SBOM\tPACKAGE\tVERSION\tADVISORY\tALIASES\tFIXED")
+	for _, r := range results {
+		for _, m := range r.Matches {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Source, m.Package, m.Version, m.Advisory, strings.Join(m.Aliases, ","), strings.Join(m.Fixed, ","))
+		}
+	}
+	return tw.Flush()
+}
