@@ -158,9 +158,8 @@ func TestHouseRules(t *testing.T) {
 	}
 	for _, f := range goFiles(t) {
 		// Commands' thin mains may exit; test support (the storetest and
-		// formattest and modtest helpers) may read the test environment.
-		if commandMains[f] || strings.HasSuffix(f, "_test.go") || strings.Contains(f, "storetest/") ||
-			strings.Contains(f, "formattest/") || strings.Contains(f, "modtest/") {
+		// modtest helpers) may read the test environment.
+		if commandMains[f] || strings.HasSuffix(f, "_test.go") || strings.Contains(f, "storetest/") || strings.Contains(f, "modtest/") {
 			continue
 		}
 		src, _ := os.ReadFile(f)

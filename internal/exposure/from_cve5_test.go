@@ -1,42 +1,19 @@
 package exposure
 
 import (
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/embargohq/embargo/internal/format/cve5"
+	"github.com/embargohq/embargo/internal/modtest"
 	"github.com/google/go-cmp/cmp"
 )
-
-// cveVulndbVersion is the golang.org/x/vulndb snapshot the tests read: real
-// OSV and CVE JSON 5 records that no one here wrote.
-const cveVulndbVersion = "v0.0.0-20261105234957-e22db6528018"
-
-// vulndbModuleDir returns the module's directory, downloading it through the
-// module proxy; locally a test skips without it, in CI (CI=true) it fails.
-func vulndbModuleDir(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command("go", "mod", "download", "-json", "golang.org/x/vulndb@"+cveVulndbVersion).Output()
-	var m struct{ Dir string }
-	if err == nil {
-		err = json.Unmarshal(out, &m)
-	}
-	if err != nil || m.Dir == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI needs golang.org/x/vulndb@%s from the module proxy: %v", cveVulndbVersion, err)
-		}
-		t.Skipf("golang.org/x/vulndb@%s is not available here: %v", cveVulndbVersion, err)
-	}
-	return m.Dir
-}
 
 // Every CVE JSON 5 record of vulndb parses and converts; a few are checked
 // field by field.
 func TestFromCVE5Vulndb(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(vulndbModuleDir(t), "data", "cve", "v5", "*.json"))
+	files, err := filepath.Glob(filepath.Join(modtest.Download(t, modtest.VulnDB, true).Dir, "data", "cve", "v5", "*.json"))
 	if err != nil || len(files) < 200 {
 		t.Fatalf("%d CVE records found (%v)", len(files), err)
 	}

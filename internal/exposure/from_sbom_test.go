@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/package-url/packageurl-go"
 
-	"github.com/embargohq/embargo/internal/format/formattest"
+	"github.com/embargohq/embargo/internal/modtest"
 )
 
 // Modules whose files the tests read.
@@ -109,9 +109,9 @@ func TestGoComponent(t *testing.T) {
 // sbomFiles returns real files of each format, by reader name.
 func sbomFiles(t *testing.T) map[string][]string {
 	t.Helper()
-	cdx := formattest.Download(t, sbomCDXMod).Dir
-	tools := formattest.Download(t, sbomSPDXMod).Dir
-	az := formattest.Download(t, sbomAzidentity).Dir
+	cdx := modtest.Download(t, sbomCDXMod, true).Dir
+	tools := modtest.Download(t, sbomSPDXMod, true).Dir
+	az := modtest.Download(t, sbomAzidentity, true).Dir
 	return map[string][]string{
 		"cyclonedx-json": {filepath.Join(cdx, "testdata/valid-bom.json"), filepath.Join(cdx, "testdata/snapshots/cyclonedx-go-TestJsonBOMEncoder_EncodeVersion-func3-1.4.bom.json")},
 		"cyclonedx-xml":  {filepath.Join(cdx, "testdata/valid-bom.xml"), filepath.Join(cdx, "testdata/snapshots/cyclonedx-go-TestXmlBOMEncoder_EncodeVersion-func1-1.5.bom.xml")},
@@ -250,7 +250,7 @@ func TestReadErrors(t *testing.T) {
 // TestReadMinikubeSBOM reads a real SBOM of a Go program, whose purls name
 // modules with upper-case paths.
 func TestReadMinikubeSBOM(t *testing.T) {
-	path := formattest.Path(t, sbomGomodMod, "examples/mod_minikube-v1.23.1.bom.json")
+	path := modtest.Path(t, sbomGomodMod, "examples/mod_minikube-v1.23.1.bom.json")
 	inv, err := sbomReader(t, "cyclonedx-json").Read(path, sbomMustRead(t, path))
 	if err != nil {
 		t.Fatal(err)
@@ -311,7 +311,7 @@ func FuzzPurlComponent(f *testing.F) {
 // ones of 200 components.
 func BenchmarkReadCycloneDX(b *testing.B) {
 	b.Run("minikube-183", func(b *testing.B) {
-		path := formattest.Path(b, sbomGomodMod, "examples/mod_minikube-v1.23.1.bom.json")
+		path := modtest.Path(b, sbomGomodMod, "examples/mod_minikube-v1.23.1.bom.json")
 		doc := sbomMustRead(b, path)
 		docs := make([][]byte, 150)
 		for i := range docs {
@@ -372,7 +372,7 @@ func sbomMustRead(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
-		formattest.SkipOrFail(t, err.Error())
+		modtest.Unavailable(t, err.Error())
 	}
 	return b
 }

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -78,3 +79,19 @@ func download(pathAtVersion string, dir bool) (Module, error) {
 type downloadError struct{ msg string }
 
 func (e *downloadError) Error() string { return e.msg }
+
+// ReadFile returns the file at rel inside the module at path@version.
+func ReadFile(tb testing.TB, pathAtVersion, rel string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(Path(tb, pathAtVersion, rel))
+	if err != nil {
+		Unavailable(tb, pathAtVersion+": "+err.Error())
+	}
+	return b
+}
+
+// Path returns the path of rel inside the module at path@version.
+func Path(tb testing.TB, pathAtVersion, rel string) string {
+	tb.Helper()
+	return filepath.Join(Download(tb, pathAtVersion, true).Dir, filepath.FromSlash(rel))
+}

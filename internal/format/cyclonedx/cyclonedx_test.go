@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/embargohq/embargo/internal/format/formattest"
+	"github.com/embargohq/embargo/internal/modtest"
 )
 
 // cdxMod holds the example BOMs of the CycloneDX project's Go binding.
@@ -59,7 +59,7 @@ func TestDecodeRealBOMs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.wantVersion+"-"+tc.wantFormat, func(t *testing.T) {
-			bom, err := Decode(formattest.ReadFile(t, cdxMod, tc.file))
+			bom, err := Decode(modtest.ReadFile(t, cdxMod, tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +77,7 @@ func TestDecodeRealBOMs(t *testing.T) {
 func TestDecodeNested(t *testing.T) {
 	for _, ext := range []string{"json", "xml"} {
 		t.Run(ext, func(t *testing.T) {
-			bom, err := Decode(formattest.ReadFile(t, cdxMod, "testdata/valid-assembly."+ext))
+			bom, err := Decode(modtest.ReadFile(t, cdxMod, "testdata/valid-assembly."+ext))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,7 +111,7 @@ func TestDecodeVEX(t *testing.T) {
 	}}
 	for _, ext := range []string{"json", "xml"} {
 		t.Run(ext, func(t *testing.T) {
-			bom, err := Decode(formattest.ReadFile(t, cdxMod, "testdata/valid-vulnerability."+ext))
+			bom, err := Decode(modtest.ReadFile(t, cdxMod, "testdata/valid-vulnerability."+ext))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +125,7 @@ func TestDecodeVEX(t *testing.T) {
 // TestDecodeAllExamples reads every valid example of the binding, in both
 // encodings (which differ in content, so only success is checked).
 func TestDecodeAllExamples(t *testing.T) {
-	dir := formattest.Path(t, cdxMod, "testdata")
+	dir := modtest.Path(t, cdxMod, "testdata")
 	for _, name := range exampleNames(t, dir) {
 		t.Run(name, func(t *testing.T) {
 			for _, ext := range []string{"json", "xml"} {

@@ -8,17 +8,17 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/embargohq/embargo/internal/format/formattest"
+	"github.com/embargohq/embargo/internal/modtest"
 )
 
 // azidentity is a real project whose requirements have upper-case paths.
 const azidentity = "github.com/Azure/azure-sdk-for-go/sdk/azidentity@v1.8.0"
 
 func TestParseModReal(t *testing.T) {
-	m := formattest.Download(t, azidentity)
+	m := modtest.Download(t, azidentity, true)
 	b, err := os.ReadFile(m.GoMod)
 	if err != nil {
-		formattest.SkipOrFail(t, "no go.mod of "+azidentity+": "+err.Error())
+		modtest.Unavailable(t, "no go.mod of "+azidentity+": "+err.Error())
 	}
 	got, err := ParseMod("go.mod", b)
 	if err != nil {
@@ -58,7 +58,7 @@ func TestParseModReal(t *testing.T) {
 // TestParseSumReal checks a real go.sum against its go.mod: every module
 // the go.mod requires has a content checksum (Go ≥ 1.17 modules).
 func TestParseSumReal(t *testing.T) {
-	m := formattest.Download(t, azidentity)
+	m := modtest.Download(t, azidentity, true)
 	sum := mustRead(t, filepath.Join(m.Dir, "go.sum"))
 	got, err := ParseSum("go.sum", sum)
 	if err != nil {
@@ -216,7 +216,7 @@ func mustRead(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
-		formattest.SkipOrFail(t, err.Error())
+		modtest.Unavailable(t, err.Error())
 	}
 	return b
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/embargohq/embargo/internal/format/formattest"
+	"github.com/embargohq/embargo/internal/modtest"
 )
 
 // toolsMod holds the SPDX project's example documents.
@@ -46,7 +46,7 @@ func TestDecodeExamples(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			got, err := Decode(formattest.ReadFile(t, toolsMod, tc.file))
+			got, err := Decode(modtest.ReadFile(t, toolsMod, tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestDecodeExamples(t *testing.T) {
 // SPDX 2.2 tag-value reader refuses the project's own 2.2 example, whose
 // snippet follows a package. The error must say so clearly.
 func TestDecodeTagValue22Example(t *testing.T) {
-	b := formattest.ReadFile(t, toolsMod, "examples/sample-docs/tv/SPDXTagExample-v2.2.spdx")
+	b := modtest.ReadFile(t, toolsMod, "examples/sample-docs/tv/SPDXTagExample-v2.2.spdx")
 	doc, err := Decode(b)
 	if err == nil || !strings.Contains(err.Error(), "SPDX tag-value: received unknown tag SnippetSPDXID") || doc != nil {
 		t.Errorf("Decode = %v, %v; want the tools-golang error (if it now reads the file, test the packages)", doc, err)
