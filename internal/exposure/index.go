@@ -3,6 +3,7 @@ package exposure
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Index holds advisories and inventories in memory and matches them both
@@ -14,13 +15,19 @@ import (
 // the verdicts, so both directions cost what their answer costs.
 //
 // Versions are shared: a package version held by many inventories is
-// parsed and evaluated once. An Index is safe for concurrent use.
+// parsed and evaluated once, and the matches of its advisories are merged
+// once. Components are interned: an inventory is a list of small integer
+// IDs, and the postings that lead from a version to the inventories
+// holding it are integer pairs, so that millions of components cost the
+// garbage collector nothing to scan. An Index is safe for concurrent use.
 type Index struct {
 	mu          sync.RWMutex
 	advisories  map[string]*advEntry
-	inventories map[string]*invEntry
+	inventories map[string]int32 // Source → index in invs
+	invs        []invEntry
+	freeInvs    []int32 // unused indexes in invs
+	comps       compTable
 	packages    map[pkgKey]*pkgEntry
-	seq         int
 }
 
 // Match is one component that one advisory hits.
@@ -55,6 +62,7 @@ type pkgKey struct{ eco, name string }
 
 // pkgEntry is everything the index knows of one package.
 type pkgEntry struct {
+	key      pkgKey
 	affected []*compiled         // advisory entries naming the package
 	versions map[verKey]*posting // versions that inventories hold
 	order    []*posting          // the same, in insertion order
@@ -68,14 +76,18 @@ type posting struct {
 	pkg  *pkgEntry
 	key  verKey
 	cv   *componentVersion
-	refs []compRef
+	refs []compRef // in the order inventories were put
 	hits []hit
+	// merged caches the matches of hits, merged by alias (mergeAliases),
+	// without Inventory and Component: every component of this version
+	// has the same. Nil when not computed since hits last changed;
+	// queries fill it under the read lock, hence atomic.
+	merged atomic.Pointer[[]Match]
 }
 
-type compRef struct {
-	inv *invEntry
-	i   int // index in inv.inv.Components
-}
+// compRef is one inventory's component: indexes in Index.invs and in the
+// component table. It holds no pointer, for the collector's sake.
+type compRef struct{ inv, comp int32 }
 
 type hit struct {
 	c *compiled
@@ -87,17 +99,19 @@ type advEntry struct {
 	affected []*compiled // none when withdrawn
 }
 
+// invEntry is one inventory: its Source and, per component, its ID in the
+// component table (-1 for a component that names no package).
 type invEntry struct {
-	inv      Inventory
-	seq      int
-	postings []*posting // per component; nil when it names no package
+	source string
+	comps  []int32
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	return &Index{
 		advisories:  map[string]*advEntry{},
-		inventories: map[string]*invEntry{},
+		inventories: map[string]int32{},
+		comps:       compTable{ids: map[Component]int32{}},
 		packages:    map[pkgKey]*pkgEntry{},
 	}
 }
@@ -112,10 +126,17 @@ func (x *Index) Len() (advisories, inventories int) {
 func (x *Index) pkg(k pkgKey) *pkgEntry {
 	p := x.packages[k]
 	if p == nil {
-		p = &pkgEntry{versions: map[verKey]*posting{}}
+		p = &pkgEntry{key: k, versions: map[verKey]*posting{}}
 		x.packages[k] = p
 	}
 	return p
+}
+
+// dropIfUnused forgets a package no advisory and no inventory names.
+func (x *Index) dropIfUnused(p *pkgEntry) {
+	if len(p.affected) == 0 && len(p.versions) == 0 && x.packages[p.key] == p {
+		delete(x.packages, p.key)
+	}
 }
 
 // compatible reports whether an advisory for ecosystem adv can hit a
@@ -137,5 +158,6 @@ func judge(c *compiled, p *posting) {
 		return
 	}
 	p.hits = append(p.hits, hit{c, v})
+	p.merged.Store(nil)
 	c.hits = append(c.hits, p)
 }

@@ -9,7 +9,8 @@ import (
 // grouped by package version in the order versions entered the index,
 // then in the order of the inventories holding them. Matches that are not
 // evaluable are included, with NotEvaluable set. It returns nil for an
-// unknown or withdrawn advisory.
+// unknown or withdrawn advisory. The slices in a Match are shared with
+// the index and must not be modified.
 func (x *Index) MatchAdvisory(id string) []Match {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -26,9 +27,10 @@ func (x *Index) MatchAdvisory(id string) []Match {
 	out := make([]Match, 0, n) // sized once: growing it was most of the cost
 	for _, c := range e.affected {
 		for _, post := range c.hits {
-			v := verdictOf(post, c)
+			m := newMatch(c, verdictOf(post, c))
 			for _, r := range post.refs {
-				out = append(out, newMatch(r, c, v))
+				m.Inventory, m.Component = x.invs[r.inv].source, x.comps.all[r.comp].c
+				out = append(out, m)
 			}
 		}
 	}
@@ -45,16 +47,32 @@ func verdictOf(post *posting, c *compiled) Verdict {
 	return Verdict{}
 }
 
-func newMatch(r compRef, c *compiled, v Verdict) Match {
+// newMatch returns c's match with verdict v, without inventory and
+// component.
+func newMatch(c *compiled, v Verdict) Match {
 	return Match{
-		Inventory:    r.inv.inv.Source,
-		Component:    r.inv.inv.Components[r.i],
 		Advisory:     c.adv.adv.ID,
 		Aliases:      c.adv.adv.Aliases,
 		Range:        v.Range,
 		Fixed:        c.fixed,
 		NotEvaluable: v.NotEvaluable,
 	}
+}
+
+// matches returns the merged matches of a posting's hits (see
+// posting.merged), computing them if need be. It needs the read lock.
+func (post *posting) matches() []Match {
+	if ms := post.merged.Load(); ms != nil {
+		return *ms
+	}
+	ms := make([]Match, 0, len(post.hits))
+	for _, h := range post.hits {
+		ms = append(ms, newMatch(h.c, h.v))
+	}
+	ms = mergeAliases(ms)
+	// Concurrent readers may compute it too; they compute the same.
+	post.merged.Store(&ms)
+	return ms
 }
 
 // MatchInventory returns the advisories that hit an inventory, in the
@@ -65,24 +83,34 @@ func newMatch(r compRef, c *compiled, v Verdict) Match {
 func (x *Index) MatchInventory(source string) []Match {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	e := x.inventories[source]
-	if e == nil {
+	id, ok := x.inventories[source]
+	if !ok {
 		return nil
 	}
-	return e.matches()
+	return x.matches(&x.invs[id])
 }
 
-func (e *invEntry) matches() []Match {
-	var out []Match
-	for i, post := range e.postings {
-		if post == nil || len(post.hits) == 0 {
+// matches returns an inventory's matches, in a slice sized once.
+func (x *Index) matches(e *invEntry) []Match {
+	n := 0
+	for _, cid := range e.comps {
+		if cid >= 0 && len(x.comps.all[cid].post.hits) > 0 {
+			n += len(x.comps.all[cid].post.matches())
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Match, 0, n)
+	for _, cid := range e.comps {
+		if cid < 0 || len(x.comps.all[cid].post.hits) == 0 {
 			continue
 		}
-		ms := make([]Match, 0, len(post.hits))
-		for _, h := range post.hits {
-			ms = append(ms, newMatch(compRef{e, i}, h.c, h.v))
+		ce := &x.comps.all[cid]
+		for _, m := range ce.post.matches() {
+			m.Inventory, m.Component = e.source, ce.c
+			out = append(out, m)
 		}
-		out = append(out, mergeAliases(ms)...)
 	}
 	return out
 }
@@ -92,8 +120,8 @@ func (x *Index) MatchAll() map[string][]Match {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	out := make(map[string][]Match, len(x.inventories))
-	for src, e := range x.inventories {
-		if ms := e.matches(); len(ms) > 0 {
+	for src, id := range x.inventories {
+		if ms := x.matches(&x.invs[id]); len(ms) > 0 {
 			out[src] = ms
 		}
 	}

@@ -257,3 +257,43 @@ func TestIndexVulnDB(t *testing.T) {
 	}
 	t.Logf("%d matches over %d inventories", n, len(all))
 }
+
+// TestIndexRemovalFrees checks that removing everything leaves nothing
+// behind: no package, version or component entry, and that the slots of
+// removed inventories and components are reused.
+func TestIndexRemovalFrees(t *testing.T) {
+	x := NewIndex()
+	put := func() {
+		x.PutInventory(Inventory{Source: "a", Components: []Component{
+			goComp("example.com/m", "v1.2.0"), goComp("example.com/m", "v1.2.0"), // twice
+			goComp("example.com/n", "v0.1.0"), {Purl: "not a purl"},
+		}})
+		x.PutInventory(Inventory{Source: "b", Components: []Component{goComp("example.com/m", "v1.2.0")}})
+		x.PutAdvisory(goAdv("X-1", nil, "example.com/m", "1.3.0"))
+		x.PutAdvisory(goAdv("X-2", nil, "example.com/other", "1.0.0"))
+	}
+	put()
+	if got := len(x.MatchInventory("a")); got != 2 {
+		t.Fatalf("inventory a has %d matches, want 2", got)
+	}
+	invSlots, compSlots := len(x.invs), len(x.comps.all)
+	x.RemoveInventory("a")
+	if got := briefs(x.MatchAdvisory("X-1")); len(got) != 1 || got[0].Inv != "b" {
+		t.Errorf("after removing a, X-1 matches %v, want b alone", got)
+	}
+	x.RemoveInventory("b")
+	x.RemoveAdvisory("X-1")
+	x.RemoveAdvisory("X-2")
+	type sizes struct{ Packages, Components, Inventories, Advisories int }
+	got := sizes{len(x.packages), len(x.comps.ids), len(x.inventories), len(x.advisories)}
+	if diff := cmp.Diff(sizes{}, got); diff != "" {
+		t.Errorf("entries left after removing everything (-want +got):\n%s", diff)
+	}
+	put()
+	if len(x.invs) != invSlots || len(x.comps.all) != compSlots {
+		t.Errorf("slots not reused: %d inventories, %d components; want %d, %d", len(x.invs), len(x.comps.all), invSlots, compSlots)
+	}
+	if got := len(x.MatchInventory("a")); got != 2 {
+		t.Errorf("inventory a put again has %d matches, want 2", got)
+	}
+}

@@ -50,7 +50,9 @@ func (x *Index) removeAdvisory(id string) bool {
 		c.pkg.affected = slices.DeleteFunc(c.pkg.affected, func(o *compiled) bool { return o == c })
 		for _, p := range c.hits {
 			p.hits = slices.DeleteFunc(p.hits, func(h hit) bool { return h.c == c })
+			p.merged.Store(nil)
 		}
+		x.dropIfUnused(c.pkg)
 	}
 	return true
 }
@@ -64,24 +66,41 @@ func (x *Index) PutInventory(inv Inventory) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.removeInventory(inv.Source)
-	x.seq++
-	inv.Components = slices.Clone(inv.Components) // filled in below
-	e := &invEntry{inv: inv, seq: x.seq, postings: make([]*posting, len(inv.Components))}
-	x.inventories[inv.Source] = e
+	id := x.newInventory(inv.Source, len(inv.Components))
+	comps := x.invs[id].comps
 	for i, comp := range inv.Components {
+		comps[i] = -1
 		if comp.Ecosystem == "" || comp.Package == "" {
 			parsed, err := ParsePurl(comp.Purl)
 			if err != nil {
 				continue
 			}
 			comp.Ecosystem, comp.Package, comp.Version = parsed.Ecosystem, parsed.Package, cmpOr(comp.Version, parsed.Version)
-			inv.Components[i] = comp
 		}
-		p := x.pkg(pkgKey{baseEcosystem(comp.Ecosystem), NormalizePackage(comp.Ecosystem, comp.Package)})
-		post := x.posting(p, verKey{comp.Ecosystem, comp.Version})
-		post.refs = append(post.refs, compRef{e, i})
-		e.postings[i] = post
+		cid := x.comps.add(comp, func() *posting {
+			p := x.pkg(pkgKey{baseEcosystem(comp.Ecosystem), NormalizePackage(comp.Ecosystem, comp.Package)})
+			return x.posting(p, verKey{comp.Ecosystem, comp.Version})
+		})
+		post := x.comps.all[cid].post
+		post.refs = append(post.refs, compRef{id, cid})
+		comps[i] = cid
 	}
+}
+
+// newInventory registers an inventory of n components and returns its
+// index in x.invs, reusing a free one if there is.
+func (x *Index) newInventory(source string, n int) int32 {
+	e := invEntry{source: source, comps: make([]int32, n)}
+	var id int32
+	if k := len(x.freeInvs); k > 0 {
+		id, x.freeInvs = x.freeInvs[k-1], x.freeInvs[:k-1]
+		x.invs[id] = e
+	} else {
+		id = int32(len(x.invs))
+		x.invs = append(x.invs, e)
+	}
+	x.inventories[source] = id
+	return id
 }
 
 func cmpOr(a, b string) string {
@@ -107,7 +126,8 @@ func (x *Index) posting(p *pkgEntry, k verKey) *posting {
 }
 
 // RemoveInventory removes an inventory; it reports whether the index held
-// it. Versions no inventory holds any more are forgotten.
+// it. Components, versions and packages nothing refers to any more are
+// forgotten.
 func (x *Index) RemoveInventory(source string) bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -115,29 +135,38 @@ func (x *Index) RemoveInventory(source string) bool {
 }
 
 func (x *Index) removeInventory(source string) bool {
-	e, ok := x.inventories[source]
+	id, ok := x.inventories[source]
 	if !ok {
 		return false
 	}
 	delete(x.inventories, source)
-	for _, post := range e.postings {
-		if post == nil {
+	for _, cid := range x.invs[id].comps {
+		if cid < 0 {
 			continue
 		}
-		post.refs = slices.DeleteFunc(post.refs, func(r compRef) bool { return r.inv == e })
+		post := x.comps.all[cid].post
+		x.comps.release(cid)
+		if len(post.refs) == 0 { // emptied for an earlier component
+			continue
+		}
+		post.refs = slices.DeleteFunc(post.refs, func(r compRef) bool { return r.inv == id })
 		if len(post.refs) == 0 {
-			forget(post)
+			x.forget(post)
 		}
 	}
+	x.invs[id] = invEntry{}
+	x.freeInvs = append(x.freeInvs, id)
 	return true
 }
 
 // forget drops a posting no component refers to any more.
-func forget(post *posting) {
+func (x *Index) forget(post *posting) {
 	for _, h := range post.hits {
 		h.c.hits = slices.DeleteFunc(h.c.hits, func(p *posting) bool { return p == post })
 	}
 	post.hits = nil
-	delete(post.pkg.versions, post.key)
-	post.pkg.order = slices.DeleteFunc(post.pkg.order, func(o *posting) bool { return o == post })
+	p := post.pkg
+	delete(p.versions, post.key)
+	p.order = slices.DeleteFunc(p.order, func(o *posting) bool { return o == post })
+	x.dropIfUnused(p)
 }
