@@ -15,11 +15,20 @@ type Hit struct {
 	Asset   *Asset
 }
 
-// VersionMatches returns the advisories that hit product version id of
-// p's organisation, with the range that matched. Needs access.ReadCases
-// or access.ManageProducts; errs.NotFound for a version the index does
-// not hold or of another organisation.
-func (s *Service) VersionMatches(ctx context.Context, p *access.Principal, id int64) ([]Hit, error) {
+// VersionMatches returns the advisories that hit version id of product
+// productID of p's organisation, with the range that matched. Needs
+// access.ReadCases or access.ManageProducts; errs.NotFound for a version
+// the index does not hold, of another product or of another organisation.
+func (s *Service) VersionMatches(ctx context.Context, p *access.Principal, productID, id int64) ([]Hit, error) {
+	if err := requireRead(p); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	o := s.owners[versionSource(id)]
+	s.mu.RUnlock()
+	if o.version == nil || o.version.ProductID != productID {
+		return nil, errNoVersion
+	}
 	return s.inventoryMatches(p, versionSource(id))
 }
 

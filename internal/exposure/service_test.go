@@ -28,8 +28,8 @@ type world struct {
 	cases *casework.Service
 	svc   *exposure.Service
 	p     map[string]*access.Principal
-	// version is Acme's product version's ID.
-	version int64
+	// product and version are the IDs of Acme's product and its version.
+	product, version int64
 }
 
 func newWorld(t *testing.T, dsn string) *world {
@@ -62,7 +62,7 @@ func newWorld(t *testing.T, dsn string) *world {
 			t.Fatal(err)
 		}
 		if name == "acme" {
-			w.version = pr.Models[0].Versions[0].ID
+			w.product, w.version = pr.ID, pr.Models[0].Versions[0].ID
 		}
 	}
 	w.svc = exposure.NewService(d.DB, w.cases)
@@ -101,7 +101,7 @@ func TestImportOpensCases(t *testing.T) {
 			if sum.Advisories != len(advs) || sum.Opened == 0 || calls != (len(advs)+499)/500 {
 				t.Fatalf("import = %+v after %d progress calls; want every advisory, some cases, a call per batch", sum, calls)
 			}
-			hits, err := w.svc.VersionMatches(ctx, w.p["acme"], w.version)
+			hits, err := w.svc.VersionMatches(ctx, w.p["acme"], w.product, w.version)
 			if err != nil || len(hits) == 0 {
 				t.Fatalf("VersionMatches = %d hits, %v; want some", len(hits), err)
 			}
@@ -110,7 +110,7 @@ func TestImportOpensCases(t *testing.T) {
 			if err != nil || again.Opened+again.Joined != 0 {
 				t.Errorf("second import = %+v, %v; want no case opened or joined", again, err)
 			}
-			if _, err := w.svc.VersionMatches(ctx, w.p["other"], w.version); !errs.Is(err, errs.NotFound) {
+			if _, err := w.svc.VersionMatches(ctx, w.p["other"], w.product, w.version); !errs.Is(err, errs.NotFound) {
 				t.Errorf("VersionMatches(another organisation's version): err = %v, want NotFound", err)
 			}
 			byAdv, err := w.svc.AdvisoryMatches(ctx, w.p["other"], hits[0].Advisory)
