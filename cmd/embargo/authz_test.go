@@ -388,6 +388,19 @@ var matrix = map[string]matrixRequest{
 		string(access.Administrator): 204, string(access.ComplianceOfficer): 404, string(access.Engineer): 404, "other_tenant": 404, "other_reader": 404})}},
 	"GET /api/v1/products/{id}/versions": {"GET", "/api/v1/products/{product}/versions?range=%3E%3D1.0.1", "", want{all: 200, except: merge(copyMap(noTokenRoles), map[string]int{
 		string(access.Auditor): 403, "other_tenant": 404, "other_reader": 404})}},
+	// The exposure engine: advisories imported by administrators
+	// (org.manage; they are public data shared by every organisation);
+	// matches and assets read with case.read or product.manage, the
+	// caller's organisation's only; assets imported with product.manage.
+	"POST /api/v1/advisories": {"POST", "/api/v1/advisories", `{"schema_version":"1.6.0","id":"GO-2099-0001","modified":"2099-01-01T00:00:00Z"}`,
+		want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Administrator): 200, "other_tenant": 200})}},
+	"GET /api/v1/advisories/{id}/matches": {"GET", "/api/v1/advisories/GO-2099-0001/matches", "", want{all: 200, except: merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Auditor): 403})}},
+	"GET /api/v1/products/{id}/versions/{vid}/matches": {"GET", "/api/v1/products/{product}/versions/{version}/matches", "", want{all: 200, except: merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Auditor): 403, "other_tenant": 404, "other_reader": 404})}},
+	"GET /api/v1/assets": {"GET", "/api/v1/assets", "", want{all: 200, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Auditor): 403})}},
+	"POST /api/v1/assets": {"POST", "/api/v1/assets?name=db1", `{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}`, want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Engineer): 200, "other_tenant": 200, "other_reader": 200})}},
 	// The outbox, for administrators (org.manage) of the message's
 	// organisation; another organisation's administrator finds no message.
 	"GET /admin/outbox": {"GET", "/admin/outbox?state=dead", "", want{all: 403, except: map[string]int{
@@ -492,6 +505,7 @@ type matrixServer struct {
 	dead    [2]int64     // dead outbound messages of organisation 1, for the web and the API
 	review  [2]int64     // recorded access reviews of organisation 1, for the web and the API
 	product [2]int64     // products of organisation 1: one to read, one to delete
+	version int64        // a version of the product to read
 	target  int64        // the user that administration routes act on
 	file    int64        // a file on the case
 	duty    int64        // the case's NVDB obligation
@@ -510,6 +524,7 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 		"{dead_web}", strconv.FormatInt(m.dead[0], 10), "{dead_api}", strconv.FormatInt(m.dead[1], 10),
 		"{review_web}", strconv.FormatInt(m.review[0], 10), "{review_api}", strconv.FormatInt(m.review[1], 10),
 		"{product}", strconv.FormatInt(m.product[0], 10), "{product_del}", strconv.FormatInt(m.product[1], 10),
+		"{version}", strconv.FormatInt(m.version, 10),
 		"{target}", strconv.FormatInt(m.target, 10), "{file}", strconv.FormatInt(m.file, 10),
 		"{obligation}", strconv.FormatInt(m.duty, 10)).Replace(path)
 	form := strings.NewReplacer("{target}", strconv.FormatInt(m.target, 10), "{case}", strconv.FormatInt(m.caseID, 10),
@@ -651,6 +666,7 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 		t.Fatal(err)
 	}
 	var products [2]int64
+	var version int64
 	keeper := access.Operator()
 	keeper.OrgID = 1
 	for i, name := range []string{"AX3000 路由器", "旧型号交换机"} {
@@ -660,9 +676,15 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 			t.Fatal(err)
 		}
 		products[i] = pr.ID
+		if i == 0 {
+			version = pr.Models[0].Versions[0].ID
+		}
+	}
+	if err := app.exposure.CatalogueChanged(ctx, 1); err != nil {
+		t.Fatal(err)
 	}
 	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports, dead: dead, review: review,
-		product: products, target: target.userID, file: file.ID, duty: raised[nvdb].ID}, callers
+		product: products, version: version, target: target.userID, file: file.ID, duty: raised[nvdb].ID}, callers
 }
 
 // mustCaller creates a user with role in org, signs them in and, when the

@@ -36,21 +36,22 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":    {"[flags]", "run the Embargo server", runServe},
-		"migrate":  {"[up|status] [flags]", "apply pending database migrations, or list them", runMigrate},
-		"config":   {"[flags]", "print the effective configuration, secrets redacted", runConfig},
-		"verify":   {"audit [--stream audit|receipt|all] | receipts [flags] | evidence FILE [--public-key KEY]", "check the audit log's hash chains, or a signed evidence pack; exit status 1 names what is broken", runVerify},
-		"export":   {"receipts [--from DATE] [--to DATE] [--format csv|json] [--out FILE]", "export the receipt log (RMSV Art. 5) with its sealed fields opened", runExport},
-		"receipts": {"purge [--dry-run] | hold --from DATE --reason TEXT | release ID | holds", "apply the receipt log's retention; manage legal holds", runReceipts},
-		"key":      {"rotate [--new-key-file FILE] | evidence-public [--alg ed25519|sm2] [flags] | submitter-secret --org N", "replace the instance key and re-wrap the data keys; print the evidence signing public key; print an organisation's HTTP submitter secret", runKey},
-		"products": {"import|export [--org N] [--format csv|json] [FILE]", "import or export an organisation's product catalogue on the local instance", runProducts},
-		"org":      {"create|list|set [flags] [ID]", "manage organisations (tenants), their kinds and country, on the local instance", runOrg},
-		"user":     {"create|list|disable|enable|set-password|reset-2fa [flags] EMAIL", "manage accounts on the local instance (bootstrap, recovery)", runUser},
-		"token":    {"create|revoke --user EMAIL [flags]", "create or revoke a user's API token on the local instance", runToken},
-		"scan":     {"--advisories PATH... --sbom PATH... [--format json|table]", "match OSV advisories against SBOMs and go.mod files, offline", runScan},
-		"cvss":     {"VECTOR [--json]", "score a CVSS v2, v3.0, v3.1 or v4.0 vector: base, temporal, threat and environmental scores and severities", runCVSS},
-		"version":  {"", "print the version", runVersion},
-		"help":     {"", "list the commands", runHelp},
+		"serve":      {"[flags]", "run the Embargo server", runServe},
+		"migrate":    {"[up|status] [flags]", "apply pending database migrations, or list them", runMigrate},
+		"config":     {"[flags]", "print the effective configuration, secrets redacted", runConfig},
+		"verify":     {"audit [--stream audit|receipt|all] | receipts [flags] | evidence FILE [--public-key KEY]", "check the audit log's hash chains, or a signed evidence pack; exit status 1 names what is broken", runVerify},
+		"export":     {"receipts [--from DATE] [--to DATE] [--format csv|json] [--out FILE]", "export the receipt log (RMSV Art. 5) with its sealed fields opened", runExport},
+		"receipts":   {"purge [--dry-run] | hold --from DATE --reason TEXT | release ID | holds", "apply the receipt log's retention; manage legal holds", runReceipts},
+		"key":        {"rotate [--new-key-file FILE] | evidence-public [--alg ed25519|sm2] [flags] | submitter-secret --org N", "replace the instance key and re-wrap the data keys; print the evidence signing public key; print an organisation's HTTP submitter secret", runKey},
+		"advisories": {"import [--progress] PATH...", "store OSV, CVE JSON 5 or CSAF advisories on the local instance; new matches open cases", runAdvisories},
+		"products":   {"import|export [--org N] [--format csv|json] [FILE]", "import or export an organisation's product catalogue on the local instance", runProducts},
+		"org":        {"create|list|set [flags] [ID]", "manage organisations (tenants), their kinds and country, on the local instance", runOrg},
+		"user":       {"create|list|disable|enable|set-password|reset-2fa [flags] EMAIL", "manage accounts on the local instance (bootstrap, recovery)", runUser},
+		"token":      {"create|revoke --user EMAIL [flags]", "create or revoke a user's API token on the local instance", runToken},
+		"scan":       {"--advisories PATH... --sbom PATH... [--format json|table]", "match OSV advisories against SBOMs and go.mod files, offline", runScan},
+		"cvss":       {"VECTOR [--json]", "score a CVSS v2, v3.0, v3.1 or v4.0 vector: base, temporal, threat and environmental scores and severities", runCVSS},
+		"version":    {"", "print the version", runVersion},
+		"help":       {"", "list the commands", runHelp},
 	}
 }
 

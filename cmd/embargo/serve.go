@@ -18,6 +18,7 @@ import (
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/document"
+	"github.com/embargohq/embargo/internal/exposure"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/obligation"
@@ -108,6 +109,8 @@ type app struct {
 	review reviewer
 	// obligations runs the legal clocks; serve sweeps them.
 	obligations *obligation.Service
+	// exposure is the exposure engine with its index.
+	exposure *exposure.Service
 }
 
 // newApp wires the surfaces into the server.
@@ -150,6 +153,10 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		WithEvidence(signers, db, base).
 		WithSubmitterSecret(func(org int64) string { return obligation.SubmitterSecret(kr, org) })
 	cases.WithChangeHook(obligations.Reconcile)
+	exp, err := loadExposure(ctx, log, db, cases, products)
+	if err != nil {
+		return nil, err
+	}
 	reports := report.NewService(db, kr, report.Options{AckTarget: c.AckTarget}).WithCases(cases).WithNotices(notices)
 	defer func() {
 		if err != nil {
@@ -186,19 +193,38 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	}
 	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases,
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}, Reports: reports, Submissions: submissions,
-		Outbox: out.svc, Products: products, Obligations: obligations})
+		Outbox: out.svc, Products: products, Obligations: obligations, Exposure: exp})
 	if err != nil {
 		return nil, err
 	}
-	return &app{obligations: obligations, reports: reports, key: key, security: sec, outbound: out, review: reviewer{cases: cases, store: db}, handler: server.New(server.Config{
+	return &app{obligations: obligations, exposure: exp, reports: reports, key: key, security: sec, outbound: out, review: reviewer{cases: cases, store: db}, handler: server.New(server.Config{
 		Logger: log, Registry: reg, Ready: db.Ping, TLS: c.TLS(),
 		MaxBodyBytes: c.MaxBodyBytes, Web: w, API: a,
 		TrustedProxies: c.TrustedProxies,
 		BodyLimits: map[string]int64{"POST /report": web.MaxReportUpload, "POST /api/v1/reports": api.MaxReportBytes,
-			"POST /api/v1/products/import": api.MaxCatalogueBytes + 1<<20, "POST /products/import": api.MaxCatalogueBytes + 1<<20,
+			"POST /api/v1/products/import": api.MaxCatalogueBytes + 1<<20,
+			"POST /api/v1/advisories":      api.MaxAdvisoryBytes + 1<<20, "POST /api/v1/assets": api.MaxAssetBytes + 1<<20, "POST /products/import": api.MaxCatalogueBytes + 1<<20,
 			// Files on cases; the other case routes take small JSON or forms, with their own limits.
 			"POST /api/v1/cases/": casework.MaxFileBytes + 1<<20, "POST /cases/": casework.MaxFileBytes + 1<<20},
 	})}, nil
+}
+
+// loadExposure builds the exposure engine's index from the database and
+// tells it of every change to a catalogue, logging how long the load took
+// and what it holds.
+func loadExposure(ctx context.Context, log *slog.Logger, db *store.DB, cases *casework.Service, products *product.Service) (*exposure.Service, error) {
+	exp := exposure.NewService(db, cases)
+	sum, err := exp.Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("exposure index: %w", err)
+	}
+	log.Info("exposure index loaded", "advisories", sum.Advisories, "inventories", sum.Inventories, "took", sum.Took.Round(time.Millisecond))
+	products.WithChangeHook(func(ctx context.Context, org int64) {
+		if err := exp.CatalogueChanged(ctx, org); err != nil {
+			log.Error("exposure: catalogue change not matched", "org", org, "err", err)
+		}
+	})
+	return exp, nil
 }
 
 // serve runs the HTTP server until ctx is done, then lets in-flight

@@ -48,6 +48,15 @@ func System() *Principal {
 	return &Principal{Role: Administrator, InstanceAdmin: true, SecondFactor: true, System: true, ConfidentialityAccepted: true}
 }
 
+// SystemFor returns the principal of Embargo's own work on behalf of
+// organisation org, such as opening a case when a feed says a product
+// version is vulnerable: a compliance officer of org that is no person
+// (UserID 0, Actor "system"). It may read and write the organisation's
+// cases, and nothing of another organisation.
+func SystemFor(org int64) *Principal {
+	return &Principal{OrgID: org, Role: ComplianceOfficer, SecondFactor: true, System: true, ConfidentialityAccepted: true}
+}
+
 // Operator returns the principal of the local operator: an instance
 // administrator acting through the CLI.
 func Operator() *Principal {

@@ -67,6 +67,9 @@ type Config struct {
 	// and a case's duties, packages, submissions, upstream notice and
 	// sharing decisions; nil answers 404 there.
 	Obligations Obligations
+	// Exposure serves /api/v1/advisories, /api/v1/assets and a product
+	// version's matches; nil answers 404 there.
+	Exposure Exposure
 	// Submissions limits POST /api/v1/reports per address (anonymous) or
 	// per token; nil does not limit.
 	Submissions *ratelimit.Limiter
@@ -84,6 +87,7 @@ type Handler struct {
 	reports     Reports
 	outbox      Outbox
 	products    Products
+	exposure    Exposure
 	obligations Obligations
 	submissions *ratelimit.Limiter
 	openAPI     *document
@@ -111,6 +115,7 @@ func New(cfg Config) (*Handler, error) {
 		reports:     cfg.Reports,
 		outbox:      cfg.Outbox,
 		products:    cfg.Products,
+		exposure:    cfg.Exposure,
 		obligations: cfg.Obligations,
 		submissions: cfg.Submissions,
 		openAPI:     newDocument(openAPIDocument),

@@ -82,6 +82,16 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("DELETE /api/v1/products/{id}", h.deleteProduct)
 	t.Handle("GET /api/v1/products/{id}/versions", h.selectVersions)
 
+	// The exposure engine: feed records imported by instance or
+	// organisation administrators; matches and assets read with case.read
+	// or product.manage (the caller's organisation only), assets imported
+	// with product.manage.
+	t.Handle("POST /api/v1/advisories", h.needExposure(h.importAdvisories))
+	t.Handle("GET /api/v1/advisories/{id}/matches", h.needExposure(h.advisoryMatches))
+	t.Handle("GET /api/v1/products/{id}/versions/{vid}/matches", h.needExposure(h.versionMatches))
+	t.Handle("GET /api/v1/assets", h.needExposure(h.listAssets))
+	t.Handle("POST /api/v1/assets", h.needExposure(h.importAssets))
+
 	// The audit log, for audit.read holders (their organisation's events).
 	t.Handle("GET /api/v1/audit", h.listAudit)
 	t.Handle("GET /api/v1/access-review", h.accessReview)

@@ -210,10 +210,17 @@ type NewCase struct {
 	// vulnerability (CN-07-1); zero means now, by internal discovery.
 	T0       time.Time
 	T0Source string
+	// Access lists more people of the organisation to put on the access
+	// list. A case opened by Embargo itself (a principal that is no
+	// person, such as access.SystemFor) has no creator to put there, so
+	// it names the people who must see the case here.
+	Access []int64
 }
 
 // Create opens a case in the principal's organisation and puts its creator
-// on the access list. Needs access.WriteCases.
+// (when a person) and nc.Access on the access list. Needs
+// access.WriteCases; errs.Invalid when someone in nc.Access is not of the
+// organisation.
 func (s *Service) Create(ctx context.Context, p *access.Principal, nc NewCase) (Case, error) {
 	if err := s.requireReader(p, access.WriteCases); err != nil {
 		return Case{}, err
@@ -263,13 +270,38 @@ func (s *Service) createIn(ctx context.Context, tx Tx, p *access.Principal, nc N
 	if err := tx.FinishCase(ctx, c.ID, c.Ref, sealed); err != nil {
 		return c, err
 	}
-	if err := tx.GrantCaseAccess(ctx, c.ID, Grant{UserID: p.UserID, GrantedAt: tx.Now(), GrantedBy: p.Actor()}); err != nil {
+	if err := grantOnCreate(ctx, tx, p, c.ID, nc.Access); err != nil {
 		return c, err
 	}
 	if err := record(ctx, tx, p, "case.create", c, nil); err != nil {
 		return c, err
 	}
 	return c, s.changed(ctx, tx, c)
+}
+
+// grantOnCreate puts a new case's creator, when a person, and the people
+// in more on its access list.
+func grantOnCreate(ctx context.Context, tx Tx, p *access.Principal, caseID int64, more []int64) error {
+	ids := more
+	if p.UserID != 0 {
+		ids = append([]int64{p.UserID}, more...)
+	}
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if id != p.UserID {
+			if org, err := tx.UserOrg(ctx, id); err != nil || org != p.OrgID {
+				return errs.Coded(errs.Invalid, "case.access", "only people of the organisation can be on a case's access list")
+			}
+		}
+		if err := tx.GrantCaseAccess(ctx, caseID, Grant{UserID: id, GrantedAt: tx.Now(), GrantedBy: p.Actor()}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // requireReader checks perm, and that staff reading cases have accepted

@@ -134,7 +134,7 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, c Catalogue, 
 		return ImportSummary{}, importError(ch.problems())
 	}
 	var sum ImportSummary
-	err := s.store.TransactProducts(ctx, func(tx Tx) error {
+	err := s.transact(ctx, p.OrgID, func(tx Tx) error {
 		sum = ImportSummary{}
 		changes := map[string]map[string]int{}
 		for _, want := range c.Products {

@@ -132,7 +132,26 @@ type Tx interface {
 
 // Service applies the catalogue's rules.
 type Service struct {
-	store Store
+	store   Store
+	changed func(ctx context.Context, org int64) // nil: no one is told
+}
+
+// WithChangeHook returns s calling h after every committed change to an
+// organisation's catalogue (the exposure engine re-reads its versions).
+func (s *Service) WithChangeHook(h func(ctx context.Context, org int64)) *Service {
+	s.changed = h
+	return s
+}
+
+// transact runs a write to org's catalogue, then the change hook.
+func (s *Service) transact(ctx context.Context, org int64, fn func(Tx) error) error {
+	if err := s.store.TransactProducts(ctx, fn); err != nil {
+		return err
+	}
+	if s.changed != nil {
+		s.changed(ctx, org)
+	}
+	return nil
 }
 
 // NewService returns a Service over st.

@@ -65,7 +65,7 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, want Product)
 		return Product{}, err
 	}
 	var id int64
-	err := s.store.TransactProducts(ctx, func(tx Tx) error {
+	err := s.transact(ctx, p.OrgID, func(tx Tx) error {
 		if _, err := tx.ProductID(ctx, p.OrgID, want.Name); err == nil {
 			return errExists(want.Name)
 		}
@@ -102,7 +102,7 @@ func (s *Service) Update(ctx context.Context, p *access.Principal, want Product)
 	if err := checkProduct(&want); err != nil {
 		return Product{}, err
 	}
-	err := s.store.TransactProducts(ctx, func(tx Tx) error {
+	err := s.transact(ctx, p.OrgID, func(tx Tx) error {
 		have, err := lockTree(ctx, tx, p.OrgID, want.ID)
 		if err != nil {
 			return err
@@ -153,7 +153,7 @@ func (s *Service) Delete(ctx context.Context, p *access.Principal, id int64) err
 	if err := requireManage(p); err != nil {
 		return err
 	}
-	return s.store.TransactProducts(ctx, func(tx Tx) error {
+	return s.transact(ctx, p.OrgID, func(tx Tx) error {
 		have, err := lockTree(ctx, tx, p.OrgID, id)
 		if err != nil {
 			return err

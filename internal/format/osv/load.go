@@ -105,6 +105,13 @@ func loadDir(dir string, opt Options) ([]*Record, error) {
 
 // loadZip parses every *.json entry of a zip archive; entries are named
 // "archive.zip!entry.json" in errors.
+// LoadZip reads the records of a zip archive held in r (every *.json
+// entry); name names the archive in errors. Like Load, it returns every
+// record, sorted by entry name, or an error and no records.
+func LoadZip(r io.ReaderAt, size int64, name string, opt Options) ([]*Record, error) {
+	return loadZip(r, size, name, opt)
+}
+
 func loadZip(r io.ReaderAt, size int64, path string, opt Options) ([]*Record, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {

@@ -36,6 +36,7 @@ func Run(t *testing.T, newDSN func(testing.TB) string) {
 		{"OpenPGPKeys", testOpenPGPKeys},
 		{"Outbox", testOutbox},
 		{"Products", testProducts},
+		{"Exposure", testExposure},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,91 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/exposure"
+	"github.com/embargohq/embargo/internal/store"
+	"github.com/google/go-cmp/cmp"
+)
+
+// testExposure round-trips advisories (replaced by ID), assets (replaced
+// by organisation and name), findings (a repeat is a no-op) and the
+// catalogue versions the index reads.
+func testExposure(t *testing.T, d Database) {
+	ctx := context.Background()
+	at := time.Date(2026, 6, 1, 9, 30, 0, 123000, time.UTC)
+	org := mustOrg(t, d.DB, "Acme")
+	adv := exposure.Advisory{ID: "GO-2024-0001", Aliases: []string{"CVE-2024-0001"}, Source: "osv", Summary: "x",
+		Modified: at, Affected: []exposure.Affected{{Ecosystem: "Go", Package: "example.com/m",
+			Ranges: []exposure.Range{{Type: "SEMVER", Events: []exposure.Event{{Introduced: "0"}, {Fixed: "1.2.3"}}}}}}}
+	second := adv
+	second.ID, second.Aliases = "GO-2024-0002", nil
+	mustTransact(t, d.DB, func(tx *store.Tx) error { return tx.PutAdvisories(ctx, []exposure.Advisory{adv, second}) })
+	adv.Summary = "replaced"
+	mustTransact(t, d.DB, func(tx *store.Tx) error { return tx.PutAdvisories(ctx, []exposure.Advisory{adv}) })
+	got, err := d.DB.StoredAdvisories(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]exposure.Advisory{adv, second}, got); diff != "" {
+		t.Errorf("StoredAdvisories (-want +got):\n%s", diff)
+	}
+	if _, err := d.DB.StoredAdvisory(ctx, "GO-0000-0000"); !errs.Is(err, errs.NotFound) {
+		t.Errorf("StoredAdvisory(unknown): err = %v, want NotFound", err)
+	}
+	testAssets(t, d, org, at)
+	testFindings(t, d, org, at)
+	mustProductTree(t, d.DB, org, at)
+	vs, err := d.DB.ProductVersions(ctx, 0)
+	if err != nil || len(vs) != 1 || len(vs[0].Components) != 2 || vs[0].Model != "AX3000" || vs[0].OrgID != org {
+		t.Errorf("ProductVersions = %+v, %v; want the one version with its two components", vs, err)
+	}
+	if vs, err := d.DB.ProductVersions(ctx, org+1); err != nil || len(vs) != 0 {
+		t.Errorf("ProductVersions(other organisation) = %v, %v; want none", vs, err)
+	}
+}
+
+func testAssets(t *testing.T, d Database, org int64, at time.Time) {
+	ctx := context.Background()
+	a := exposure.Asset{OrgID: org, Name: "db1", Host: "h1", ImportedAt: at,
+		Components: []exposure.Component{{Purl: "pkg:golang/example.com/m@v1.0.0", Ecosystem: "Go", Package: "example.com/m", Version: "v1.0.0"}}}
+	var id1, id2 int64
+	mustTransact(t, d.DB, func(tx *store.Tx) (err error) { id1, err = tx.PutAsset(ctx, a); return err })
+	a.Host = "h2"
+	mustTransact(t, d.DB, func(tx *store.Tx) (err error) { id2, err = tx.PutAsset(ctx, a); return err })
+	if id1 != id2 {
+		t.Errorf("PutAsset of the same name: IDs %d, %d; want the same", id1, id2)
+	}
+	a.ID = id1
+	got, err := d.DB.Assets(ctx, org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]exposure.Asset{a}, got); diff != "" {
+		t.Errorf("Assets (-want +got):\n%s", diff)
+	}
+}
+
+func testFindings(t *testing.T, d Database, org int64, at time.Time) {
+	ctx := context.Background()
+	var caseID int64
+	err := d.Raw.QueryRowContext(ctx, `INSERT INTO cases (org_id, ref, title, status, created_at, kind, t0, t0_source, updated_at)
+		VALUES ($1, 'EMB-1', 't', 'received', $2, 'provider', $2, 'internal', $2) RETURNING id`, org, at).Scan(&caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := exposure.Finding{OrgID: org, Inventory: "version:1", Advisory: "GO-2024-0001", CaseID: caseID, FoundAt: at}
+	for range 2 {
+		mustTransact(t, d.DB, func(tx *store.Tx) error { return tx.AddFinding(ctx, f) })
+	}
+	got, err := d.DB.Findings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]exposure.Finding{f}, got); diff != "" {
+		t.Errorf("Findings (-want +got):\n%s", diff)
+	}
+}
