@@ -50,6 +50,16 @@ type Tracking struct {
 	Version            string    `json:"version"`
 	InitialReleaseDate time.Time `json:"initial_release_date"`
 	CurrentReleaseDate time.Time `json:"current_release_date"`
+	// RevisionHistory is required by the schema; Embargo writes it and
+	// does not read it.
+	RevisionHistory []Revision `json:"revision_history,omitempty"`
+}
+
+// Revision is one entry of the revision history.
+type Revision struct {
+	Date    time.Time `json:"date"`
+	Number  string    `json:"number"`
+	Summary string    `json:"summary"`
 }
 
 // ProductTree names the products the document speaks of.
@@ -105,6 +115,15 @@ type Vulnerability struct {
 	Threats       []Threat       `json:"threats,omitempty"`
 	Remediations  []Remediation  `json:"remediations,omitempty"`
 	Scores        []Score        `json:"scores,omitempty"`
+	Notes         []Note         `json:"notes,omitempty"`
+}
+
+// Note is a note on a vulnerability (category: description, details,
+// general, other, summary, …).
+type Note struct {
+	Category string `json:"category"`
+	Text     string `json:"text"`
+	Title    string `json:"title,omitempty"`
 }
 
 // Remediation is a fix, workaround or mitigation for some products.

@@ -103,11 +103,16 @@ func TestDecodeVEX(t *testing.T) {
 		Affects: []Target{{
 			Ref:  "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.9.4",
 			Purl: "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.9.4",
+			Name: "jackson-databind", Version: "2.9.4",
 		}},
-		State:         StateNotAffected,
-		Justification: JustificationCodeNotReachable,
-		Responses:     []string{"will_not_fix", "update"},
-		Detail:        "An optional explanation of why the application is not affected by the vulnerable component.",
+		State:          StateNotAffected,
+		Justification:  JustificationCodeNotReachable,
+		Responses:      []string{"will_not_fix", "update"},
+		Detail:         "An optional explanation of why the application is not affected by the vulnerable component.",
+		Aliases:        []string{"CVE-2018-7489"},
+		Recommendation: "Upgrade com.fasterxml.jackson.core:jackson-databind to version 2.6.7.5, 2.8.11.1, 2.9.5 or higher.",
+		LastUpdated:    "2022-02-01T00:00:00.000Z",
+		Properties:     []Property{{"Foo", "Bar"}, {"Foo", "You"}, {"Foo", "Two"}, {"Bar", "Foo"}},
 	}}
 	for _, ext := range []string{"json", "xml"} {
 		t.Run(ext, func(t *testing.T) {
@@ -213,7 +218,7 @@ func TestDecodeProductParts(t *testing.T) {
 		},
 		VEX: []Statement{{
 			Vulnerability: "CVE-2024-1",
-			Affects:       []Target{{Ref: "app", Purl: "pkg:golang/github.com/Acme/app@v2.0.0"}, {Ref: "urn:cdx:0f1a/1#lib"}},
+			Affects:       []Target{{Ref: "app", Purl: "pkg:golang/github.com/Acme/app@v2.0.0", Name: "app", Version: "2.0"}, {Ref: "urn:cdx:0f1a/1#lib"}},
 			State:         StateNotAffected, Justification: JustificationCodeNotPresent,
 		}},
 	}

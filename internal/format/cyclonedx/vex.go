@@ -2,6 +2,7 @@ package cyclonedx
 
 import (
 	"fmt"
+	"slices"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 )
@@ -26,6 +27,20 @@ type Statement struct {
 	Responses []string
 	// Detail is the free-text explanation.
 	Detail string
+	// Aliases are the ids of vulnerabilities[].references: the same
+	// vulnerability in other databases.
+	Aliases []string
+	// Recommendation is the vulnerability's recommendation, what to do.
+	Recommendation string
+	// LastUpdated is analysis.lastUpdated as written (a date-time).
+	LastUpdated string
+	// Properties are the vulnerability's name/value properties, in order.
+	Properties []Property
+}
+
+// Property is a CycloneDX name/value property.
+type Property struct {
+	Name, Value string
 }
 
 // Target is one component a VEX statement is about.
@@ -33,8 +48,10 @@ type Target struct {
 	// Ref is the affects[].ref as written: a bom-ref, or a BOM-Link to
 	// another BOM.
 	Ref string
-	// Purl is the purl of the component Ref names in this BOM, if any.
-	Purl string
+	// Purl is the purl of the component Ref names in this BOM, if any;
+	// Name and Version are its name and version.
+	Purl          string
+	Name, Version string
 }
 
 // The impact analysis states of CycloneDX VEX.
@@ -87,10 +104,10 @@ func statements(vulns *[]cdx.Vulnerability, comps []Component) ([]Statement, err
 	if vulns == nil {
 		return nil, nil
 	}
-	purls := map[string]string{}
+	purls := map[string]Component{}
 	for _, c := range comps {
 		if c.Ref != "" {
-			purls[c.Ref] = c.Purl
+			purls[c.Ref] = c
 		}
 	}
 	var out []Statement
@@ -108,12 +125,25 @@ func statements(vulns *[]cdx.Vulnerability, comps []Component) ([]Statement, err
 }
 
 // statement converts and checks one analysed vulnerability.
-func statement(path string, v *cdx.Vulnerability, purls map[string]string) (Statement, error) {
+func statement(path string, v *cdx.Vulnerability, purls map[string]Component) (Statement, error) {
 	a := v.Analysis
 	if v.ID == "" {
 		return Statement{}, fmt.Errorf("%s.id: missing", path)
 	}
-	s := Statement{Vulnerability: v.ID, State: string(a.State), Justification: string(a.Justification), Detail: a.Detail}
+	s := Statement{Vulnerability: v.ID, State: string(a.State), Justification: string(a.Justification), Detail: a.Detail,
+		Recommendation: v.Recommendation, LastUpdated: a.LastUpdated}
+	if v.References != nil {
+		for _, r := range *v.References {
+			if r.ID != "" && !slices.Contains(s.Aliases, r.ID) {
+				s.Aliases = append(s.Aliases, r.ID)
+			}
+		}
+	}
+	if v.Properties != nil {
+		for _, p := range *v.Properties {
+			s.Properties = append(s.Properties, Property{Name: p.Name, Value: p.Value})
+		}
+	}
 	if v.Source != nil {
 		s.Source = v.Source.Name
 	}
@@ -136,7 +166,8 @@ func statement(path string, v *cdx.Vulnerability, purls map[string]string) (Stat
 			if t.Ref == "" {
 				return Statement{}, fmt.Errorf("%s.affects[%d].ref: missing", path, j)
 			}
-			s.Affects = append(s.Affects, Target{Ref: t.Ref, Purl: purls[t.Ref]})
+			c := purls[t.Ref]
+			s.Affects = append(s.Affects, Target{Ref: t.Ref, Purl: c.Purl, Name: c.Name, Version: c.Version})
 		}
 	}
 	return s, nil
