@@ -239,21 +239,12 @@ func (db *DB) Findings(ctx context.Context) ([]exposure.Finding, error) {
 // ComplianceOfficers returns the IDs of org's active compliance
 // officers, in ID order.
 func (db *DB) ComplianceOfficers(ctx context.Context, org int64) ([]int64, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id FROM users WHERE org_id = $1 AND role = $2 AND disabled_at IS NULL
+	ids, err := db.ids(ctx, `SELECT id FROM users WHERE org_id = $1 AND role = $2 AND disabled_at IS NULL
 		ORDER BY id`, org, string(access.ComplianceOfficer))
 	if err != nil {
 		return nil, fmt.Errorf("store: compliance officers: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: compliance officers: %w", err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 var (

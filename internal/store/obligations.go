@@ -447,16 +447,25 @@ var (
 
 // OpenCaseIDs lists the IDs of org's cases that are not closed.
 func (db *DB) OpenCaseIDs(ctx context.Context, org int64) ([]int64, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id FROM cases WHERE org_id = $1 AND status <> 'closed' ORDER BY id`, org)
+	ids, err := db.ids(ctx, `SELECT id FROM cases WHERE org_id = $1 AND status <> 'closed' ORDER BY id`, org)
 	if err != nil {
 		return nil, fmt.Errorf("store: open cases: %w", err)
+	}
+	return ids, nil
+}
+
+// ids runs a query of one integer column and returns its values.
+func (db *DB) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []int64
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: open cases: %w", err)
+			return nil, err
 		}
 		out = append(out, id)
 	}
