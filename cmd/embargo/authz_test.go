@@ -15,6 +15,7 @@ import (
 	"github.com/embargohq/embargo/internal/api"
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
+	"github.com/embargohq/embargo/internal/exposure"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/notify"
 	"github.com/embargohq/embargo/internal/notify/notifytest"
@@ -381,6 +382,15 @@ var matrix = map[string]matrixRequest{
 		string(access.Reporter): 403, string(access.PartyContact): 403}}},
 	"POST /products/import": {"POST", "/products/import", "replace=on", want{all: 403, except: map[string]int{"anonymous": 401,
 		string(access.Administrator): 400, string(access.ComplianceOfficer): 400, string(access.Engineer): 400, "other_tenant": 400, "other_reader": 400}}},
+	// What hits the catalogue's versions, what an advisory hits, and the
+	// assets: case.read or product.manage, the caller's organisation's
+	// only (another organisation's version does not exist for it).
+	"GET /products/{id}/versions/{vid}": {"GET", "/products/{product}/versions/{version}", "", want{all: 200, except: map[string]int{"anonymous": 303,
+		string(access.Auditor): 403, string(access.Reporter): 403, string(access.PartyContact): 403, "other_tenant": 404, "other_reader": 404}}},
+	"GET /advisories/{id}": {"GET", "/advisories/GO-2099-0002", "", want{all: 200, except: map[string]int{"anonymous": 303,
+		string(access.Auditor): 403, string(access.Reporter): 403, string(access.PartyContact): 403}}},
+	"GET /assets": {"GET", "/assets", "", want{all: 200, except: map[string]int{"anonymous": 303,
+		string(access.Auditor): 403, string(access.Reporter): 403, string(access.PartyContact): 403}}},
 	"GET /api/v1/products": {"GET", "/api/v1/products", "", want{all: 200, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Auditor): 403})}},
 	"POST /api/v1/products/import": {"POST", "/api/v1/products/import", `{"format":"embargo.products.v1","products":[]}`, want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
 		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Engineer): 200, "other_tenant": 200, "other_reader": 200})}},
@@ -681,6 +691,11 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 		}
 	}
 	if err := app.exposure.CatalogueChanged(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	// An advisory for the web's advisory page (the API's is imported by
+	// its own row).
+	if _, err := app.exposure.ImportAdvisories(ctx, access.Operator(), []exposure.Advisory{{ID: "GO-2099-0002", Source: "osv"}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports, dead: dead, review: review,

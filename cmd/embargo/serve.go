@@ -180,7 +180,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db},
 		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
 		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c),
-		Outbox: out.svc, Products: products, Obligations: obligations, PDF: pdfFont(c, log)}
+		Outbox: out.svc, Products: products, Exposure: exp, Obligations: obligations, PDF: pdfFont(c, log)}
 	if out.email {
 		wc.Recovery = ids
 	}

@@ -24,6 +24,8 @@ type productsPage struct {
 	CanWrite bool
 	Problem  string
 	Imported *product.ImportSummary
+	// Matches says the versions link to what hits them.
+	Matches bool
 }
 
 func (h *Handler) products(r *http.Request) (*access.Principal, error) {
@@ -51,7 +53,7 @@ func (h *Handler) renderProducts(w http.ResponseWriter, r *http.Request, p *acce
 	if err != nil {
 		return err
 	}
-	data.Products, data.CanWrite = c.Products, p.Can(access.ManageProducts)
+	data.Products, data.CanWrite, data.Matches = c.Products, p.Can(access.ManageProducts), h.cfg.Exposure != nil
 	noStore(w)
 	return h.render(w, r, status, pageProducts, data)
 }

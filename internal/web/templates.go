@@ -47,6 +47,11 @@ const (
 	pageNotice pageName = "notice"
 	// The product catalogue.
 	pageProducts pageName = "products"
+	// Exposure: what hits a product version, what an advisory hits, and
+	// the organisation's assets.
+	pageVersion  pageName = "version"
+	pageAdvisory pageName = "advisory"
+	pageAssets   pageName = "assets"
 	// Legal duties: the clock board and a case's report package.
 	pageBoard     pageName = "obligations"
 	pagePackage   pageName = "package"
@@ -58,6 +63,7 @@ const (
 func allPages() []pageName {
 	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview, pageProfile,
 		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy, pageOutbox, pageForgot, pageReset, pageNotice, pageProducts,
+		pageVersion, pageAdvisory, pageAssets,
 		pageBoard, pagePackage, pageDashboard}
 }
 

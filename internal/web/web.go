@@ -100,6 +100,10 @@ type Config struct {
 	Recovery Recovery
 	// Products serves the product catalogue; nil turns /products off.
 	Products Products
+	// Exposure shows what hits the organisation's product versions and
+	// assets (/products/{id}/versions/{vid}, /advisories/{id}, /assets);
+	// nil, or nil Products, turns those pages off.
+	Exposure Exposure
 }
 
 // Handler serves the web UI. It implements server.Surface.

@@ -387,8 +387,8 @@ func TestPatterns(t *testing.T) {
 	want := []string{
 		"GET /.well-known/openpgp-key.asc", "GET /.well-known/security.txt", "GET /account", "GET /account/2fa",
 		"GET /account/confidentiality", "GET /account/tokens", "GET /account/verify", "GET /admin/access-review",
-		"GET /admin/access-review/{id}", "GET /admin/audit", "GET /admin/outbox", "GET /admin/users", "GET /cases",
-		"GET /cases/{id}", "GET /cases/{id}/evidence", "GET /cases/{id}/files/{file}", "GET /cases/{id}/packages/{duty}", "GET /obligations", "GET /obligations/dashboard", "GET /policy", "GET /products", "GET /products/export",
+		"GET /admin/access-review/{id}", "GET /admin/audit", "GET /admin/outbox", "GET /admin/users", "GET /advisories/{id}", "GET /assets", "GET /cases",
+		"GET /cases/{id}", "GET /cases/{id}/evidence", "GET /cases/{id}/files/{file}", "GET /cases/{id}/packages/{duty}", "GET /obligations", "GET /obligations/dashboard", "GET /policy", "GET /products", "GET /products/export", "GET /products/{id}/versions/{vid}",
 		"GET /report", "GET /report/s/{secret}", "GET /report/s/{secret}/attachments/{id}", "GET /reports",
 		"GET /reports/{tracking}", "GET /reports/{tracking}/attachments/{id}", "GET /reports/{tracking}/raw", "GET /setup",
 		"GET /signin", "GET /signin/2fa", "GET /signin/forgot", "GET /signin/reset", "GET /signin/sso",
