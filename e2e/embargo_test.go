@@ -75,8 +75,14 @@ func startEmbargo(t testing.TB, args ...string) string {
 // unless the server exits cleanly within 10 seconds.
 func startInstance(t testing.TB, args ...string) instance {
 	t.Helper()
+	return startInstanceIn(t, t.TempDir(), args...)
+}
+
+// startInstanceIn is startInstance on an existing data directory: a
+// restart of a stopped instance, which then reads what the CLI wrote.
+func startInstanceIn(t testing.TB, data string, args ...string) instance {
+	t.Helper()
 	bin := mustBuildEmbargo(t)
-	data := t.TempDir()
 	cmd := exec.Command(bin, append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = ".." // the repository root, where --dev finds internal/web
 	cmd.Env = []string{"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH")}
