@@ -203,7 +203,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		TrustedProxies: c.TrustedProxies,
 		BodyLimits: map[string]int64{"POST /report": web.MaxReportUpload, "POST /api/v1/reports": api.MaxReportBytes,
 			"POST /api/v1/products/import": api.MaxCatalogueBytes + 1<<20,
-			"POST /api/v1/advisories":      api.MaxAdvisoryBytes + 1<<20, "POST /api/v1/assets": api.MaxAssetBytes + 1<<20, "POST /products/import": api.MaxCatalogueBytes + 1<<20,
+			"POST /api/v1/advisories":      api.MaxAdvisoryBytes + 1<<20, "POST /api/v1/assets": api.MaxAssetBytes + 1<<20, "POST /api/v1/vex": api.MaxVEXBytes + 1<<20, "POST /products/import": api.MaxCatalogueBytes + 1<<20,
 			// Files on cases; the other case routes take small JSON or forms, with their own limits.
 			"POST /api/v1/cases/": casework.MaxFileBytes + 1<<20, "POST /cases/": casework.MaxFileBytes + 1<<20},
 	})}, nil
