@@ -70,12 +70,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	// Scheduled work: the receipt log's retention daily, security.txt's
 	// Expires checked daily, the quarter's access review recorded once its
-	// quarter begins, overdue reports raised every ten minutes.
+	// quarter begins, overdue reports raised every ten minutes, the legal
+	// clocks swept, the advisory feeds pulled.
 	go every(ctx, time.Minute, 24*time.Hour, purgeReceipts(log, db, c.ReceiptRetention))
 	go every(ctx, 0, 24*time.Hour, func(context.Context) { a.security.warn(log) })
 	go every(ctx, time.Minute, 6*time.Hour, recordReviews(log, a.review))
 	go every(ctx, 10*time.Minute, 10*time.Minute, alertOverdue(log, a.reports))
 	go every(ctx, 30*time.Second, 5*time.Minute, sweepDuties(log, a.obligations))
+	if len(c.AdvisoryFeeds) > 0 {
+		feeds := exposure.NewFeeds(a.exposure, db, &http.Client{Timeout: feedTimeout}, c.AdvisoryFeeds)
+		go every(ctx, 30*time.Second, c.AdvisoryPullInterval, pullFeeds(log, feeds))
+	}
 	wctx, stopWorker := context.WithCancel(ctx)
 	delivered := make(chan struct{})
 	go func() { a.outbound.run(wctx, log); close(delivered) }()
@@ -302,6 +307,28 @@ func pdfFont(c *Config, log *slog.Logger) func() (*document.Font, error) {
 		}
 		return f, err
 	})
+}
+
+// feedTimeout bounds one download of an advisory feed.
+const feedTimeout = 10 * time.Minute
+
+// pullFeeds pulls the advisory feeds and logs what each pull did. A
+// failed pull is logged and left to the next one: the server goes on.
+func pullFeeds(log *slog.Logger, feeds *exposure.Feeds) func(context.Context) {
+	return func(ctx context.Context) {
+		for _, r := range feeds.Pull(ctx) {
+			url := store.RedactURL(r.URL)
+			switch {
+			case r.Err != nil:
+				log.Error("advisory feed pull failed; retried at the next pull", "url", url, "err", r.Err)
+			case r.NotModified:
+				log.Debug("advisory feed unchanged", "url", url)
+			default:
+				log.Info("advisory feed imported", "url", url, "advisories", r.Import.Advisories,
+					"cases_opened", r.Import.Opened, "cases_joined", r.Import.Joined, "took", r.Took.Round(time.Millisecond))
+			}
+		}
+	}
 }
 
 // sweepDuties runs the obligations engine's timed work: escalations, the

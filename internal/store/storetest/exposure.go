@@ -39,6 +39,7 @@ func testExposure(t *testing.T, d Database) {
 	testAssets(t, d, org, at)
 	testFindings(t, d, org, at)
 	testVEX(t, d, org, at)
+	testFeedState(t, d, at)
 	mustProductTree(t, d.DB, org, at)
 	vs, err := d.DB.ProductVersions(ctx, 0)
 	if err != nil || len(vs) != 1 || len(vs[0].Components) != 2 || vs[0].Model != "AX3000" || vs[0].OrgID != org {
@@ -115,5 +116,28 @@ func testVEX(t *testing.T, d Database, org int64, at time.Time) {
 	}
 	if got, err := d.DB.VEXStatements(ctx, org+1); err != nil || len(got) != 0 {
 		t.Errorf("VEXStatements(other organisation) = %v, %v; want none", got, err)
+	}
+}
+
+// testFeedState round-trips a feed's validators: none before the first
+// import, the last one's after.
+func testFeedState(t *testing.T, d Database, at time.Time) {
+	ctx := context.Background()
+	const url = "https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip"
+	if got, err := d.DB.FeedState(ctx, url); err != nil || got != (exposure.FeedState{URL: url}) {
+		t.Errorf("FeedState before any pull = %+v, %v; want the zero state", got, err)
+	}
+	want := exposure.FeedState{URL: url, ETag: `"v1"`, LastModified: "Mon, 01 Jun 2026 08:00:00 GMT", Advisories: 4789, PulledAt: at}
+	for _, s := range []exposure.FeedState{{URL: url, ETag: `"v0"`, PulledAt: at}, want} {
+		if err := d.DB.PutFeedState(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := d.DB.FeedState(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("FeedState (-want +got):\n%s", diff)
 	}
 }
