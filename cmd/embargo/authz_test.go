@@ -411,6 +411,12 @@ var matrix = map[string]matrixRequest{
 	"GET /api/v1/assets": {"GET", "/api/v1/assets", "", want{all: 200, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Auditor): 403})}},
 	"POST /api/v1/assets": {"POST", "/api/v1/assets?name=db1", `{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}`, want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
 		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Engineer): 200, "other_tenant": 200, "other_reader": 200})}},
+	// VEX statements: imported with product.manage, exported with
+	// case.read or product.manage, each organisation its own.
+	"POST /api/v1/vex": {"POST", "/api/v1/vex", `{"@context":"https://openvex.dev/ns/v0.2.0","@id":"https://psirt.example.cn/vex/1","author":"PSIRT","timestamp":"2026-03-01T12:00:00Z","version":1,"statements":[{"vulnerability":{"name":"CVE-2099-0001"},"products":[{"@id":"pkg:golang/example.com/m@v1.0.0"}],"status":"not_affected","justification":"component_not_present"}]}`,
+		want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
+			string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Engineer): 200, "other_tenant": 200, "other_reader": 200})}},
+	"GET /api/v1/vex": {"GET", "/api/v1/vex?format=csaf", "", want{all: 200, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Auditor): 403})}},
 	// The outbox, for administrators (org.manage) of the message's
 	// organisation; another organisation's administrator finds no message.
 	"GET /admin/outbox": {"GET", "/admin/outbox?state=dead", "", want{all: 403, except: map[string]int{

@@ -84,6 +84,10 @@ type Config struct {
 	// EvidenceSM2 makes the server co-sign evidence packs with SM2-SM3
 	// beside Ed25519 (docs/evidence.md).
 	EvidenceSM2 bool
+	// AdvisoryFeeds are the https URLs of the advisory feeds the server
+	// pulls every AdvisoryPullInterval (docs/exposure.md).
+	AdvisoryFeeds        []string
+	AdvisoryPullInterval time.Duration
 }
 
 // setting describes one configuration value.
@@ -171,6 +175,9 @@ var settings = []setting{
 		func(c *Config, v string) error { c.GradeTable = v; return fileOrEmpty(v) }},
 	{"breached-passwords", "EMBARGO_BREACHED_PASSWORDS", "", "file of breached passwords refused for accounts: SHA-1 hashes sorted (Have I Been Pwned's download) or plain passwords, one a line", false,
 		func(c *Config, v string) error { c.BreachedPasswords = v; return fileOrEmpty(v) }},
+	{"advisory-feeds", "EMBARGO_ADVISORY_FEEDS", "", "comma-separated https URLs of advisory feeds pulled on a schedule: OSV zips (e.g. https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip) or single OSV, CVE JSON 5 or CSAF records; empty pulls none", false, parseFeeds},
+	{"advisory-pull-interval", "EMBARGO_ADVISORY_PULL_INTERVAL", "6h", "how often the advisory feeds are pulled (conditionally: an unchanged feed is not downloaded)", false,
+		func(c *Config, v string) (err error) { c.AdvisoryPullInterval, err = positiveDuration(v); return err }},
 	{"security-expires", "EMBARGO_SECURITY_EXPIRES", "", "Expires of security.txt (YYYY-MM-DD or RFC 3339); empty means 180 days ahead, renewed daily; warned 30 days before it lapses", false, parseExpires},
 	{"security-policy", "EMBARGO_SECURITY_POLICY", "", "URL of the vulnerability disclosure policy for security.txt; empty means this instance's /policy page", false,
 		func(c *Config, v string) error { c.SecurityPolicy = v; return absoluteURLOrEmpty(v) }},
@@ -282,6 +289,7 @@ func (c *Config) Dump(w io.Writer) {
 		{"grade-table", c.GradeTable}, {"report-notify", redactTargets(c.ReportNotify)}, {"report-notify-secret", redactSecret(c.ReportNotifySecret)},
 		{"duty-notify", redactTargets(c.DutyNotify)}, {"evidence-sm2", strconv.FormatBool(c.EvidenceSM2)}, {"pdf-font", c.PDFFont},
 		{"security-expires", formatExpires(c.SecurityExpires)}, {"security-policy", c.SecurityPolicy},
+		{"advisory-feeds", redactFeeds(c.AdvisoryFeeds)}, {"advisory-pull-interval", c.AdvisoryPullInterval.String()},
 	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "%-20s %s\n", r[0], r[1])
@@ -500,6 +508,26 @@ func parseRetention(c *Config, v string) error {
 }
 
 // splitList splits a comma-separated list, dropping empty items.
+// parseFeeds reads the advisory feeds: comma-separated absolute https URLs.
+func parseFeeds(c *Config, v string) error {
+	c.AdvisoryFeeds = splitList(v)
+	for _, f := range c.AdvisoryFeeds {
+		if err := absoluteURLOrEmpty(f); err != nil {
+			return fmt.Errorf("%s: %w", store.RedactURL(f), err)
+		}
+	}
+	return nil
+}
+
+// redactFeeds shows the feed URLs without passwords they may carry.
+func redactFeeds(urls []string) string {
+	out := make([]string, len(urls))
+	for i, u := range urls {
+		out[i] = store.RedactURL(u)
+	}
+	return strings.Join(out, ",")
+}
+
 func splitList(v string) []string {
 	var out []string
 	for _, s := range strings.Split(v, ",") {

@@ -44,6 +44,11 @@ func TestParseConfigPrecedence(t *testing.T) {
 			c.ReceiptRetention, c.AckTarget, c.ReportRate = 6, 24*time.Hour, 0
 		}},
 		{"evidence co-signed with SM2", map[string]string{"EMBARGO_EVIDENCE_SM2": "true"}, nil, func(c *Config) { c.EvidenceSM2 = true }},
+		{"advisory feeds", map[string]string{"EMBARGO_ADVISORY_FEEDS": "https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip, https://feeds.example.cn/csaf/2026-001.json"},
+			[]string{"--advisory-pull-interval", "1h"}, func(c *Config) {
+				c.AdvisoryFeeds = []string{"https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip", "https://feeds.example.cn/csaf/2026-001.json"}
+				c.AdvisoryPullInterval = time.Hour
+			}},
 		{"sso", map[string]string{"EMBARGO_OIDC_ISSUER": "https://idp.example.cn", "EMBARGO_OIDC_CLIENT_ID": "embargo",
 			"EMBARGO_OIDC_GROUP_ROLES": "psirt=triager, sec-admin=administrator", "EMBARGO_BASE_URL": "https://psirt.example.cn"}, nil, func(c *Config) {
 			c.OIDCIssuer, c.OIDCClientID, c.BaseURL = "https://idp.example.cn", "embargo", "https://psirt.example.cn/"
@@ -56,7 +61,7 @@ func TestParseConfigPrecedence(t *testing.T) {
 				DatabaseURL: "embargo-data/embargo.db", LogFormat: "text", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second,
 				OIDCGroupRoles: map[string]access.Role{}, OIDCOrg: 1, ReportRate: 60, AckTarget: 72 * time.Hour, ReceiptRetention: 12,
 				SMTPRecipients: []string{"security@localhost"}, IMAPTLS: "tls", IMAPMailbox: "INBOX", IMAPInterval: time.Minute,
-				MailRelayTLS: "starttls"}
+				MailRelayTLS: "starttls", AdvisoryPullInterval: 6 * time.Hour}
 			tc.want(want)
 			got, _, err := parseConfig(envFrom(tc.env), "test", tc.args, nil)
 			if err != nil {
@@ -88,6 +93,8 @@ func TestParseConfigErrorsNameTheSetting(t *testing.T) {
 		{"retention under 6 months", map[string]string{"EMBARGO_RECEIPT_RETENTION": "5"}, nil, []string{"receipt-retention", "EMBARGO_RECEIPT_RETENTION", "at least 6 months"}},
 		{"imap without password", map[string]string{"EMBARGO_IMAP_ADDR": "imap.example.cn:993", "EMBARGO_IMAP_USER": "psirt"}, nil, []string{"imap-password"}},
 		{"negative report rate", nil, []string{"--report-rate", "-1"}, []string{"report-rate"}},
+		{"plain-http feed", map[string]string{"EMBARGO_ADVISORY_FEEDS": "http://feeds.example.cn/all.zip"}, nil, []string{"advisory-feeds", "EMBARGO_ADVISORY_FEEDS", "https://"}},
+		{"zero pull interval", nil, []string{"--advisory-pull-interval", "0s"}, []string{"advisory-pull-interval"}},
 		{"evidence-sm2 not a boolean", nil, []string{"--evidence-sm2", "sometimes"}, []string{"evidence-sm2", "--evidence-sm2"}},
 		{"bad group role", map[string]string{"EMBARGO_OIDC_GROUP_ROLES": "psirt=king"}, nil, []string{"oidc-group-roles", "psirt=king"}},
 		{"sso without client", map[string]string{"EMBARGO_OIDC_ISSUER": "https://idp.example.cn"}, nil, []string{"oidc-client-id"}},
@@ -132,4 +139,40 @@ func TestConfigCommandShowsEvidenceSM2(t *testing.T) {
 	if out := e.stdout.(*bytes.Buffer).String(); !strings.Contains(out, "\nevidence-sm2         true\n") {
 		t.Errorf("embargo config printed:\n%s", out)
 	}
+}
+
+// TestConfigCommandShowsFeeds checks that `embargo config` prints the
+// advisory feeds, without a password a URL carries, and their interval.
+func TestConfigCommandShowsFeeds(t *testing.T) {
+	e := envFrom(map[string]string{"EMBARGO_ADVISORY_FEEDS": "https://feed:hunter2@feeds.example.cn/Go/all.zip"})
+	if err := runConfig(t.Context(), e, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := e.stdout.(*bytes.Buffer).String()
+	for _, want := range []string{"\nadvisory-feeds       https://feed:xxxxx@feeds.example.cn/Go/all.zip\n", "\nadvisory-pull-interval 6h0m0s\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("embargo config printed:\n%s\nwant %q", out, want)
+		}
+	}
+	if strings.Contains(out, "hunter2") {
+		t.Errorf("embargo config leaks a password:\n%s", out)
+	}
+}
+
+// FuzzParseFeeds reads arbitrary --advisory-feeds values: no panic, and
+// every feed accepted is an absolute https URL.
+func FuzzParseFeeds(f *testing.F) {
+	f.Add("https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip,https://feeds.example.cn/a.json")
+	f.Add("http://x, ,https://")
+	f.Fuzz(func(t *testing.T, v string) {
+		var c Config
+		if parseFeeds(&c, v) != nil {
+			return
+		}
+		for _, u := range c.AdvisoryFeeds {
+			if absoluteURLOrEmpty(u) != nil || u == "" {
+				t.Errorf("accepted feed %q", u)
+			}
+		}
+	})
 }

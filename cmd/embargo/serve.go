@@ -70,12 +70,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	// Scheduled work: the receipt log's retention daily, security.txt's
 	// Expires checked daily, the quarter's access review recorded once its
-	// quarter begins, overdue reports raised every ten minutes.
+	// quarter begins, overdue reports raised every ten minutes, the legal
+	// clocks swept, the advisory feeds pulled.
 	go every(ctx, time.Minute, 24*time.Hour, purgeReceipts(log, db, c.ReceiptRetention))
 	go every(ctx, 0, 24*time.Hour, func(context.Context) { a.security.warn(log) })
 	go every(ctx, time.Minute, 6*time.Hour, recordReviews(log, a.review))
 	go every(ctx, 10*time.Minute, 10*time.Minute, alertOverdue(log, a.reports))
 	go every(ctx, 30*time.Second, 5*time.Minute, sweepDuties(log, a.obligations))
+	if len(c.AdvisoryFeeds) > 0 {
+		feeds := exposure.NewFeeds(a.exposure, db, &http.Client{Timeout: feedTimeout}, c.AdvisoryFeeds)
+		go every(ctx, 30*time.Second, c.AdvisoryPullInterval, pullFeeds(log, feeds))
+	}
 	wctx, stopWorker := context.WithCancel(ctx)
 	delivered := make(chan struct{})
 	go func() { a.outbound.run(wctx, log); close(delivered) }()
@@ -203,7 +208,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		TrustedProxies: c.TrustedProxies,
 		BodyLimits: map[string]int64{"POST /report": web.MaxReportUpload, "POST /api/v1/reports": api.MaxReportBytes,
 			"POST /api/v1/products/import": api.MaxCatalogueBytes + 1<<20,
-			"POST /api/v1/advisories":      api.MaxAdvisoryBytes + 1<<20, "POST /api/v1/assets": api.MaxAssetBytes + 1<<20, "POST /products/import": api.MaxCatalogueBytes + 1<<20,
+			"POST /api/v1/advisories":      api.MaxAdvisoryBytes + 1<<20, "POST /api/v1/assets": api.MaxAssetBytes + 1<<20, "POST /api/v1/vex": api.MaxVEXBytes + 1<<20, "POST /products/import": api.MaxCatalogueBytes + 1<<20,
 			// Files on cases; the other case routes take small JSON or forms, with their own limits.
 			"POST /api/v1/cases/": casework.MaxFileBytes + 1<<20, "POST /cases/": casework.MaxFileBytes + 1<<20},
 	})}, nil
@@ -302,6 +307,28 @@ func pdfFont(c *Config, log *slog.Logger) func() (*document.Font, error) {
 		}
 		return f, err
 	})
+}
+
+// feedTimeout bounds one download of an advisory feed.
+const feedTimeout = 10 * time.Minute
+
+// pullFeeds pulls the advisory feeds and logs what each pull did. A
+// failed pull is logged and left to the next one: the server goes on.
+func pullFeeds(log *slog.Logger, feeds *exposure.Feeds) func(context.Context) {
+	return func(ctx context.Context) {
+		for _, r := range feeds.Pull(ctx) {
+			url := store.RedactURL(r.URL)
+			switch {
+			case r.Err != nil:
+				log.Error("advisory feed pull failed; retried at the next pull", "url", url, "err", r.Err)
+			case r.NotModified:
+				log.Debug("advisory feed unchanged", "url", url)
+			default:
+				log.Info("advisory feed imported", "url", url, "advisories", r.Import.Advisories,
+					"cases_opened", r.Import.Opened, "cases_joined", r.Import.Joined, "took", r.Took.Round(time.Millisecond))
+			}
+		}
+	}
 }
 
 // sweepDuties runs the obligations engine's timed work: escalations, the

@@ -20,6 +20,8 @@ type Exposure interface {
 	AdvisoryMatches(ctx context.Context, p *access.Principal, id string) ([]exposure.Hit, error)
 	VersionMatches(ctx context.Context, p *access.Principal, productID, id int64) ([]exposure.Hit, error)
 	Assets(ctx context.Context, p *access.Principal) ([]exposure.Asset, error)
+	ImportVEX(ctx context.Context, p *access.Principal, format string, ss []exposure.VEXStatement) (int, error)
+	ExportVEX(ctx context.Context, p *access.Principal, format string, doc exposure.VEXDocument) ([]byte, error)
 }
 
 // MaxAdvisoryBytes is the largest advisory body (one record, or a zip of
@@ -29,6 +31,9 @@ const MaxAdvisoryBytes = 64 << 20
 
 // MaxAssetBytes is the largest asset CSV or SBOM an import takes.
 const MaxAssetBytes = 16 << 20
+
+// MaxVEXBytes is the largest VEX document an import takes.
+const MaxVEXBytes = 16 << 20
 
 func (h *Handler) needExposure(next func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"time"
 
@@ -22,6 +23,22 @@ type matchJSON struct {
 	Range        *rangeJSON    `json:"range,omitempty"`
 	Fixed        []string      `json:"fixed"`
 	NotEvaluable string        `json:"not_evaluable,omitempty"`
+	// Suppressed says that a not_affected VEX statement of the
+	// organisation takes the match away (CN-08-2); VEX is that statement.
+	Suppressed bool     `json:"suppressed"`
+	VEX        *vexJSON `json:"vex,omitempty"`
+}
+
+// vexJSON is the VEX statement that suppresses a match: why the
+// component is not affected.
+type vexJSON struct {
+	Vulnerability   string     `json:"vulnerability"`
+	Product         string     `json:"product"`
+	Status          string     `json:"status"`
+	Justification   string     `json:"justification,omitempty"`
+	ImpactStatement string     `json:"impact_statement,omitempty"`
+	Author          string     `json:"author,omitempty"`
+	Timestamp       *time.Time `json:"timestamp,omitempty"`
 }
 
 type componentJSON struct {
@@ -63,6 +80,15 @@ func hitsJSON(hits []exposure.Hit) []matchJSON {
 		}
 		if a := h.Asset; a != nil {
 			m.Asset, m.AssetID = a.Name, a.ID
+		}
+		if st := h.SuppressedBy; st != nil {
+			m.Suppressed = true
+			m.VEX = &vexJSON{Vulnerability: st.Vulnerability.ID, Product: cmp.Or(st.Product.Purl, st.Product.Name),
+				Status: string(st.Status), Justification: string(st.Justification), ImpactStatement: st.ImpactStatement,
+				Author: st.Author}
+			if !st.Timestamp.IsZero() {
+				m.VEX.Timestamp = &st.Timestamp
+			}
 		}
 		if h.Range != nil {
 			m.Range = &rangeJSON{Type: h.Range.Type, Events: []eventJSON{}}

@@ -91,6 +91,11 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("GET /api/v1/products/{id}/versions/{vid}/matches", h.needExposure(h.versionMatches))
 	t.Handle("GET /api/v1/assets", h.needExposure(h.listAssets))
 	t.Handle("POST /api/v1/assets", h.needExposure(h.importAssets))
+	// VEX statements: the organisation's own, imported with product.manage
+	// and read with case.read or product.manage; a not_affected statement
+	// suppresses the matches it names.
+	t.Handle("POST /api/v1/vex", h.needExposure(h.importVEX))
+	t.Handle("GET /api/v1/vex", h.needExposure(h.exportVEX))
 
 	// The audit log, for audit.read holders (their organisation's events).
 	t.Handle("GET /api/v1/audit", h.listAudit)

@@ -65,6 +65,9 @@ type Store interface {
 	// ComplianceOfficers returns the IDs of org's active compliance
 	// officers.
 	ComplianceOfficers(ctx context.Context, org int64) ([]int64, error)
+	// VEXStatements returns org's VEX statements (every organisation's
+	// when org is 0), in any order.
+	VEXStatements(ctx context.Context, org int64) ([]StoredVEX, error)
 }
 
 // Tx is one exposure transaction.
@@ -77,6 +80,9 @@ type Tx interface {
 	PutAsset(ctx context.Context, a Asset) (int64, error)
 	// AddFinding records a finding; a repeat is a no-op.
 	AddFinding(ctx context.Context, f Finding) error
+	// PutVEXStatements stores VEX statements, replacing those of the same
+	// organisation and VEXStatement.Key.
+	PutVEXStatements(ctx context.Context, vs []StoredVEX) error
 	AppendAudit(ctx context.Context, e audit.Event) (audit.Event, error)
 }
 
@@ -110,6 +116,7 @@ type Service struct {
 	owners map[string]owner     // inventory Source → whose it is
 	found  map[findingKey]int64 // findings → case
 	caseOf map[orgAdvisory]int64
+	vex    map[int64][]StoredVEX // organisation → its VEX statements
 }
 
 // owner says whose an inventory is: a product version or an asset.
@@ -136,7 +143,7 @@ type orgAdvisory struct {
 // (nil: none are opened). Load fills its index.
 func NewService(st Store, cases Cases) *Service {
 	return &Service{store: st, cases: cases, index: NewIndex(), owners: map[string]owner{},
-		found: map[findingKey]int64{}, caseOf: map[orgAdvisory]int64{}}
+		found: map[findingKey]int64{}, caseOf: map[orgAdvisory]int64{}, vex: map[int64][]StoredVEX{}}
 }
 
 // LoadSummary says what Load read.
@@ -146,8 +153,8 @@ type LoadSummary struct {
 }
 
 // Load builds the index from the database: every advisory, every
-// organisation's product versions and assets, and the findings already
-// recorded. It opens no cases: matches found while loading were either
+// organisation's product versions and assets, the findings already
+// recorded and the VEX statements. It opens no cases: matches found while loading were either
 // recorded before or are left to the next change.
 func (s *Service) Load(ctx context.Context) (LoadSummary, error) {
 	start := time.Now()
@@ -172,6 +179,11 @@ func (s *Service) Load(ctx context.Context) (LoadSummary, error) {
 	if err != nil {
 		return LoadSummary{}, err
 	}
+	vex, err := s.store.VEXStatements(ctx, 0)
+	if err != nil {
+		return LoadSummary{}, err
+	}
+	s.putVEX(vex)
 	s.putVersions(vs)
 	for i := range assets {
 		s.putAsset(&assets[i])

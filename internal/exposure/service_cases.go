@@ -19,7 +19,8 @@ import (
 // organisation owning the inventory, with s.work held:
 //
 //   - a match is new when no finding records it; a match that cannot be
-//     evaluated (a person has to look) opens nothing;
+//     evaluated (a person has to look), or that a not_affected VEX
+//     statement of the organisation suppresses, opens nothing;
 //   - the case is the open one that a finding or a case identifier ties
 //     to the advisory's ID or one of its aliases; otherwise a new case, a
 //     provider's for a product version and an operator's for an asset,
@@ -46,7 +47,7 @@ func (s *Service) openCases(ctx context.Context, ms []Match, sum *ImportSummary)
 		o, ok := s.owners[m.Inventory]
 		_, done := s.found[findingKey{o.org, m.Inventory, m.Advisory}]
 		s.mu.RUnlock()
-		if !ok || done {
+		if !ok || done || s.suppressor(o.org, m) != nil {
 			continue
 		}
 		if err := s.openCase(ctx, o, m, sum); err != nil {

@@ -13,6 +13,10 @@ type Hit struct {
 	// Exactly one of Version and Asset is set.
 	Version *ProductVersion
 	Asset   *Asset
+	// SuppressedBy is the organisation's not_affected VEX statement that
+	// suppresses the match (CN-08-2), or nil: a suppressed match is shown,
+	// with the statement's justification, but opens no case.
+	SuppressedBy *VEXStatement
 }
 
 // VersionMatches returns the advisories that hit version id of product
@@ -50,7 +54,7 @@ func (s *Service) inventoryMatches(p *access.Principal, src string) ([]Hit, erro
 	ms := s.index.MatchInventory(src)
 	out := make([]Hit, len(ms))
 	for i, m := range ms {
-		out[i] = Hit{Match: m, Version: o.version, Asset: o.asset}
+		out[i] = Hit{Match: m, Version: o.version, Asset: o.asset, SuppressedBy: s.suppressor(o.org, m)}
 	}
 	return out, nil
 }
@@ -64,12 +68,13 @@ func (s *Service) AdvisoryMatches(ctx context.Context, p *access.Principal, id s
 		return nil, err
 	}
 	ms := s.index.MatchAdvisory(id)
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	var out []Hit
 	for _, m := range ms {
-		if o, ok := s.owners[m.Inventory]; ok && o.org == p.OrgID {
-			out = append(out, Hit{Match: m, Version: o.version, Asset: o.asset})
+		s.mu.RLock()
+		o, ok := s.owners[m.Inventory]
+		s.mu.RUnlock()
+		if ok && o.org == p.OrgID {
+			out = append(out, Hit{Match: m, Version: o.version, Asset: o.asset, SuppressedBy: s.suppressor(o.org, m)})
 		}
 	}
 	return out, nil

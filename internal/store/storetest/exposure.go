@@ -38,6 +38,8 @@ func testExposure(t *testing.T, d Database) {
 	}
 	testAssets(t, d, org, at)
 	testFindings(t, d, org, at)
+	testVEX(t, d, org, at)
+	testFeedState(t, d, at)
 	mustProductTree(t, d.DB, org, at)
 	vs, err := d.DB.ProductVersions(ctx, 0)
 	if err != nil || len(vs) != 1 || len(vs[0].Components) != 2 || vs[0].Model != "AX3000" || vs[0].OrgID != org {
@@ -87,5 +89,55 @@ func testFindings(t *testing.T, d Database, org int64, at time.Time) {
 	}
 	if diff := cmp.Diff([]exposure.Finding{f}, got); diff != "" {
 		t.Errorf("Findings (-want +got):\n%s", diff)
+	}
+}
+
+// testVEX round-trips VEX statements: a statement with the same key
+// replaces the stored one; each organisation reads only its own.
+func testVEX(t *testing.T, d Database, org int64, at time.Time) {
+	ctx := context.Background()
+	st := exposure.VEXStatement{Vulnerability: exposure.VEXVulnerability{ID: "CVE-2022-41723", Aliases: []string{"GO-2023-1571"}},
+		Product: exposure.VEXProduct{Purl: "pkg:golang/golang.org/x/net@v0.1.0"}, Status: exposure.VEXNotAffected,
+		Justification: exposure.JustVulnerableCodeNotInExecutePath, Timestamp: at, Author: "Acme PSIRT"}
+	other := st
+	other.Product.Purl = "pkg:golang/golang.org/x/text@v0.3.7"
+	first := exposure.StoredVEX{OrgID: org, Statement: st, Format: "openvex", ImportedAt: at, ImportedBy: "user:1"}
+	second := exposure.StoredVEX{OrgID: org, Statement: other, Format: "csaf", ImportedAt: at, ImportedBy: "user:1"}
+	mustTransact(t, d.DB, func(tx *store.Tx) error { return tx.PutVEXStatements(ctx, []exposure.StoredVEX{first, second}) })
+	first.Statement.Justification, first.Statement.ImpactStatement = "", "Only the client is used."
+	first.Format, first.ImportedBy = "cyclonedx", "user:2"
+	mustTransact(t, d.DB, func(tx *store.Tx) error { return tx.PutVEXStatements(ctx, []exposure.StoredVEX{first}) })
+	got, err := d.DB.VEXStatements(ctx, org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]exposure.StoredVEX{first, second}, got); diff != "" {
+		t.Errorf("VEXStatements (-want +got):\n%s", diff)
+	}
+	if got, err := d.DB.VEXStatements(ctx, org+1); err != nil || len(got) != 0 {
+		t.Errorf("VEXStatements(other organisation) = %v, %v; want none", got, err)
+	}
+}
+
+// testFeedState round-trips a feed's validators: none before the first
+// import, the last one's after.
+func testFeedState(t *testing.T, d Database, at time.Time) {
+	ctx := context.Background()
+	const url = "https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip"
+	if got, err := d.DB.FeedState(ctx, url); err != nil || got != (exposure.FeedState{URL: url}) {
+		t.Errorf("FeedState before any pull = %+v, %v; want the zero state", got, err)
+	}
+	want := exposure.FeedState{URL: url, ETag: `"v1"`, LastModified: "Mon, 01 Jun 2026 08:00:00 GMT", Advisories: 4789, PulledAt: at}
+	for _, s := range []exposure.FeedState{{URL: url, ETag: `"v0"`, PulledAt: at}, want} {
+		if err := d.DB.PutFeedState(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := d.DB.FeedState(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("FeedState (-want +got):\n%s", diff)
 	}
 }
