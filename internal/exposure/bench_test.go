@@ -91,6 +91,23 @@ func BenchmarkRematch(b *testing.B) {
 	reportRSS(b)
 }
 
+// BenchmarkRematchEach is BenchmarkRematch walking the matches with Each
+// instead of materialising them all: what a server re-matching a large
+// catalogue holds in memory.
+func BenchmarkRematchEach(b *testing.B) {
+	x, advs := mustBenchIndex(b, 10000, 200)
+	n := 0
+	for b.Loop() {
+		for _, a := range advs {
+			x.PutAdvisory(a)
+		}
+		n = 0
+		x.Each(func(Match) bool { n++; return true })
+	}
+	b.ReportMetric(float64(n), "matches")
+	reportRSS(b)
+}
+
 // reportRSS reports the process's peak resident set, where Linux says.
 func reportRSS(b *testing.B) {
 	st, err := os.ReadFile("/proc/self/status")

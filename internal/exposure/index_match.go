@@ -115,6 +115,31 @@ func (x *Index) matches(e *invEntry) []Match {
 	return out
 }
 
+// Each calls yield with every match of every inventory, one at a time,
+// without building the whole result: a full re-match of a large catalogue
+// holds one match at a time, not all of them. It stops when yield returns
+// false. The index is read-locked while it runs, so yield must not change
+// it.
+func (x *Index) Each(yield func(Match) bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for src, id := range x.inventories {
+		e := &x.invs[id]
+		for _, cid := range e.comps {
+			if cid < 0 || len(x.comps.all[cid].post.hits) == 0 {
+				continue
+			}
+			ce := &x.comps.all[cid]
+			for _, m := range ce.post.matches() {
+				m.Inventory, m.Component = src, ce.c
+				if !yield(m) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // MatchAll returns the matches of every inventory, by Source.
 func (x *Index) MatchAll() map[string][]Match {
 	x.mu.RLock()
