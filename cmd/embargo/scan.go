@@ -31,7 +31,7 @@ func runScan(_ context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("embargo scan", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var advPaths, sbomPaths listFlag
-	fs.Var(&advPaths, "advisories", "OSV record, directory of records or zip archive (repeatable)")
+	fs.Var(&advPaths, "advisories", "OSV record, directory or zip of OSV records, CVE JSON 5 record or CSAF document (repeatable)")
 	fs.Var(&sbomPaths, "sbom", "SBOM or go.mod file (repeatable)")
 	format := fs.String("format", "table", "output format: json or table")
 	progress := fs.Bool("progress", false, "report loading progress on stderr (the default when stderr is a terminal)")
@@ -84,6 +84,13 @@ func loadAdvisories(x *exposure.Index, paths []string, stderr io.Writer, progres
 				}
 			}
 		}
+		if n, ok, err := loadOtherFormat(x, p); ok || err != nil {
+			if err != nil {
+				return err
+			}
+			total += n
+			continue
+		}
 		recs, err := osv.Load(p, opt)
 		if err != nil {
 			return err
@@ -97,6 +104,31 @@ func loadAdvisories(x *exposure.Index, paths []string, stderr io.Writer, progres
 		fmt.Fprintf(stderr, "embargo scan: %d advisories loaded\n", total)
 	}
 	return nil
+}
+
+// loadOtherFormat loads a CVE JSON 5 record or a CSAF document at path, as
+// the server's importer does; ok is false for anything else (OSV files,
+// directories and zips, which osv.Load reads with progress).
+func loadOtherFormat(x *exposure.Index, path string) (n int, ok bool, err error) {
+	st, err := os.Stat(path)
+	if err != nil || st.IsDir() {
+		return 0, false, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false, err
+	}
+	if f := exposure.AdvisoryFormat(b); f != "cve5" && f != "csaf" {
+		return 0, false, nil
+	}
+	advs, err := exposure.ReadAdvisories(path, b)
+	if err != nil {
+		return 0, true, err
+	}
+	for _, a := range advs {
+		x.PutAdvisory(a)
+	}
+	return len(advs), true, nil
 }
 
 // loadInventories reads every SBOM and puts it in x, under its path.

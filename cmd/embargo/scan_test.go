@@ -142,3 +142,44 @@ func TestScanErrors(t *testing.T) {
 		})
 	}
 }
+
+// A CVE JSON 5 record and a CSAF document are read as the server reads
+// them, beside OSV.
+func TestScanOtherFormats(t *testing.T) {
+	_, gomod := mustScanFixtures(t)
+	dir := t.TempDir()
+	cve := filepath.Join(dir, "CVE-2022-32149.json")
+	if err := os.WriteFile(cve, []byte(`{"dataType":"CVE_RECORD","dataVersion":"5.0","cveMetadata":{"cveId":"CVE-2022-32149"},
+"containers":{"cna":{"title":"x/text DoS","affected":[{"collectionURL":"https://pkg.go.dev","packageName":"golang.org/x/text",
+"product":"golang.org/x/text","defaultStatus":"unaffected","versions":[{"version":"0","lessThan":"0.3.8","status":"affected","versionType":"semver"}]}]}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	csafDoc := filepath.Join(dir, "acme-2026-1.json")
+	if err := os.WriteFile(csafDoc, []byte(`{"document":{"category":"csaf_security_advisory","csaf_version":"2.0","title":"net",
+"publisher":{"category":"vendor","name":"Acme","namespace":"https://acme.example"},"tracking":{"id":"ACME-2026-1","status":"final","version":"1"}},
+"product_tree":{"full_product_names":[{"name":"x/net 0.17.0","product_id":"P1","product_identification_helper":{"purl":"pkg:golang/golang.org/x/net@v0.17.0"}}]},
+"vulnerabilities":[{"cve":"CVE-2023-44487","product_status":{"known_affected":["P1"]}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCLI(t, "scan", "--advisories", cve, "--advisories", csafDoc, "--sbom", gomod, "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"advisory":"CVE-2022-32149"`, `"advisory":"CVE-2023-44487"`, `"package":"golang.org/x/net"`} {
+		if !strings.Contains(strings.ReplaceAll(out, " ", ""), want) {
+			t.Errorf("scan output lacks %s:\n%s", want, out)
+		}
+	}
+	if _, err := runCLI(t, "scan", "--advisories", writeBad(t, dir), "--sbom", gomod); err == nil {
+		t.Error("a malformed CVE record was accepted")
+	}
+}
+
+func writeBad(t *testing.T, dir string) string {
+	t.Helper()
+	p := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(p, []byte(`{"dataType":"CVE_RECORD","dataVersion":"4.0","cveMetadata":{"cveId":"CVE-1"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
