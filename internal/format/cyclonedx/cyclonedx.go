@@ -19,6 +19,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/embargohq/embargo/internal/format/jsonpos"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/package-url/packageurl-go"
@@ -67,7 +68,7 @@ var supported = map[cdx.SpecVersion]bool{
 // first problem, and no BOM, when the document is not a well-formed
 // CycloneDX 1.4–1.7 BOM.
 func Decode(b []byte) (*BOM, error) {
-	switch first(b) {
+	switch jsonpos.First(b) {
 	case '{':
 		return DecodeJSON(b)
 	case '<':
@@ -181,41 +182,11 @@ func component(path string, c *cdx.Component) (Component, error) {
 	return out, nil
 }
 
-// first returns the first byte that is not white space (or a UTF-8 byte
-// order mark), or 0.
-func first(b []byte) byte {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	b = bytes.TrimLeft(b, " \t\r\n")
-	if len(b) == 0 {
-		return 0
-	}
-	return b[0]
-}
-
-// jsonError adds the line and column, or the field, to a JSON decoding
-// error.
+// jsonError adds the place of a JSON decoding error (jsonpos.Error), or
+// names the spec version cyclonedx-go refused.
 func jsonError(b []byte, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		line, col := position(b, syn.Offset)
-		return fmt.Errorf("line %d, column %d: %w", line, col, err)
-	case errors.As(err, &typ):
-		line, col := position(b, typ.Offset)
-		return fmt.Errorf("line %d, column %d: field %s: %w", line, col, typ.Field, err)
-	case errors.Is(err, cdx.ErrInvalidSpecVersion):
+	if errors.Is(err, cdx.ErrInvalidSpecVersion) {
 		return fmt.Errorf("specVersion: %w", err)
 	}
-	return err
-}
-
-// position turns the offset of a JSON error (the number of bytes read,
-// the last of them the culprit) into a 1-based line and column.
-func position(b []byte, off int64) (line, col int) {
-	off = min(max(off-1, 0), int64(len(b)))
-	head := b[:off]
-	line = bytes.Count(head, []byte("\n")) + 1
-	col = int(off) - bytes.LastIndexByte(head, '\n')
-	return line, col
+	return jsonpos.Error(b, err)
 }

@@ -11,10 +11,10 @@
 package spdx
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/embargohq/embargo/internal/format/jsonpos"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
@@ -70,7 +70,7 @@ func (d *Document) Product() (Package, bool) {
 // the line or the package of the first problem, and no document, when the
 // input is not a well-formed SPDX 2.2/2.3 document.
 func Decode(b []byte) (*Document, error) {
-	if first(b) == '{' {
+	if jsonpos.First(b) == '{' {
 		return DecodeJSON(b)
 	}
 	return DecodeTagValue(b)
@@ -82,7 +82,7 @@ func DecodeJSON(b []byte) (*Document, error) {
 		Version string `json:"spdxVersion"`
 	}
 	if err := json.Unmarshal(b, &probe); err != nil {
-		return nil, jsonError(b, err)
+		return nil, jsonpos.Error(b, err)
 	}
 	if err := checkVersion(probe.Version); err != nil {
 		return nil, err
@@ -175,43 +175,6 @@ func described(doc *tgspdx.Document, pkgs []Package) []string {
 		}
 	}
 	return out
-}
-
-// first returns the first byte that is not white space (or a UTF-8 byte
-// order mark), or 0.
-func first(b []byte) byte {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	b = bytes.TrimLeft(b, " \t\r\n")
-	if len(b) == 0 {
-		return 0
-	}
-	return b[0]
-}
-
-// jsonError adds the line and column, or the field, to a JSON decoding
-// error.
-func jsonError(b []byte, err error) error {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		line, col := position(b, syn.Offset)
-		return fmt.Errorf("line %d, column %d: %w", line, col, err)
-	case errors.As(err, &typ):
-		line, col := position(b, typ.Offset)
-		return fmt.Errorf("line %d, column %d: field %s: %w", line, col, typ.Field, err)
-	}
-	return err
-}
-
-// position turns the offset of a JSON error (the number of bytes read,
-// the last of them the culprit) into a 1-based line and column.
-func position(b []byte, off int64) (line, col int) {
-	off = min(max(off-1, 0), int64(len(b)))
-	head := b[:off]
-	line = bytes.Count(head, []byte("\n")) + 1
-	col = int(off) - bytes.LastIndexByte(head, '\n')
-	return line, col
 }
 
 // trimText removes a tag-value <text>…</text> wrapper.
