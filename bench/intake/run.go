@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/embargohq/embargo/bench/internal/benchserver"
 )
 
 // options are the command's flags.
@@ -62,13 +64,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.serve {
-		srv, err := startServer(ctx, o.postgres, stderr)
+		// The per-client report rate limit would refuse the load after 60
+		// reports.
+		srv, err := benchserver.Start(ctx, "", benchserver.Options{Postgres: o.postgres, Args: []string{"--report-rate", "0"}, Stderr: stderr})
 		if err != nil {
 			return err
 		}
-		defer srv.stop()
-		o.url, o.token = srv.base, ""
-		fmt.Fprintf(stderr, "started %s on %s (%s)\n", srv.bin, srv.base, srv.dialect)
+		defer srv.Stop()
+		o.url, o.token = srv.Base, ""
+		fmt.Fprintf(stderr, "started %s on %s (%s)\n", srv.Bin, srv.Base, srv.Dialect)
 	}
 	if o.warmup > 0 && o.requests == 0 {
 		fmt.Fprintf(stderr, "warming up for %s\n", o.warmup)

@@ -6,22 +6,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"syscall"
 	"time"
-)
 
-// buildBinary builds ./cmd/embargo into dir, as a release would (no cgo).
-func buildBinary(ctx context.Context, dir string) (string, error) {
-	bin := filepath.Join(dir, "embargo")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/embargo")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/embargo: %v\n%s", err, out)
-	}
-	return bin, nil
-}
+	"github.com/embargohq/embargo/bench/internal/corpus"
+)
 
 // result is what the timed runs measured.
 type result struct {
@@ -31,9 +21,9 @@ type result struct {
 }
 
 // measure runs embargo scan on the corpus runs times, one process each.
-func measure(ctx context.Context, bin string, c corpus, runs int, stderr io.Writer) (result, error) {
-	args := []string{"scan", "--advisories", c.osvDir}
-	for _, s := range c.sboms {
+func measure(ctx context.Context, bin string, c corpus.Corpus, runs int, stderr io.Writer) (result, error) {
+	args := []string{"scan", "--advisories", c.OSVDir}
+	for _, s := range c.SBOMs {
 		args = append(args, "--sbom", s)
 	}
 	var res result
@@ -76,9 +66,9 @@ type countWriter struct{ n int64 }
 
 func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
 
-func (r result) print(w io.Writer, c corpus) {
+func (r result) print(w io.Writer, c corpus.Corpus) {
 	n := len(r.walls)
-	fmt.Fprintf(w, "embargo scan, %d OSV records × %d SBOMs (%d components), %d runs\n", c.records, len(c.sboms), c.components, n)
+	fmt.Fprintf(w, "embargo scan, %d OSV records × %d SBOMs (%d components), %d runs\n", c.Records, len(c.SBOMs), c.Components, n)
 	fmt.Fprintf(w, "wall time: median %v (min %v, max %v)\n",
 		r.walls[n/2].Round(time.Millisecond), r.walls[0].Round(time.Millisecond), r.walls[n-1].Round(time.Millisecond))
 	fmt.Fprintf(w, "peak RSS:  max %d MB (min %d MB)\n", r.rssKB[n-1]/1024, r.rssKB[0]/1024)

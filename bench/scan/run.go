@@ -6,8 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+
+	"github.com/embargohq/embargo/bench/internal/benchserver"
+	"github.com/embargohq/embargo/bench/internal/corpus"
 )
 
 // options are the command's flags.
@@ -20,7 +21,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.cache, "cache", defaultCache(), "directory holding the corpus (built on first use) and the binary")
+	fs.StringVar(&o.cache, "cache", corpus.DefaultCache(), "directory holding the corpus (built on first use) and the binary")
 	fs.IntVar(&o.runs, "runs", 5, "timed runs of embargo scan")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -34,16 +35,6 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
-// defaultCache is a directory under the user's cache, or the temporary
-// directory when there is none.
-func defaultCache() string {
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		dir = os.TempDir()
-	}
-	return filepath.Join(dir, "embargo-bench-scan")
-}
-
 // run builds the corpus and the binary, times the scans and prints the
 // result.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,12 +45,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c, err := buildCorpus(ctx, o.cache, stderr)
+	c, err := corpus.Build(ctx, o.cache, stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "corpus: %d OSV records, %d SBOMs, %d components\n", c.records, len(c.sboms), c.components)
-	bin, err := buildBinary(ctx, o.cache)
+	fmt.Fprintf(stderr, "corpus: %d OSV records, %d SBOMs, %d components\n", c.Records, len(c.SBOMs), c.Components)
+	bin, err := benchserver.Build(ctx, o.cache)
 	if err != nil {
 		return err
 	}

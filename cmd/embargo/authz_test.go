@@ -391,6 +391,15 @@ var matrix = map[string]matrixRequest{
 		string(access.Auditor): 403, string(access.Reporter): 403, string(access.PartyContact): 403}}},
 	"GET /assets": {"GET", "/assets", "", want{all: 200, except: map[string]int{"anonymous": 303,
 		string(access.Auditor): 403, string(access.Reporter): 403, string(access.PartyContact): 403}}},
+	// The import page: feed records for organisation administrators,
+	// VEX and assets for product.manage; an import is seen only by its
+	// sender (a made-up ID is nobody's).
+	"GET /imports": {"GET", "/imports", "", want{all: 403, except: map[string]int{"anonymous": 303,
+		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Engineer): 200, "other_tenant": 200, "other_reader": 200}}},
+	"POST /imports": {"POST", "/imports", "kind=nothing", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Administrator): 400, string(access.ComplianceOfficer): 400, string(access.Engineer): 400, "other_tenant": 400, "other_reader": 400}}},
+	"GET /imports/{id}": {"GET", "/imports/NOSUCHIMPORT", "", want{all: 403, except: map[string]int{"anonymous": 303,
+		string(access.Administrator): 404, string(access.ComplianceOfficer): 404, string(access.Engineer): 404, "other_tenant": 404, "other_reader": 404}}},
 	"GET /api/v1/products": {"GET", "/api/v1/products", "", want{all: 200, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Auditor): 403})}},
 	"POST /api/v1/products/import": {"POST", "/api/v1/products/import", `{"format":"embargo.products.v1","products":[]}`, want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
 		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Engineer): 200, "other_tenant": 200, "other_reader": 200})}},

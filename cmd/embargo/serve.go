@@ -185,7 +185,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db},
 		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
 		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c),
-		Outbox: out.svc, Products: products, Exposure: exp, Obligations: obligations, PDF: pdfFont(c, log)}
+		Outbox: out.svc, Products: products, Exposure: exp, Imports: exp, Obligations: obligations, PDF: pdfFont(c, log)}
 	if out.email {
 		wc.Recovery = ids
 	}
@@ -208,7 +208,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		TrustedProxies: c.TrustedProxies,
 		BodyLimits: map[string]int64{"POST /report": web.MaxReportUpload, "POST /api/v1/reports": api.MaxReportBytes,
 			"POST /api/v1/products/import": api.MaxCatalogueBytes + 1<<20,
-			"POST /api/v1/advisories":      api.MaxAdvisoryBytes + 1<<20, "POST /api/v1/assets": api.MaxAssetBytes + 1<<20, "POST /api/v1/vex": api.MaxVEXBytes + 1<<20, "POST /products/import": api.MaxCatalogueBytes + 1<<20,
+			"POST /api/v1/advisories":      api.MaxAdvisoryBytes + 1<<20, "POST /api/v1/assets": api.MaxAssetBytes + 1<<20, "POST /api/v1/vex": api.MaxVEXBytes + 1<<20, "POST /products/import": api.MaxCatalogueBytes + 1<<20, "POST /imports": web.MaxImportUpload,
 			// Files on cases; the other case routes take small JSON or forms, with their own limits.
 			"POST /api/v1/cases/": casework.MaxFileBytes + 1<<20, "POST /cases/": casework.MaxFileBytes + 1<<20},
 	})}, nil

@@ -24,16 +24,12 @@ type Exposure interface {
 	ExportVEX(ctx context.Context, p *access.Principal, format string, doc exposure.VEXDocument) ([]byte, error)
 }
 
-// MaxAdvisoryBytes is the largest advisory body (one record, or a zip of
-// OSV records) an import takes: the whole Go vulnerability database
-// zipped is under 10 MiB.
-const MaxAdvisoryBytes = 64 << 20
-
-// MaxAssetBytes is the largest asset CSV or SBOM an import takes.
-const MaxAssetBytes = 16 << 20
-
-// MaxVEXBytes is the largest VEX document an import takes.
-const MaxVEXBytes = 16 << 20
+// The largest bodies the exposure imports take (see exposure.MaxAdvisoryBytes).
+const (
+	MaxAdvisoryBytes = exposure.MaxAdvisoryBytes
+	MaxAssetBytes    = exposure.MaxAssetBytes
+	MaxVEXBytes      = exposure.MaxVEXBytes
+)
 
 func (h *Handler) needExposure(next func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -141,7 +137,8 @@ func (h *Handler) importAssets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	invs, err := readAssets(r.Header.Get("Content-Type"), r.URL.Query().Get("name"), b)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	invs, err := assetcsv.ReadUpload("body", b, mt == "text/csv", r.URL.Query().Get("name"))
 	if err != nil {
 		return err
 	}
@@ -150,31 +147,4 @@ func (h *Handler) importAssets(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, importResult(sum))
-}
-
-// readAssets reads an asset CSV, or an SBOM naming one asset (name, when
-// given, overrides the name the SBOM gives).
-func readAssets(contentType, name string, b []byte) ([]exposure.Inventory, error) {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if mt == "text/csv" {
-		invs, err := assetcsv.Read("body", bytesReader(b))
-		if err != nil {
-			return nil, errs.Coded(errs.Invalid, "asset.format", "%v", err)
-		}
-		return invs, nil
-	}
-	for _, rd := range exposure.InventoryReaders() {
-		if !rd.Sniff(b) {
-			continue
-		}
-		inv, err := rd.Read("body", b)
-		if err != nil {
-			return nil, errs.Coded(errs.Invalid, "asset.format", "%s: %v", rd.Name, err)
-		}
-		if name != "" {
-			inv.Name = name
-		}
-		return []exposure.Inventory{inv}, nil
-	}
-	return nil, errs.Coded(errs.Invalid, "asset.format", "send an asset CSV as text/csv, or a CycloneDX or SPDX SBOM")
 }

@@ -7,6 +7,18 @@ import (
 	"strings"
 )
 
+// The largest uploads the imports take, on every surface.
+const (
+	// MaxAdvisoryBytes is the largest advisory upload (one record, or a
+	// zip of OSV records): the whole Go vulnerability database zipped is
+	// under 10 MiB.
+	MaxAdvisoryBytes = 64 << 20
+	// MaxAssetBytes is the largest asset CSV or SBOM.
+	MaxAssetBytes = 16 << 20
+	// MaxVEXBytes is the largest VEX document.
+	MaxVEXBytes = 16 << 20
+)
+
 // InventoryFormats returns the names of the inventory formats, in the
 // order ReadInventory tries them.
 func InventoryFormats() []string {

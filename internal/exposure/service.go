@@ -208,20 +208,29 @@ func (s *Service) putVersions(vs []ProductVersion) {
 	for i := range vs {
 		v := &vs[i]
 		src := versionSource(v.VersionID)
+		inv := versionInventory(v)
+		// The owner keeps the version's names, not its components: the
+		// index holds those, interned, and a copy per version would
+		// cost more memory than the index (2 million components).
+		kept := *v
+		kept.Components = nil
 		s.mu.Lock()
-		s.owners[src] = owner{org: v.OrgID, version: v}
+		s.owners[src] = owner{org: v.OrgID, version: &kept}
 		s.mu.Unlock()
-		s.index.PutInventory(versionInventory(v))
+		s.index.PutInventory(inv)
 	}
 }
 
 // putAsset puts an asset into the index.
 func (s *Service) putAsset(a *Asset) {
 	src := assetSource(a.ID)
+	inv := Inventory{Source: src, Name: a.Name, Components: a.Components}
+	kept := *a
+	kept.Components = nil // the index holds them (see putVersions)
 	s.mu.Lock()
-	s.owners[src] = owner{org: a.OrgID, asset: a}
+	s.owners[src] = owner{org: a.OrgID, asset: &kept}
 	s.mu.Unlock()
-	s.index.PutInventory(Inventory{Source: src, Name: a.Name, Components: a.Components})
+	s.index.PutInventory(inv)
 }
 
 // versionInventory turns a catalogue version into an inventory: one

@@ -10,7 +10,8 @@ import (
 // the caller's organisation.
 type Hit struct {
 	Match
-	// Exactly one of Version and Asset is set.
+	// Exactly one of Version and Asset is set: what was hit, by name; their
+	// Components are not filled in (the Match names the component hit).
 	Version *ProductVersion
 	Asset   *Asset
 	// SuppressedBy is the organisation's not_affected VEX statement that

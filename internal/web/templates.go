@@ -52,6 +52,7 @@ const (
 	pageVersion  pageName = "version"
 	pageAdvisory pageName = "advisory"
 	pageAssets   pageName = "assets"
+	pageImports  pageName = "imports"
 	// Legal duties: the clock board and a case's report package.
 	pageBoard     pageName = "obligations"
 	pagePackage   pageName = "package"
@@ -63,7 +64,7 @@ const (
 func allPages() []pageName {
 	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview, pageProfile,
 		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy, pageOutbox, pageForgot, pageReset, pageNotice, pageProducts,
-		pageVersion, pageAdvisory, pageAssets,
+		pageVersion, pageAdvisory, pageAssets, pageImports,
 		pageBoard, pagePackage, pageDashboard}
 }
 

@@ -104,6 +104,9 @@ type Config struct {
 	// assets (/products/{id}/versions/{vid}, /advisories/{id}, /assets);
 	// nil, or nil Products, turns those pages off.
 	Exposure Exposure
+	// Imports takes advisory, VEX and asset uploads on /imports, imported
+	// in the background with their progress shown; nil turns it off.
+	Imports Importer
 }
 
 // Handler serves the web UI. It implements server.Surface.
@@ -113,6 +116,7 @@ type Handler struct {
 	catalog *i18n.Catalog
 	site    *site // parsed at startup; in Dev mode only a first check
 	routes  *route.Table
+	imports importJobs // uploads importing in the background (/imports)
 }
 
 // New returns the web UI handler. It fails when a template does not parse,

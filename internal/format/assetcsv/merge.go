@@ -1,11 +1,13 @@
 package assetcsv
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
 
+	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/exposure"
 )
 
@@ -142,4 +144,33 @@ func buildPurl(ecosystem, name, version string) (string, error) {
 		}
 	}
 	return packageurl.NewPackageURL(typ, ns, name, version, nil, "").ToString(), nil
+}
+
+// ReadUpload reads an asset import as the API and the web UI take it,
+// source naming it in errors: an asset CSV (csv true), or one SBOM of any format exposure reads, sniffed
+// by content, describing one asset (name, when not empty, overrides the
+// name the SBOM gives). Errors are errs.Invalid with the code
+// "asset.format".
+func ReadUpload(source string, b []byte, csv bool, name string) ([]exposure.Inventory, error) {
+	if csv {
+		invs, err := Read(source, bytes.NewReader(b))
+		if err != nil {
+			return nil, errs.Coded(errs.Invalid, "asset.format", "%v", err)
+		}
+		return invs, nil
+	}
+	for _, rd := range exposure.InventoryReaders() {
+		if !rd.Sniff(b) {
+			continue
+		}
+		inv, err := rd.Read(source, b)
+		if err != nil {
+			return nil, errs.Coded(errs.Invalid, "asset.format", "%s: %v", rd.Name, err)
+		}
+		if name != "" {
+			inv.Name = name
+		}
+		return []exposure.Inventory{inv}, nil
+	}
+	return nil, errs.Coded(errs.Invalid, "asset.format", "send an asset CSV as text/csv, or a CycloneDX or SPDX SBOM")
 }

@@ -1,4 +1,8 @@
-package main
+// Package corpus builds the real data the programs in bench/ measure
+// against, once, into a cache directory: the 4,789 OSV records of
+// golang.org/x/vulndb and one CycloneDX 1.6 SBOM per go.mod of 150 real Go
+// projects at fixed versions (Modules), fetched through the module proxy.
+package corpus
 
 import (
 	"bytes"
@@ -7,42 +11,55 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	gomodule "golang.org/x/mod/module"
 
 	"github.com/embargohq/embargo/internal/exposure"
 	"github.com/embargohq/embargo/internal/format/gomod"
 	"github.com/embargohq/embargo/internal/modtest"
 )
 
-// corpus is the input of the timed scans.
-type corpus struct {
-	osvDir     string   // a directory of OSV records
-	records    int      // how many
-	sboms      []string // CycloneDX files, one per module
-	components int      // components in all SBOMs
+// Corpus is the data, on disk.
+type Corpus struct {
+	OSVDir     string   // a directory of OSV records
+	Records    int      // how many
+	SBOMs      []string // CycloneDX files, one per module of Modules
+	Components int      // components in all SBOMs
 }
 
-// buildCorpus copies the vulndb records and writes one SBOM per module of
-// modules into dir, unless they are already there, and returns the corpus.
-func buildCorpus(ctx context.Context, dir string, stderr io.Writer) (corpus, error) {
-	c := corpus{osvDir: filepath.Join(dir, "osv")}
-	n, err := copyVulnDB(ctx, c.osvDir, stderr)
+// DefaultCache is a directory under the user's cache, or the temporary
+// directory when there is none.
+func DefaultCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "embargo-bench-scan")
+}
+
+// Build copies the vulndb records and writes one SBOM per module of
+// Modules into dir, unless they are already there, and returns the corpus.
+// It tells stderr what it fetches.
+func Build(ctx context.Context, dir string, stderr io.Writer) (Corpus, error) {
+	c := Corpus{OSVDir: filepath.Join(dir, "osv")}
+	n, err := copyVulnDB(ctx, c.OSVDir, stderr)
 	if err != nil {
 		return c, err
 	}
-	c.records = n
-	for _, m := range modules {
+	c.Records = n
+	for _, m := range Modules {
 		path, count, err := sbomFor(ctx, filepath.Join(dir, "sbom"), m, stderr)
 		if err != nil {
 			return c, err
 		}
-		c.sboms = append(c.sboms, path)
-		c.components += count
+		c.SBOMs = append(c.SBOMs, path)
+		c.Components += count
 	}
 	return c, nil
 }
@@ -54,7 +71,7 @@ func copyVulnDB(ctx context.Context, dst string, stderr io.Writer) (int, error) 
 		return len(names), nil
 	}
 	fmt.Fprintf(stderr, "fetching %s\n", modtest.VulnDB)
-	m, err := goModule(ctx, "download", modtest.VulnDB)
+	m, err := downloadModule(ctx, modtest.VulnDB)
 	if err != nil {
 		return 0, err
 	}
@@ -81,19 +98,16 @@ func sbomFor(ctx context.Context, dir, pathAtVersion string, stderr io.Writer) (
 		return file, len(inv.Components), nil
 	}
 	fmt.Fprintf(stderr, "fetching the go.mod of %s\n", pathAtVersion)
-	m, err := goModule(ctx, "list", pathAtVersion)
+	path, version, _ := strings.Cut(pathAtVersion, "@")
+	b, err := fetchGoMod(ctx, path, version)
 	if err != nil {
 		return "", 0, err
 	}
-	b, err := os.ReadFile(m.GoMod)
-	if err != nil {
-		return "", 0, fmt.Errorf("%s: %w", pathAtVersion, err)
-	}
-	f, err := gomod.ParseMod(m.GoMod, b)
+	f, err := gomod.ParseMod(pathAtVersion+"/go.mod", b)
 	if err != nil {
 		return "", 0, err
 	}
-	bom := sbomOf(m.Path, m.Version, f)
+	bom := sbomOf(path, version, f)
 	if err := writeBOM(file, bom); err != nil {
 		return "", 0, err
 	}
@@ -139,20 +153,60 @@ func writeBOM(file string, bom *cdx.BOM) error {
 	return os.Rename(tmp, file)
 }
 
-// module is what the go command says of one module version.
-type module struct {
-	Path, Version, Dir, GoMod, Error string
+// fetchGoMod returns the go.mod of a module version from the first module
+// proxy the go command is configured with. It asks for the .mod file
+// alone, as the go command does to build a module graph: some versions
+// here have their .mod served while their .info and .zip are refused
+// (403), and the go command, which asks for the .info first, gives up on
+// those.
+func fetchGoMod(ctx context.Context, path, version string) ([]byte, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOPROXY").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go env GOPROXY: %w", err)
+	}
+	proxy, _, _ := strings.Cut(strings.TrimSpace(string(out)), ",")
+	if !strings.HasPrefix(proxy, "http") {
+		return nil, fmt.Errorf("GOPROXY %q names no module proxy to fetch go.mod files from", proxy)
+	}
+	epath, err := gomodule.EscapePath(path)
+	if err != nil {
+		return nil, err
+	}
+	ever, err := gomodule.EscapeVersion(version)
+	if err != nil {
+		return nil, err
+	}
+	url := strings.TrimSuffix(proxy, "/") + "/" + epath + "/@v/" + ever + ".mod"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return b, nil
 }
 
-// goModule runs `go list -m -json` (verb "list": the go.mod alone) or `go
-// mod download -json` (verb "download": the whole module) on a module
-// version, through the module proxy and cache.
-func goModule(ctx context.Context, verb, pathAtVersion string) (module, error) {
-	args := []string{"list", "-m", "-json", pathAtVersion}
-	if verb == "download" {
-		args = []string{"mod", "download", "-json", pathAtVersion}
-	}
+// module is what the go command says of one module version.
+type module struct {
+	Path, Version, Dir, Error string
+}
+
+// downloadModule runs `go mod download -json` on a module version,
+// through the module proxy and cache.
+func downloadModule(ctx context.Context, pathAtVersion string) (module, error) {
+	args := []string{"mod", "download", "-json", pathAtVersion}
 	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, runErr := cmd.Output()
