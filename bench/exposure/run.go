@@ -126,6 +126,7 @@ func scale(ctx context.Context, srv *benchserver.Server, api client, c corpus.Co
 	if err != nil {
 		return err
 	}
+	api.base = srv.Base // a new port
 	rss, peak, err := srv.Memory()
 	if err != nil {
 		return err
@@ -215,7 +216,17 @@ func seed(ctx context.Context, srv *benchserver.Server, pool []product.Component
 				if err != nil {
 					return err
 				}
-				for _, i := range rng.Perm(len(pool))[:o.components] {
+				// A version names each component once: the pool may hold
+				// one module at several versions.
+				names := make(map[string]bool, o.components)
+				for _, i := range rng.Perm(len(pool)) {
+					if len(names) == o.components {
+						break
+					}
+					if names[pool[i].Name] {
+						continue
+					}
+					names[pool[i].Name] = true
 					if _, err := tx.CreateComponent(ctx, org, vid, pool[i], 0); err != nil {
 						return err
 					}

@@ -55,9 +55,10 @@ type Store interface {
 	StoredAdvisories(ctx context.Context) ([]Advisory, error)
 	// StoredAdvisory returns advisory id; errs.NotFound.
 	StoredAdvisory(ctx context.Context, id string) (Advisory, error)
-	// ProductVersions returns org's catalogue versions (every
-	// organisation's when org is 0), with their components.
-	ProductVersions(ctx context.Context, org int64) ([]ProductVersion, error)
+	// EachProductVersion calls fn with each of org's catalogue versions
+	// (every organisation's when org is 0) and its components, one at a
+	// time; an error from fn stops it.
+	EachProductVersion(ctx context.Context, org int64, fn func(ProductVersion) error) error
 	// Assets returns org's assets (every organisation's when org is 0).
 	Assets(ctx context.Context, org int64) ([]Asset, error)
 	// Findings returns every finding.
@@ -167,7 +168,12 @@ func (s *Service) Load(ctx context.Context) (LoadSummary, error) {
 	for _, a := range advs {
 		s.index.PutAdvisory(a)
 	}
-	vs, err := s.store.ProductVersions(ctx, 0)
+	versions := 0
+	err = s.store.EachProductVersion(ctx, 0, func(v ProductVersion) error {
+		s.putVersion(&v)
+		versions++
+		return nil
+	})
 	if err != nil {
 		return LoadSummary{}, err
 	}
@@ -184,7 +190,6 @@ func (s *Service) Load(ctx context.Context) (LoadSummary, error) {
 		return LoadSummary{}, err
 	}
 	s.putVEX(vex)
-	s.putVersions(vs)
 	for i := range assets {
 		s.putAsset(&assets[i])
 	}
@@ -193,7 +198,7 @@ func (s *Service) Load(ctx context.Context) (LoadSummary, error) {
 		s.remember(f)
 	}
 	s.mu.Unlock()
-	sum := LoadSummary{Advisories: len(advs), Inventories: len(vs) + len(assets), Took: time.Since(start)}
+	sum := LoadSummary{Advisories: len(advs), Inventories: versions + len(assets), Took: time.Since(start)}
 	return sum, nil
 }
 
@@ -203,22 +208,19 @@ func (s *Service) remember(f Finding) {
 	s.caseOf[orgAdvisory{f.OrgID, kindOfSource(f.Inventory), f.Advisory}] = f.CaseID
 }
 
-// putVersions puts catalogue versions into the index.
-func (s *Service) putVersions(vs []ProductVersion) {
-	for i := range vs {
-		v := &vs[i]
-		src := versionSource(v.VersionID)
-		inv := versionInventory(v)
-		// The owner keeps the version's names, not its components: the
-		// index holds those, interned, and a copy per version would
-		// cost more memory than the index (2 million components).
-		kept := *v
-		kept.Components = nil
-		s.mu.Lock()
-		s.owners[src] = owner{org: v.OrgID, version: &kept}
-		s.mu.Unlock()
-		s.index.PutInventory(inv)
-	}
+// putVersion puts a catalogue version into the index.
+func (s *Service) putVersion(v *ProductVersion) {
+	src := versionSource(v.VersionID)
+	inv := versionInventory(v)
+	// The owner keeps the version's names, not its components: the index
+	// holds those, interned, and a copy per version would cost more
+	// memory than the index (2 million components).
+	kept := *v
+	kept.Components = nil
+	s.mu.Lock()
+	s.owners[src] = owner{org: v.OrgID, version: &kept}
+	s.mu.Unlock()
+	s.index.PutInventory(inv)
 }
 
 // putAsset puts an asset into the index.

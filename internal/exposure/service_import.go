@@ -3,6 +3,7 @@ package exposure
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/embargohq/embargo/internal/access"
@@ -145,17 +146,18 @@ func hostOf(source string) string {
 // CatalogueChanged re-reads organisation org's catalogue versions into the
 // index after a change to its catalogue (product.Service's change hook),
 // drops the versions that are gone, and opens or joins a case for every
-// new match.
+// new match. It holds one version's components and matches at a time.
 func (s *Service) CatalogueChanged(ctx context.Context, org int64) error {
 	s.work.Lock()
 	defer s.work.Unlock()
-	vs, err := s.store.ProductVersions(ctx, org)
+	keep := map[string]bool{}
+	err := s.store.EachProductVersion(ctx, org, func(v ProductVersion) error {
+		keep[versionSource(v.VersionID)] = true
+		s.putVersion(&v)
+		return nil
+	})
 	if err != nil {
 		return err
-	}
-	keep := map[string]bool{}
-	for _, v := range vs {
-		keep[versionSource(v.VersionID)] = true
 	}
 	s.mu.Lock()
 	for src, o := range s.owners {
@@ -165,11 +167,16 @@ func (s *Service) CatalogueChanged(ctx context.Context, org int64) error {
 		}
 	}
 	s.mu.Unlock()
-	s.putVersions(vs)
-	var found []Match
-	for _, v := range vs {
-		found = append(found, s.index.MatchInventory(versionSource(v.VersionID))...)
+	sources := make([]string, 0, len(keep))
+	for src := range keep {
+		sources = append(sources, src)
 	}
+	slices.Sort(sources)
 	var sum ImportSummary
-	return s.openCases(ctx, found, &sum)
+	for _, src := range sources {
+		if err := s.openCases(ctx, s.index.MatchInventory(src), &sum); err != nil {
+			return err
+		}
+	}
+	return nil
 }

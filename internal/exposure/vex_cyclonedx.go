@@ -7,6 +7,7 @@ import (
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/google/uuid"
 
 	"github.com/embargohq/embargo/internal/format/cyclonedx"
 )
@@ -24,9 +25,12 @@ const cdxPropertyPrefix = "embargo:vex:"
 // if a statement is not valid.
 func ToCycloneDXVEX(doc VEXDocument, ss []VEXStatement) (*cdx.BOM, error) {
 	bom := cdx.NewBOM()
-	bom.SerialNumber = doc.ID
+	bom.SerialNumber = cdxSerialNumber(doc)
 	bom.Version = max(doc.Version, 1)
 	bom.Metadata = &cdx.Metadata{Timestamp: doc.Timestamp.Format(time.RFC3339)}
+	if doc.ID != "" && doc.ID != bom.SerialNumber {
+		bom.Metadata.Properties = &[]cdx.Property{{Name: cdxPropertyPrefix + "document_id", Value: doc.ID}}
+	}
 	comps, vulns := []cdx.Component{}, []cdx.Vulnerability{}
 	refs := map[string]string{}
 	for _, s := range ss {
@@ -45,6 +49,20 @@ func ToCycloneDXVEX(doc VEXDocument, ss []VEXStatement) (*cdx.BOM, error) {
 	}
 	bom.Components, bom.Vulnerabilities = &comps, &vulns
 	return bom, nil
+}
+
+// cdxSerialNumber is the BOM's serialNumber, which CycloneDX requires to
+// be an RFC 4122 URN ("urn:uuid:…"): the document ID when it is one, else
+// a name-based (SHA-1, version 5) UUID of the namespace and ID, so that the
+// same document always gets the same serial number; the ID itself is then
+// kept in the embargo:vex:document_id property.
+func cdxSerialNumber(doc VEXDocument) string {
+	if u, ok := strings.CutPrefix(doc.ID, "urn:uuid:"); ok {
+		if _, err := uuid.Parse(u); err == nil && strings.ToLower(u) == u {
+			return doc.ID
+		}
+	}
+	return "urn:uuid:" + uuid.NewSHA1(uuid.NameSpaceURL, []byte(doc.Namespace+"#"+doc.ID)).String()
 }
 
 // cdxVulnerability converts one statement about the component ref.

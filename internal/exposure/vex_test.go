@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/embargohq/embargo/internal/format/csaf"
 	"github.com/embargohq/embargo/internal/format/cyclonedx"
 	"github.com/embargohq/embargo/internal/format/openvex"
+	"github.com/embargohq/embargo/internal/modtest"
 )
 
 func TestSuppresses(t *testing.T) {
@@ -333,4 +335,142 @@ func FuzzVEXReaders(f *testing.F) {
 			}
 		}
 	})
+}
+
+// cycloneDXSchemaModule is the cyclonedx-go version go.mod requires; its
+// schema folder holds the CycloneDX JSON schemas (and the SPDX licence
+// and JSF schemas they refer to).
+const cycloneDXSchemaModule = "github.com/CycloneDX/cyclonedx-go@v0.12.0"
+
+// Every combination of status, justification and product, written as
+// CycloneDX VEX, validates against the CycloneDX JSON schema of the spec
+// version the document declares; written as CSAF, against the CSAF 2.0
+// schema (CDX-1, X-1).
+func TestVEXWrittenValidates(t *testing.T) {
+	all := everyCombination()
+	t.Run("cyclonedx", func(t *testing.T) {
+		m := modtest.Download(t, cycloneDXSchemaModule, true)
+		out, err := vexFormat2(t, "cyclonedx").write(vexDoc, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var head struct {
+			SpecVersion string `json:"specVersion"`
+		}
+		if err := json.Unmarshal(out, &head); err != nil || head.SpecVersion == "" {
+			t.Fatalf("no specVersion in the document: %v", err)
+		}
+		c := jsonschema.NewCompiler()
+		for _, name := range []string{"spdx.schema.json", "jsf-0.82.schemax.json", "bom-" + head.SpecVersion + ".schema.json"} {
+			f, err := os.Open(filepath.Join(m.Dir, "schema", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := jsonschema.UnmarshalJSON(f)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The JSF schema is shipped as .schemax.json and referred to as
+			// .schema.json.
+			url := "http://cyclonedx.org/schema/" + strings.Replace(name, ".schemax.", ".schema.", 1)
+			if err := c.AddResource(url, doc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		schema, err := c.Compile("http://cyclonedx.org/schema/bom-" + head.SpecVersion + ".schema.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustValidate(t, schema, out)
+		// The schema can fail: a status it does not know is refused.
+		mustNotValidate(t, schema, bytes.Replace(out, []byte(`"state": "not_affected"`), []byte(`"state": "harmless"`), 1))
+	})
+	// The OpenVEX JSON schema (openvex/spec, openvex_json_schema.json,
+	// $id …/openvex_json_schema_0.2.0.json) is in no Go module and cannot
+	// be fetched here; these are the members its objects allow (each has
+	// additionalProperties false), and openvex.Check applies its required
+	// members and its status rules.
+	t.Run("openvex", func(t *testing.T) {
+		out, err := vexFormat2(t, "openvex").write(vexDoc, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(out, &doc); err != nil {
+			t.Fatal(err)
+		}
+		allowed := func(what string, obj any, keys ...string) {
+			t.Helper()
+			m, ok := obj.(map[string]any)
+			if !ok {
+				t.Fatalf("%s is %T, want an object", what, obj)
+			}
+			for k := range m {
+				if !slices.Contains(keys, k) {
+					t.Errorf("%s has the member %q, which the OpenVEX schema does not allow", what, k)
+				}
+			}
+		}
+		allowed("the document", doc, "@context", "@id", "author", "role", "timestamp", "last_updated", "version", "tooling", "statements")
+		extensions := 0
+		for i, st := range doc["statements"].([]any) {
+			where := fmt.Sprintf("statement %d", i)
+			allowed(where, st, "@id", "version", "vulnerability", "timestamp", "last_updated", "products", "status", "supplier",
+				"status_notes", "justification", "impact_statement", "action_statement", "action_statement_timestamp")
+			m := st.(map[string]any)
+			allowed(where+"'s vulnerability", m["vulnerability"], "@id", "name", "description", "aliases")
+			for _, p := range m["products"].([]any) {
+				allowed(where+"'s product", p, "@id", "identifiers", "hashes", "subcomponents")
+			}
+			if notes, _ := m["status_notes"].(string); strings.Contains(notes, openvex.ExtensionPrefix) {
+				extensions++
+			}
+		}
+		if extensions == 0 {
+			t.Error("no statement carries an extension: the combinations no longer test it")
+		}
+	})
+	t.Run("csaf", func(t *testing.T) {
+		schema := mustCSAFSchema(t, csafConformance(t))
+		out, err := vexFormat2(t, "csaf").write(vexDoc, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustValidate(t, schema, out)
+	})
+}
+
+// vexFormat2 returns the format named name.
+func vexFormat2(t *testing.T, name string) vexFormat {
+	t.Helper()
+	for _, f := range vexFormats {
+		if f.name == name {
+			return f
+		}
+	}
+	t.Fatalf("no format %q", name)
+	return vexFormat{}
+}
+
+func mustValidate(t *testing.T, schema *jsonschema.Schema, doc []byte) {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(inst); err != nil {
+		t.Errorf("the written document does not validate: %v", err)
+	}
+}
+
+func mustNotValidate(t *testing.T, schema *jsonschema.Schema, doc []byte) {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if schema.Validate(inst) == nil {
+		t.Error("a document the schema should refuse validates")
+	}
 }

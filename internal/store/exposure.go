@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/embargohq/embargo/internal/access"
@@ -99,42 +100,62 @@ func (db *DB) StoredAdvisory(ctx context.Context, id string) (exposure.Advisory,
 	return a, nil
 }
 
-// ProductVersions returns org's catalogue versions (every organisation's
-// when org is 0) with their components, in ID order.
+// ProductVersions returns the catalogue versions of organisation org (0:
+// every organisation) with their components, in version ID order. See
+// EachProductVersion, which does not hold them all at once.
 func (db *DB) ProductVersions(ctx context.Context, org int64) ([]exposure.ProductVersion, error) {
+	var out []exposure.ProductVersion
+	err := db.EachProductVersion(ctx, org, func(v exposure.ProductVersion) error {
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
+// EachProductVersion calls fn with each catalogue version of organisation
+// org (0: every organisation) and its components, in version ID order,
+// holding one version's components at a time: at start the exposure index
+// reads millions of components this way. An error from fn stops the walk
+// and is returned.
+func (db *DB) EachProductVersion(ctx context.Context, org int64, fn func(exposure.ProductVersion) error) error {
 	rows, err := db.read.QueryContext(ctx, `SELECT v.org_id, p.id, v.id, p.name, m.name, v.version
 		FROM product_versions v JOIN product_models m ON m.id = v.model_id JOIN products p ON p.id = m.product_id
 		WHERE $1 = 0 OR v.org_id = $1 ORDER BY v.id`, org)
 	if err != nil {
-		return nil, fmt.Errorf("store: product versions: %w", err)
+		return fmt.Errorf("store: product versions: %w", err)
 	}
-	var out []exposure.ProductVersion
-	at := map[int64]int{}
+	var vs []exposure.ProductVersion
 	for rows.Next() {
 		var v exposure.ProductVersion
 		if err := rows.Scan(&v.OrgID, &v.ProductID, &v.VersionID, &v.Product, &v.Model, &v.Version); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("store: product versions: %w", err)
+			return fmt.Errorf("store: product versions: %w", err)
 		}
-		at[v.VersionID] = len(out)
-		out = append(out, v)
+		vs = append(vs, v)
 	}
 	if err := closeRows(rows); err != nil {
-		return nil, fmt.Errorf("store: product versions: %w", err)
+		return fmt.Errorf("store: product versions: %w", err)
 	}
-	return out, db.versionComponents(ctx, org, out, at)
-}
-
-// versionComponents fills in the components of vs (at: index by version ID).
-func (db *DB) versionComponents(ctx context.Context, org int64, vs []exposure.ProductVersion, at map[int64]int) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT c.version_id, c.id, c.name, c.version, c.purl, c.third_party,
+	// The components in version order; each version is handed over when
+	// the next one's rows begin (versions without components in between).
+	rows, err = db.read.QueryContext(ctx, `SELECT c.version_id, c.id, c.name, c.version, c.purl, c.third_party,
 		s.name, s.country, s.email
 		FROM product_components c LEFT JOIN product_suppliers s ON s.id = c.supplier_id
-		WHERE $1 = 0 OR c.org_id = $1 ORDER BY c.id`, org)
+		WHERE $1 = 0 OR c.org_id = $1 ORDER BY c.version_id, c.id`, org)
 	if err != nil {
 		return fmt.Errorf("store: version components: %w", err)
 	}
 	defer rows.Close()
+	next := 0 // vs[next] is the first version not handed over
+	flushTo := func(vid int64) error {
+		for ; next < len(vs) && vs[next].VersionID < vid; next++ {
+			if err := fn(vs[next]); err != nil {
+				return err
+			}
+			vs[next].Components = nil
+		}
+		return nil
+	}
 	for rows.Next() {
 		var vid int64
 		var c product.Component
@@ -147,11 +168,17 @@ func (db *DB) versionComponents(ctx context.Context, org int64, vs []exposure.Pr
 		if sName.Valid {
 			c.Supplier = &product.Party{Name: sName.String, Country: sCountry.String, Email: sEmail.String}
 		}
-		if i, ok := at[vid]; ok {
-			vs[i].Components = append(vs[i].Components, c)
+		if err := flushTo(vid); err != nil {
+			return err
+		}
+		if next < len(vs) && vs[next].VersionID == vid {
+			vs[next].Components = append(vs[next].Components, c)
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: version components: %w", err)
+	}
+	return flushTo(math.MaxInt64)
 }
 
 func closeRows(rows *sql.Rows) error {

@@ -205,10 +205,11 @@ func (s *Server) Memory() (rss, peak int64, err error) {
 }
 
 // Token creates an API token for the administrator with `embargo token
-// create`, as the instance's operator would, and returns its secret.
+// create`, as the instance's operator would, and returns its secret. The
+// token may manage the organisation and its catalogue (feeds, assets).
 func (s *Server) Token(ctx context.Context) (string, error) {
 	args := append([]string{"token", "create"}, s.flags()...)
-	args = append(args, "--user", Admin, "--name", "bench")
+	args = append(args, "--user", Admin, "--name", "bench", "--scopes", "org.manage,product.manage")
 	cmd := exec.CommandContext(ctx, s.Bin, args...)
 	cmd.Env = cleanEnv()
 	var stderr bytes.Buffer

@@ -78,10 +78,64 @@ type Statement struct {
 	ImpactStatement          string     `json:"impact_statement,omitempty"`
 	ActionStatement          string     `json:"action_statement,omitempty"`
 	ActionStatementTimestamp *time.Time `json:"action_statement_timestamp,omitempty"`
-	// Extension is the documented extension member "x_embargo": values
-	// of other VEX formats that OpenVEX cannot express, kept so that a
-	// conversion back loses nothing. Other tools ignore it.
-	Extension map[string]string `json:"x_embargo,omitempty"`
+	// Extension holds values of other VEX formats that OpenVEX cannot
+	// express, kept so that a conversion back loses nothing. The OpenVEX
+	// JSON schema allows no member of its own on a statement, so it is
+	// written as the last line of status_notes: ExtensionPrefix followed
+	// by a JSON object of strings (see MarshalJSON). Reading also takes
+	// the "x_embargo" member that Embargo wrote before.
+	Extension map[string]string `json:"-"`
+}
+
+// ExtensionPrefix opens the line of status_notes that carries a
+// statement's Extension.
+const ExtensionPrefix = "embargo-vex-extension: "
+
+// statementWire is a statement as JSON: the fields without the methods,
+// and the old extension member, read only.
+type statementWire struct {
+	statementFields
+	Legacy map[string]string `json:"x_embargo,omitempty"`
+}
+
+// statementFields is Statement without its methods.
+type statementFields Statement
+
+// MarshalJSON writes the statement with its Extension, if any, as the
+// last line of status_notes.
+func (s Statement) MarshalJSON() ([]byte, error) {
+	w := statementWire{statementFields: statementFields(s)}
+	if len(s.Extension) > 0 {
+		b, err := json.Marshal(s.Extension) // keys sorted: the same statement, the same bytes
+		if err != nil {
+			return nil, err
+		}
+		if w.StatusNotes != "" {
+			w.StatusNotes += "\n"
+		}
+		w.StatusNotes += ExtensionPrefix + string(b)
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads a statement, taking its Extension out of the last
+// line of status_notes (or from an "x_embargo" member).
+func (s *Statement) UnmarshalJSON(b []byte) error {
+	var w statementWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*s = Statement(w.statementFields)
+	s.Extension = w.Legacy
+	notes := s.StatusNotes
+	i := strings.LastIndex(notes, "\n") + 1
+	if ext, ok := strings.CutPrefix(notes[i:], ExtensionPrefix); ok {
+		if err := json.Unmarshal([]byte(ext), &s.Extension); err != nil {
+			return fmt.Errorf("status_notes: the %q line: %w", strings.TrimSpace(ExtensionPrefix), err)
+		}
+		s.StatusNotes = strings.TrimSuffix(notes[:i], "\n")
+	}
+	return nil
 }
 
 // Vulnerability names a vulnerability (spec: "Vulnerability").
@@ -122,6 +176,17 @@ func Parse(b []byte) (Document, error) {
 	var d Document
 	if len(b) > MaxDocumentSize {
 		return d, fmt.Errorf("openvex: document of %d bytes is over the %d-byte limit", len(b), MaxDocumentSize)
+	}
+	// The version first: an older OpenVEX (0.0.1 wrote the version as a
+	// string and vulnerabilities as plain names) is named as such rather
+	// than reported as a type error deep inside.
+	var head struct {
+		Context any `json:"@context"`
+	}
+	if json.Unmarshal(b, &head) == nil {
+		if c, ok := head.Context.(string); ok && c != Context && strings.HasPrefix(c, "https://openvex.dev/ns") {
+			return Document{}, fmt.Errorf("openvex: /@context is %q: only OpenVEX 0.2.0 (%s) is read", c, Context)
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&d); err != nil {

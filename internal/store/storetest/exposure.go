@@ -2,11 +2,14 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/embargohq/embargo/internal/errs"
 	"github.com/embargohq/embargo/internal/exposure"
+	"github.com/embargohq/embargo/internal/product"
 	"github.com/embargohq/embargo/internal/store"
 	"github.com/google/go-cmp/cmp"
 )
@@ -47,6 +50,66 @@ func testExposure(t *testing.T, d Database) {
 	}
 	if vs, err := d.DB.ProductVersions(ctx, org+1); err != nil || len(vs) != 0 {
 		t.Errorf("ProductVersions(other organisation) = %v, %v; want none", vs, err)
+	}
+	testEachProductVersion(t, d, at)
+}
+
+// testEachProductVersion walks versions whose components were written in
+// no particular order, one version without any: each version comes once,
+// in ID order, with its own components; an error from the callback stops
+// the walk.
+func testEachProductVersion(t *testing.T, d Database, at time.Time) {
+	ctx := context.Background()
+	org := mustOrg(t, d.DB, "Walker")
+	var vids [3]int64
+	mustTransact(t, d.DB, func(tx *store.Tx) error {
+		pid, err := tx.CreateProduct(ctx, product.Product{OrgID: org, Name: "网关", CreatedAt: at, UpdatedAt: at})
+		if err != nil {
+			return err
+		}
+		mid, err := tx.CreateModel(ctx, org, pid, product.Model{Name: "G1"})
+		if err != nil {
+			return err
+		}
+		for i := range vids {
+			if vids[i], err = tx.CreateVersion(ctx, org, mid, product.Version{Version: fmt.Sprintf("1.%d", i)}); err != nil {
+				return err
+			}
+		}
+		// Interleaved: version 3's component between version 1's two.
+		for _, c := range []struct {
+			v    int
+			name string
+		}{{0, "a"}, {2, "c"}, {0, "b"}} {
+			if _, err := tx.CreateComponent(ctx, org, vids[c.v], product.Component{Name: c.name, Version: "1",
+				PURL: "pkg:generic/" + c.name + "@1"}, 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	type seen struct {
+		Version    string
+		Components []string
+	}
+	var got []seen
+	err := d.DB.EachProductVersion(ctx, org, func(v exposure.ProductVersion) error {
+		s := seen{Version: v.Version}
+		for _, c := range v.Components {
+			s.Components = append(s.Components, c.Name)
+		}
+		got = append(got, s)
+		return nil
+	})
+	want := []seen{{"1.0", []string{"a", "b"}}, {"1.1", nil}, {"1.2", []string{"c"}}}
+	if diff := cmp.Diff(want, got); err != nil || diff != "" {
+		t.Errorf("EachProductVersion: %v (-want +got):\n%s", err, diff)
+	}
+	stop := errors.New("enough")
+	calls := 0
+	err = d.DB.EachProductVersion(ctx, org, func(exposure.ProductVersion) error { calls++; return stop })
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("EachProductVersion with a failing callback: %v after %d calls; want it back after 1", err, calls)
 	}
 }
 
