@@ -32,13 +32,21 @@ import (
 //     and a third-party component with a supplier makes that supplier
 //     the case's upstream, which raises the upstream-notice duty (CN-07-4).
 //
-// Each match is recorded as a finding once its case is set, so that a
-// re-import opens nothing twice.
+// The matches of one advisory in one organisation are handled together:
+// one case, one change of its scope with every version hit, one
+// transaction for their findings. Each match is recorded as a finding once
+// its case is set, so that a re-import opens nothing twice.
 func (s *Service) openCases(ctx context.Context, ms []Match, sum *ImportSummary) error {
 	if s.cases == nil {
 		return nil
 	}
-	var errList []error
+	type key struct {
+		org      int64
+		kind     casework.Kind
+		advisory string
+	}
+	groups := map[key][]freshMatch{}
+	var order []key
 	for _, m := range ms {
 		if m.NotEvaluable != "" {
 			continue
@@ -50,8 +58,16 @@ func (s *Service) openCases(ctx context.Context, ms []Match, sum *ImportSummary)
 		if !ok || done || s.suppressor(o.org, m) != nil {
 			continue
 		}
-		if err := s.openCase(ctx, o, m, sum); err != nil {
-			errList = append(errList, fmt.Errorf("%s on %s: %w", m.Advisory, m.Inventory, err))
+		k := key{o.org, kindOf(m), m.Advisory}
+		if _, seen := groups[k]; !seen {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], freshMatch{o, m})
+	}
+	var errList []error
+	for _, k := range order {
+		if err := s.openCase(ctx, groups[k], sum); err != nil {
+			errList = append(errList, fmt.Errorf("%s in organisation %d: %w", k.advisory, k.org, err))
 		}
 	}
 	if len(errList) > 0 {
@@ -60,8 +76,16 @@ func (s *Service) openCases(ctx context.Context, ms []Match, sum *ImportSummary)
 	return nil
 }
 
-// openCase opens or joins the case of one new match and records it.
-func (s *Service) openCase(ctx context.Context, o owner, m Match, sum *ImportSummary) error {
+// freshMatch is a new match with its inventory's owner.
+type freshMatch struct {
+	o owner
+	m Match
+}
+
+// openCase opens or joins the case of one advisory's new matches in one
+// organisation (all of one kind) and records them.
+func (s *Service) openCase(ctx context.Context, hs []freshMatch, sum *ImportSummary) error {
+	o, m := hs[0].o, hs[0].m
 	p := access.SystemFor(o.org)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	c, err := s.caseFor(ctx, p, o.org, m)
@@ -83,15 +107,30 @@ func (s *Service) openCase(ctx context.Context, o owner, m Match, sum *ImportSum
 			return err
 		}
 	}
-	if o.version != nil {
-		if err := s.scope(ctx, p, c, o.version); err != nil {
-			return err
+	var versions []*ProductVersion
+	var supplied *Component
+	for _, h := range hs {
+		if h.o.version == nil {
+			continue
 		}
-		if err := s.upstream(ctx, p, c.ID, m.Component); err != nil {
+		versions = append(versions, h.o.version)
+		if supplied == nil && h.m.Component.Supplier != "" {
+			supplied = &h.m.Component
+		}
+	}
+	if err := s.scope(ctx, p, c, versions); err != nil {
+		return err
+	}
+	if supplied != nil {
+		if err := s.upstream(ctx, p, c.ID, *supplied); err != nil {
 			return err
 		}
 	}
-	return s.addFinding(ctx, Finding{OrgID: o.org, Inventory: m.Inventory, Advisory: m.Advisory, CaseID: c.ID, FoundAt: now}, m.Aliases)
+	fs := make([]Finding, len(hs))
+	for i, h := range hs {
+		fs[i] = Finding{OrgID: o.org, Inventory: h.m.Inventory, Advisory: h.m.Advisory, CaseID: c.ID, FoundAt: now}
+	}
+	return s.addFindings(ctx, fs, m.Aliases)
 }
 
 // caseFor returns the open case of org that already handles the
@@ -204,15 +243,21 @@ func describeRange(r Range) string {
 	return r.Type + " " + strings.Join(parts, ", ")
 }
 
-// scope adds a product version to a case's affected scope, keeping its
-// assessment.
-func (s *Service) scope(ctx context.Context, p *access.Principal, c casework.Case, v *ProductVersion) error {
-	e := casework.Affected{Product: v.Product, Model: v.Model, Versions: v.Version}
-	if slices.Contains(c.Scope, e) {
+// scope adds product versions to a case's affected scope, keeping its
+// assessment: one change for all of them, none when every one is there.
+func (s *Service) scope(ctx context.Context, p *access.Principal, c casework.Case, vs []*ProductVersion) error {
+	scope := slices.Clone(c.Scope)
+	for _, v := range vs {
+		e := casework.Affected{Product: v.Product, Model: v.Model, Versions: v.Version}
+		if !slices.Contains(scope, e) {
+			scope = append(scope, e)
+		}
+	}
+	if len(scope) == len(c.Scope) {
 		return nil
 	}
 	a := casework.Assessment{Indicators: c.Grading.Indicators, CVSS: c.CVSS, Category: c.Grading.Category,
-		CWE: c.Grading.CWE, Scope: append(slices.Clone(c.Scope), e)}
+		CWE: c.Grading.CWE, Scope: scope}
 	if a.Indicators == nil {
 		a.Grade = c.Grade
 	}
@@ -235,17 +280,27 @@ func (s *Service) upstream(ctx context.Context, p *access.Principal, caseID int6
 	return err
 }
 
-// addFinding records a finding, in the database and in memory.
-func (s *Service) addFinding(ctx context.Context, f Finding, aliases []string) error {
-	err := s.store.TransactExposure(ctx, func(tx Tx) error { return tx.AddFinding(ctx, f) })
+// addFindings records findings of one case, in one transaction, then in
+// memory.
+func (s *Service) addFindings(ctx context.Context, fs []Finding, aliases []string) error {
+	err := s.store.TransactExposure(ctx, func(tx Tx) error {
+		for _, f := range fs {
+			if err := tx.AddFinding(ctx, f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.remember(f)
-	for _, a := range aliases {
-		s.caseOf[orgAdvisory{f.OrgID, kindOfSource(f.Inventory), a}] = f.CaseID
+	for _, f := range fs {
+		s.remember(f)
+		for _, a := range aliases {
+			s.caseOf[orgAdvisory{f.OrgID, kindOfSource(f.Inventory), a}] = f.CaseID
+		}
 	}
 	return nil
 }
