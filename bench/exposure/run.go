@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,6 +33,7 @@ type options struct {
 	versions   int    // product versions to seed; 0: skip the scale phase
 	components int    // components per version
 	probe      string // the vulndb record copied as the new advisory
+	keep       bool   // leave the instance in place
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -44,6 +46,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.versions, "versions", 10000, "product versions to seed for the scale phase (0: skip it)")
 	fs.IntVar(&o.components, "components", 200, "components per product version")
 	fs.StringVar(&o.probe, "probe", "GO-2022-1059", "the vulndb record whose copy is imported as a new advisory")
+	fs.BoolVar(&o.keep, "keep", false, "leave the instance's directory (and database) in place, and say where")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -75,11 +78,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := benchserver.Start(ctx, "", benchserver.Options{Postgres: o.postgres, Stderr: stderr})
+	srv, err := benchserver.Start(ctx, "", benchserver.Options{Postgres: o.postgres, Stderr: stderr, Keep: o.keep})
 	if err != nil {
 		return err
 	}
 	defer srv.Stop()
+	if o.keep {
+		fmt.Fprintf(stdout, "kept: %s (database %s)\n", srv.Dir, cmp.Or(srv.DSN, filepath.Join(srv.Data, "embargo.db")))
+	}
 	token, err := srv.Token(ctx)
 	if err != nil {
 		return err

@@ -168,9 +168,9 @@ func (s *Service) Load(ctx context.Context) (LoadSummary, error) {
 	for _, a := range advs {
 		s.index.PutAdvisory(a)
 	}
-	versions := 0
+	versions, purls := 0, purlCache{}
 	err = s.store.EachProductVersion(ctx, 0, func(v ProductVersion) error {
-		s.putVersion(&v)
+		s.putVersion(&v, purls)
 		versions++
 		return nil
 	})
@@ -208,10 +208,11 @@ func (s *Service) remember(f Finding) {
 	s.caseOf[orgAdvisory{f.OrgID, kindOfSource(f.Inventory), f.Advisory}] = f.CaseID
 }
 
-// putVersion puts a catalogue version into the index.
-func (s *Service) putVersion(v *ProductVersion) {
+// putVersion puts a catalogue version into the index; purls caches the
+// parsed purls of a walk over many versions.
+func (s *Service) putVersion(v *ProductVersion, purls purlCache) {
 	src := versionSource(v.VersionID)
-	inv := versionInventory(v)
+	inv := versionInventory(v, purls)
 	// The owner keeps the version's names, not its components: the index
 	// holds those, interned, and a copy per version would cost more
 	// memory than the index (2 million components).
@@ -228,24 +229,46 @@ func (s *Service) putAsset(a *Asset) {
 	src := assetSource(a.ID)
 	inv := Inventory{Source: src, Name: a.Name, Components: a.Components}
 	kept := *a
-	kept.Components = nil // the index holds them (see putVersions)
+	kept.Components = nil // the index holds them (see putVersion)
 	s.mu.Lock()
 	s.owners[src] = owner{org: a.OrgID, asset: &kept}
 	s.mu.Unlock()
 	s.index.PutInventory(inv)
 }
 
+// purlCache maps a catalogue component's purl and version to its parsed
+// component (ok false: it cannot be matched). Catalogues repeat the same
+// components across versions: 2 million components may hold 7,000
+// distinct purls, and parsing each once saves most of a load's time.
+type purlCache map[[2]string]cachedPurl
+
+type cachedPurl struct {
+	c  Component
+	ok bool
+}
+
+// component returns PurlComponent(purl, version), parsed once.
+func (pc purlCache) component(purl, version string) (Component, bool) {
+	k := [2]string{purl, version}
+	if r, hit := pc[k]; hit {
+		return r.c, r.ok
+	}
+	c, err := PurlComponent(purl, version)
+	pc[k] = cachedPurl{c, err == nil}
+	return c, err == nil
+}
+
 // versionInventory turns a catalogue version into an inventory: one
 // component per catalogue component with a purl (a component without one
 // cannot be matched), its supplier named when it is third-party.
-func versionInventory(v *ProductVersion) Inventory {
+func versionInventory(v *ProductVersion, purls purlCache) Inventory {
 	inv := Inventory{Source: versionSource(v.VersionID), Name: v.Product, Version: v.Version}
 	for _, c := range v.Components {
 		if c.PURL == "" {
 			continue
 		}
-		comp, err := PurlComponent(c.PURL, c.Version)
-		if err != nil {
+		comp, ok := purls.component(c.PURL, c.Version)
+		if !ok {
 			continue // the catalogue checked it; an unknown type matches nothing
 		}
 		if c.ThirdParty && c.Supplier != nil {

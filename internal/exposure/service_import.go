@@ -150,10 +150,10 @@ func hostOf(source string) string {
 func (s *Service) CatalogueChanged(ctx context.Context, org int64) error {
 	s.work.Lock()
 	defer s.work.Unlock()
-	keep := map[string]bool{}
+	keep, purls := map[string]bool{}, purlCache{}
 	err := s.store.EachProductVersion(ctx, org, func(v ProductVersion) error {
 		keep[versionSource(v.VersionID)] = true
-		s.putVersion(&v)
+		s.putVersion(&v, purls)
 		return nil
 	})
 	if err != nil {

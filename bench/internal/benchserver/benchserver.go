@@ -45,6 +45,9 @@ type Options struct {
 	Postgres string   // PostgreSQL server URL; empty: SQLite in the data directory
 	Args     []string // more flags for embargo serve
 	Stderr   io.Writer
+	// Keep leaves the instance's directory (and PostgreSQL database) in
+	// place when it stops, for a look at what the run left.
+	Keep bool
 }
 
 // Server is an instance Start started.
@@ -71,7 +74,9 @@ func Start(ctx context.Context, bin string, opt Options) (_ *Server, err error) 
 		return nil, err
 	}
 	s := &Server{Bin: bin, Dir: dir, Data: filepath.Join(dir, "data"), Dialect: "sqlite", opt: opt}
-	s.cleanup = append(s.cleanup, func() { os.RemoveAll(dir) })
+	if !opt.Keep {
+		s.cleanup = append(s.cleanup, func() { os.RemoveAll(dir) })
+	}
 	defer func() {
 		if err != nil {
 			s.Stop()
@@ -87,7 +92,9 @@ func Start(ctx context.Context, bin string, opt Options) (_ *Server, err error) 
 		if err != nil {
 			return nil, err
 		}
-		s.cleanup = append(s.cleanup, func() { _ = drop() })
+		if !opt.Keep {
+			s.cleanup = append(s.cleanup, func() { _ = drop() })
+		}
 		s.DSN, s.Dialect = dsn, "postgres"
 	}
 	token, err := s.launch()
@@ -169,7 +176,8 @@ func (s *Server) Halt() {
 	}
 }
 
-// Stop stops the server and removes its directory and database.
+// Stop stops the server and removes its directory and database (unless
+// Options.Keep).
 func (s *Server) Stop() {
 	s.Halt()
 	for i := len(s.cleanup) - 1; i >= 0; i-- {
