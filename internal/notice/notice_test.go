@@ -3,9 +3,9 @@ package notice_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"mime/quotedprintable"
-	"encoding/json"
 	"regexp"
 	"slices"
 	"strings"

@@ -154,7 +154,7 @@ func (s *Service) Subscribe(ctx context.Context, productID int64, email, lang st
 func confirmMessage(org, id int64, email, lang, productName, link string) notify.Message {
 	m := notify.Message{OrgID: org, Kind: notify.Email, DedupKey: fmt.Sprintf("notice-subscribe:%d", id), Target: email,
 		Subject: "请确认订阅 " + productName + " 的安全通知",
-		Text: fmt.Sprintf("您（或他人）请求订阅 %s 的安全通知。确认订阅请打开：\n%s\n\n如非本人操作，请忽略本邮件。\n", productName, link)}
+		Text:    fmt.Sprintf("您（或他人）请求订阅 %s 的安全通知。确认订阅请打开：\n%s\n\n如非本人操作，请忽略本邮件。\n", productName, link)}
 	if lang == product.English {
 		m.Subject = "Confirm your subscription to " + productName + " security notices"
 		m.Text = fmt.Sprintf("You (or someone) asked to receive %s security notices. To confirm, open:\n%s\n\nIf it was not you, ignore this message.\n", productName, link)
