@@ -278,6 +278,9 @@ func checkCustomer(c *Customer, add func(field, msg string)) {
 	}
 	slices.SortFunc(c.Runs, compareRuns)
 	c.Runs = slices.Compact(c.Runs)
+	if len(c.Runs) == 0 {
+		c.Runs = nil
+	}
 }
 
 func compareRuns(a, b Run) int {
