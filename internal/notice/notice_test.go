@@ -103,7 +103,7 @@ func testConfirmedToFixed(t *testing.T, dsn string) {
 	}
 
 	// Who runs what, then the campaign.
-	if err := w.products.PutCustomers(ctx, eng, w.d.DB, customers(w.hooks.URL)); err != nil {
+	if err := w.products.PutCustomers(ctx, eng, customers(w.hooks.URL)); err != nil {
 		t.Fatal(err)
 	}
 	cp, err := w.notices.Compose(ctx, eng, c.ID, notice.Content{MessageZH: "攻击者可远程执行命令，请立即升级。",
@@ -149,7 +149,7 @@ func testConfirmedToFixed(t *testing.T, dsn string) {
 	// The bounced customer gets a working address and the notice again.
 	fixed := customers(w.hooks.URL)
 	fixed[1].Email = "ops@bounce.example.cn"
-	if err := w.products.PutCustomers(ctx, eng, w.d.DB, fixed); err != nil {
+	if err := w.products.PutCustomers(ctx, eng, fixed); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.notices.Resend(ctx, eng, c.ID, cp.ID); err != nil {
@@ -203,7 +203,7 @@ func testForeignRecipient(t *testing.T, dsn string) {
 	}
 	foreign := []product.Customer{{Party: product.Party{Name: "Beta GmbH", Country: "DE", Email: "psirt@beta.example.de"},
 		Language: "en", WebhookURL: w.hooks.URL + "/beta", Runs: []product.Run{{Product: "Router", Model: "R1", Version: "2.0"}}}}
-	if err := w.products.PutCustomers(ctx, eng, w.d.DB, foreign); err != nil {
+	if err := w.products.PutCustomers(ctx, eng, foreign); err != nil {
 		t.Fatal(err)
 	}
 	send := func() {

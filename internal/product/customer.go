@@ -80,16 +80,50 @@ type CustomerStore interface {
 
 // Customers lists p's organisation's customers and what they run. Needs
 // access.ReadCases or access.ManageProducts.
-func (s *Service) Customers(ctx context.Context, p *access.Principal, st CustomerStore) ([]Customer, error) {
-	if err := requireRead(p); err != nil {
+func (s *Service) Customers(ctx context.Context, p *access.Principal) ([]Customer, error) {
+	st, err := s.customerStore(p, requireRead)
+	if err != nil {
 		return nil, err
 	}
 	var out []Customer
-	err := st.TransactCustomers(ctx, func(tx CustomerTx) (err error) {
+	err = st.TransactCustomers(ctx, func(tx CustomerTx) (err error) {
 		out, err = tx.Customers(ctx, p.OrgID)
 		return err
 	})
+	if !p.Can(access.ManageProducts) {
+		// Robot and webhook URLs carry their tokens: only those who keep
+		// the list see them whole.
+		for i := range out {
+			out[i].WebhookURL = maskIf(notify.Webhook, out[i].WebhookURL)
+			out[i].RobotURL = maskIf(out[i].RobotKind, out[i].RobotURL)
+		}
+	}
 	return out, err
+}
+
+func maskIf(k notify.Kind, target string) string {
+	if target == "" {
+		return ""
+	}
+	return notify.MaskTarget(k, target)
+}
+
+// WithCustomers returns s keeping the customer list in st.
+func (s *Service) WithCustomers(st CustomerStore) *Service {
+	s.customers = st
+	return s
+}
+
+// customerStore checks p with require and returns the customer store;
+// errs.NotFound when the service has none.
+func (s *Service) customerStore(p *access.Principal, require func(*access.Principal) error) (CustomerStore, error) {
+	if err := require(p); err != nil {
+		return nil, err
+	}
+	if s.customers == nil {
+		return nil, errs.Coded(errs.NotFound, "product.customer_not_found", "no such customer")
+	}
+	return s.customers, nil
 }
 
 // PutCustomers stores customers, each whole (its contacts and the
@@ -97,8 +131,9 @@ func (s *Service) Customers(ctx context.Context, p *access.Principal, st Custome
 // (product.customer) with the record before and after. Needs
 // access.ManageProducts. Errors: errs.Invalid with an *ImportError listing
 // the problems, among them versions the catalogue does not have.
-func (s *Service) PutCustomers(ctx context.Context, p *access.Principal, st CustomerStore, cs []Customer) error {
-	if err := requireManage(p); err != nil {
+func (s *Service) PutCustomers(ctx context.Context, p *access.Principal, cs []Customer) error {
+	st, err := s.customerStore(p, requireManage)
+	if err != nil {
 		return err
 	}
 	if ps := CheckCustomers(cs); len(ps) > 0 {
@@ -151,8 +186,9 @@ func putCustomer(ctx context.Context, tx CustomerTx, p *access.Principal, have [
 // DeleteCustomer deletes customer name with the record of what it runs;
 // audited (product.customer_delete). Needs access.ManageProducts;
 // errs.NotFound when there is no such customer.
-func (s *Service) DeleteCustomer(ctx context.Context, p *access.Principal, st CustomerStore, name string) error {
-	if err := requireManage(p); err != nil {
+func (s *Service) DeleteCustomer(ctx context.Context, p *access.Principal, name string) error {
+	st, err := s.customerStore(p, requireManage)
+	if err != nil {
 		return err
 	}
 	return st.TransactCustomers(ctx, func(tx CustomerTx) error {
