@@ -137,13 +137,17 @@ func build(ctx context.Context, db *store.DB, kr *keyring.Keyring, smtpAddr stri
 		return nil, err
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b.notices = notice.NewService(db, b.cases, obl, kr, notice.Config{Notifier: out, BaseURL: "https://embargo.example.cn/", Email: true})
-	b.notices.Batch = o.dispatch
+	// As serve wires them: the worker tells the campaign runner of final
+	// outcomes, and the runner wakes the worker after enqueuing.
 	b.worker, err = notify.NewWorker(db, kr, notify.Senders{notify.Email: sender, notify.Webhook: &notify.WebhookSender{}},
-		notify.WorkerOptions{Batch: o.batch, Concurrency: o.concurrency, Logger: quiet, Settled: b.notices.Settled})
+		notify.WorkerOptions{Batch: o.batch, Concurrency: o.concurrency, Logger: quiet,
+			Settled: func(r notify.Row, st notify.State) { b.notices.Settled(r, st) }})
 	if err != nil {
 		return nil, err
 	}
+	b.notices = notice.NewService(db, b.cases, obl, kr, notice.Config{Notifier: out, Wake: b.worker.Wake,
+		BaseURL: "https://embargo.example.cn/", Email: true})
+	b.notices.Batch = o.dispatch
 	w, err := web.New(web.Config{Logger: quiet})
 	if err != nil {
 		return nil, err
