@@ -83,12 +83,12 @@ func testRemediationAPI(t *testing.T, dsn string) {
 		w.call(t, "compliance", "POST", "/cases/{id}/transitions", `{"to":"`+to+`"}`, 200, id...)
 	}
 	w.wantProblem(t, "compliance", "POST", "/cases/{id}/transitions", `{"to":"fixed"}`, 409, "remediation.incomplete", id...)
-	w.wantProblem(t, "triager", "PUT", "/cases/{id}/remediation", `{"line":"1.x","status":"fixed","fixed_version":"1.1"}`, 403, "", id...)
+	w.wantProblem(t, "triager", "PUT", "/cases/{id}/remediation", `{"line":"1.x","status":"fixed","fixed_version":"1.1"}`, 403, "access.denied", id...)
 	w.wantProblem(t, "compliance", "POST", "/cases/{id}/campaigns", `{}`, 409, "notice.no_fix", id...)
 	w.call(t, "compliance", "PUT", "/cases/{id}/remediation", `{"line":"1.x","status":"fixed","fixed_version":"1.1"}`, 200, id...)
 	w.call(t, "compliance", "PUT", "/cases/{id}/remediation", `{"product":"Router","model":"R1","version":"2.0","status":"mitigated",
 		"workaround":"关闭远程管理","available_at":"2026-01-02T03:04:05Z"}`, 200, id...)
-	plan := mustDecode[[]Fix](t, w.call(t, "triager", "GET", "/cases/{id}/remediation", "", 200, id...))
+	plan := mustDecode[[]Fix](t, w.call(t, "compliance", "GET", "/cases/{id}/remediation", "", 200, id...))
 	var lines []string
 	for _, f := range plan {
 		lines = append(lines, f.Version+" "+f.Line+" "+f.Status+" "+strconv.FormatBool(f.Covered))
@@ -103,7 +103,7 @@ func testRemediationAPI(t *testing.T, dsn string) {
 		t.Fatalf("campaign: %+v", cp)
 	}
 	cid := append(id, "{campaign}", strconv.FormatInt(cp.ID, 10))
-	previews := mustDecode[[]NoticePreview](t, w.call(t, "triager", "GET", "/cases/{id}/campaigns/{campaign}/preview", "", 200, cid...))
+	previews := mustDecode[[]NoticePreview](t, w.call(t, "compliance", "GET", "/cases/{id}/campaigns/{campaign}/preview", "", 200, cid...))
 	if len(previews) != 4 {
 		t.Errorf("%d previews, want 4", len(previews))
 	}
@@ -113,7 +113,7 @@ func testRemediationAPI(t *testing.T, dsn string) {
 	}
 	w.wantProblem(t, "compliance", "POST", "/cases/{id}/campaigns/{campaign}/send", "", 409, "notice.not_draft", cid...)
 	w.wantProblem(t, "compliance", "POST", "/cases/{id}/campaigns/{campaign}/resend", "", 409, "notice.none_unreached", cid...)
-	w.call(t, "triager", "GET", "/cases/{id}/campaigns", "", 200, id...)
-	w.call(t, "triager", "GET", "/cases/{id}/campaigns/{campaign}", "", 200, cid...)
+	w.call(t, "compliance", "GET", "/cases/{id}/campaigns", "", 200, id...)
+	w.call(t, "compliance", "GET", "/cases/{id}/campaigns/{campaign}", "", 200, cid...)
 	w.wantProblem(t, "compliance", "DELETE", "/customers/{name}", "", 404, "product.customer_not_found", "{name}", "nobody")
 }
