@@ -1,6 +1,7 @@
 package notice
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -120,7 +121,7 @@ func compose(c casework.Case, ct Content, plan []remediation.Row, r Recipient, f
 		l.Ref, l.Title, l.Grade, l.Aliases = c.Ref, c.Title, c.Grade, c.Aliases
 		l.Message = ct.MessageZH
 		if r.Language == product.English || l.Message == "" {
-			l.Message = cmpOr(ct.MessageEN, ct.MessageZH)
+			l.Message = cmp.Or(ct.MessageEN, ct.MessageZH)
 		}
 	}
 	for _, row := range plan {
@@ -177,13 +178,6 @@ func clip(s string, n int) string {
 		s = s[:len(s)-1]
 	}
 	return s + "…"
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // previews renders the four kinds of notice of a campaign: each language,

@@ -1,6 +1,7 @@
 package product
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strconv"
@@ -276,7 +277,7 @@ func CheckCustomers(cs []Customer) []Problem {
 func checkCustomer(c *Customer, add func(field, msg string)) {
 	c.Name, c.Country, c.Email = clean(c.Name), strings.ToUpper(strings.TrimSpace(c.Country)), strings.ToLower(strings.TrimSpace(c.Email))
 	c.WebhookURL, c.RobotURL = strings.TrimSpace(c.WebhookURL), strings.TrimSpace(c.RobotURL)
-	c.Kind, c.Language = CustomerKind(cmpOr(string(c.Kind), string(EndCustomer))), cmpOr(c.Language, Chinese)
+	c.Kind, c.Language = CustomerKind(cmp.Or(string(c.Kind), string(EndCustomer))), cmp.Or(c.Language, Chinese)
 	if !validName(c.Name, 200) {
 		add("name", "give a name of 1 to 200 characters")
 	}
@@ -337,11 +338,4 @@ func validTarget(k notify.Kind, target string) bool {
 
 func customerPath(i int, field string) string {
 	return "customers[" + strconv.Itoa(i) + "]." + field
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

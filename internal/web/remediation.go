@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,21 +92,12 @@ func (h *Handler) renderRemediation(w http.ResponseWriter, r *http.Request, p *a
 	data := remediationPage{CaseID: c.ID, Ref: c.Ref, Title: c.Title, Rows: rows, Campaigns: cs,
 		CanWrite: p.Can(access.WriteRemediation), Problem: problem, Zone: chinaTime}
 	for _, row := range rows {
-		if l := row.Version.Line; l != "" && !contains(data.Lines, l) {
+		if l := row.Version.Line; l != "" && !slices.Contains(data.Lines, l) {
 			data.Lines = append(data.Lines, l)
 		}
 	}
 	noStore(w)
 	return h.render(w, r, status, pageRemediation, data)
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // putFix records a fix from the form: "target" is "line:<line>" or
@@ -130,7 +122,7 @@ func (h *Handler) putFix(w http.ResponseWriter, r *http.Request) error {
 		t, err := time.ParseInLocation("2006-01-02T15:04", at, chinaTime)
 		if err != nil {
 			return h.renderRemediation(w, r, p, id, http.StatusBadRequest, h.problem(r,
-				errs.Coded(errs.Invalid, "remediation.future", "the time a fix became available may not be in the future")))
+				errs.Coded(errs.Invalid, "remediation.time", "give the time as a date and a time")))
 		}
 		f.AvailableAt = t
 	}
