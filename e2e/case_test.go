@@ -14,7 +14,9 @@ func TestBrowserCaseLifecycle(t *testing.T) {
 	chromiumPath(t)
 	inst := startInstance(t)
 	mustCreateAdmin(t, inst, "admin@example.cn", "tangerine rooftop lantern")
-	password := mustCreateUser(t, inst, "triage@example.cn", "triager")
+	// A compliance officer: it moves the case and records its fix
+	// (remediation.write), without which the case is not called fixed.
+	password := mustCreateUser(t, inst, "triage@example.cn", "compliance_officer")
 	b := newBrowser(t, "zh-CN")
 	mustSignIn(t, b, inst.Base, "triage@example.cn", password)
 	mustEnrolTwoFactor(t, b)
@@ -56,7 +58,18 @@ func TestBrowserCaseLifecycle(t *testing.T) {
 		t.Errorf("grade = %q", g)
 	}
 	b.screenshot(t, "graded")
-	for _, to := range []string{"confirmed", "remediating", "fixed", "published", "closed"} {
+	move("confirmed")
+	move("remediating")
+	caseURL := mustRun(t, b, "read the case URL", chromedp.Location())
+	move("fixed")
+	if p := mustRun(t, b, "read the refusal", chromedp.Text(chromedp.CSS("p.form-problem"), chromedp.NodeVisible)); !strings.Contains(p, "AX3000") {
+		t.Errorf("fixed without a fix: refusal = %q", p)
+	}
+	b.mustDo(t, "open the remediation", chromedp.Navigate(caseURL+"/remediation"),
+		chromedp.SendKeys(chromedp.CSS("#fixed_version"), "1.0.4"))
+	b.mustNavigateBy(t, "record the fix", chromedp.Click(chromedp.CSS(`form[action$="/remediation"] button[type="submit"]`)))
+	b.mustDo(t, "back to the case", chromedp.Navigate(caseURL))
+	for _, to := range []string{"fixed", "published", "closed"} {
 		move(to)
 	}
 	if s := status(); s != "已关闭" {

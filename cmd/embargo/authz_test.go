@@ -443,6 +443,56 @@ var matrix = map[string]matrixRequest{
 	"GET /api/v1/tokens":       {"GET", "/api/v1/tokens", "", want{all: 200, except: noTokenRoles}},
 	"DELETE /api/v1/tokens/{id}": {"DELETE", "/api/v1/tokens/{other_token}", "",
 		want{all: 404, except: noTokenRoles}}, // another user's token does not exist for the caller
+	// Remediation and notices: read like the case; remediation.write
+	// (engineers, compliance officers) records fixes and sends campaigns.
+	// The case has no scope, so a fix is refused (400) and so is a
+	// campaign (409: no fix yet); campaign 999 does not exist.
+	"GET /cases/{id}/remediation": {"GET", "/cases/{case}/remediation", "", want{all: 403, except: readers(404, map[string]int{"anonymous": 303,
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200})}},
+	"POST /cases/{id}/remediation": {"POST", "/cases/{case}/remediation", "target=line%3A1.x&status=fixed&fixed_version=1.2", want{all: 403,
+		except: map[string]int{"anonymous": 401, string(access.ComplianceOfficer): 400, string(access.Engineer): 404, "other_reader": 404}}},
+	"POST /cases/{id}/campaigns": {"POST", "/cases/{case}/campaigns", "message_en=upgrade", want{all: 403,
+		except: map[string]int{"anonymous": 401, string(access.ComplianceOfficer): 409, string(access.Engineer): 404, "other_reader": 404}}},
+	"GET /cases/{id}/campaigns/{campaign}": {"GET", "/cases/{case}/campaigns/999", "", want{all: 403, except: readers(404, map[string]int{"anonymous": 303})}},
+	"POST /cases/{id}/campaigns/{campaign}/send": {"POST", "/cases/{case}/campaigns/999/send", "", want{all: 403,
+		except: map[string]int{"anonymous": 401, string(access.ComplianceOfficer): 404, string(access.Engineer): 404, "other_reader": 404}}},
+	"POST /cases/{id}/campaigns/{campaign}/resend": {"POST", "/cases/{case}/campaigns/999/resend", "", want{all: 403,
+		except: map[string]int{"anonymous": 401, string(access.ComplianceOfficer): 404, string(access.Engineer): 404, "other_reader": 404}}},
+	"GET /customers": {"GET", "/customers", "", want{all: 200, except: map[string]int{"anonymous": 303, string(access.Auditor): 403,
+		string(access.Reporter): 403, string(access.PartyContact): 403}}},
+	"POST /customers/import": {"POST", "/customers/import", "x=y", want{all: 403, except: map[string]int{"anonymous": 401,
+		string(access.Administrator): 400, string(access.ComplianceOfficer): 400, string(access.Engineer): 400, "other_tenant": 400, "other_reader": 400}}},
+	// The public pages of recipients and subscribers: anyone; a wrong link
+	// is 404, the forms that only show a button are 200.
+	"GET /notices/r/{token}":            {"GET", "/notices/r/wrong", "", want{all: 404}},
+	"POST /notices/r/{token}/ack":       {"POST", "/notices/r/wrong/ack", "", want{all: 404}},
+	"POST /notices/r/{token}/reply":     {"POST", "/notices/r/wrong/reply", "body=help", want{all: 404}},
+	"GET /notices/subscribe/{product}":  {"GET", "/notices/subscribe/{product}", "", want{all: 200}},
+	"POST /notices/subscribe/{product}": {"POST", "/notices/subscribe/{product}", "email=fan%40example.cn", want{all: 200}},
+	"GET /notices/confirm/{token}":      {"GET", "/notices/confirm/wrong", "", want{all: 200}},
+	"POST /notices/confirm/{token}":     {"POST", "/notices/confirm/wrong", "", want{all: 404}},
+	"GET /notices/unsubscribe/{token}":  {"GET", "/notices/unsubscribe/wrong", "", want{all: 200}},
+	"POST /notices/unsubscribe/{token}": {"POST", "/notices/unsubscribe/wrong", "List-Unsubscribe=One-Click", want{all: 404}},
+	"GET /api/v1/cases/{id}/remediation": {"GET", "/api/v1/cases/{case}/remediation", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	"PUT /api/v1/cases/{id}/remediation": {"PUT", "/api/v1/cases/{case}/remediation", `{"line":"1.x","status":"fixed","fixed_version":"1.2"}`, want{all: 403,
+		except: merge(copyMap(noTokenRoles), map[string]int{string(access.ComplianceOfficer): 400, string(access.Engineer): 404, "other_reader": 404})}},
+	"GET /api/v1/cases/{id}/campaigns": {"GET", "/api/v1/cases/{case}/campaigns", "", want{all: 403, except: readers(404, merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200}))}},
+	"POST /api/v1/cases/{id}/campaigns": {"POST", "/api/v1/cases/{case}/campaigns", `{"message_en":"upgrade"}`, want{all: 403,
+		except: merge(copyMap(noTokenRoles), map[string]int{string(access.ComplianceOfficer): 409, string(access.Engineer): 404, "other_reader": 404})}},
+	"GET /api/v1/cases/{id}/campaigns/{campaign}": {"GET", "/api/v1/cases/{case}/campaigns/999", "", want{all: 403, except: readers(404, copyMap(noTokenRoles))}},
+	"GET /api/v1/cases/{id}/campaigns/{campaign}/preview": {"GET", "/api/v1/cases/{case}/campaigns/999/preview", "", want{all: 403,
+		except: readers(404, copyMap(noTokenRoles))}},
+	"POST /api/v1/cases/{id}/campaigns/{campaign}/send": {"POST", "/api/v1/cases/{case}/campaigns/999/send", "", want{all: 403,
+		except: merge(copyMap(noTokenRoles), map[string]int{string(access.ComplianceOfficer): 404, string(access.Engineer): 404, "other_reader": 404})}},
+	"POST /api/v1/cases/{id}/campaigns/{campaign}/resend": {"POST", "/api/v1/cases/{case}/campaigns/999/resend", "", want{all: 403,
+		except: merge(copyMap(noTokenRoles), map[string]int{string(access.ComplianceOfficer): 404, string(access.Engineer): 404, "other_reader": 404})}},
+	"GET /api/v1/customers": {"GET", "/api/v1/customers", "", want{all: 200, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Auditor): 403})}},
+	"PUT /api/v1/customers": {"PUT", "/api/v1/customers", `{"customers":[]}`, want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Engineer): 200, "other_tenant": 200, "other_reader": 200})}},
+	"DELETE /api/v1/customers/{name}": {"DELETE", "/api/v1/customers/nobody", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Administrator): 404, string(access.ComplianceOfficer): 404, string(access.Engineer): 404, "other_tenant": 404, "other_reader": 404})}},
 }
 
 // TestAuthorizationMatrix sends every registered route's request as every

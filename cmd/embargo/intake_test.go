@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
-	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/securitytxt"
 )
@@ -203,13 +201,7 @@ func TestSMTPIntakeThroughTheServer(t *testing.T) {
 // the statement accepted and an API token, before the server starts.
 func mustTriager(t *testing.T, data string) caller {
 	t.Helper()
-	c, _, _ := parseConfig(envFrom(nil), "test", []string{"--data", data}, nil)
-	db, kr, err := openInstance(context.Background(), c, envFrom(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	return mustCaller(t, identity.NewService(db, identity.DefaultPolicy, nil).WithSealer(kr), "triager", 1, access.Triager)
+	return mustRoleCaller(t, data, "triager", access.Triager)
 }
 
 // apiGet GETs path with a bearer token and decodes the JSON answer into v.

@@ -19,6 +19,9 @@ type outbound struct {
 	svc    *notify.Service
 	worker *notify.Worker
 	email  bool // an SMTP relay is configured
+	// settled are told of every final delivery outcome (notice
+	// campaigns); set them before the worker runs.
+	settled []func(notify.Row, notify.State)
 }
 
 // newOutbound builds the senders from the configuration: SMTP through
@@ -36,7 +39,11 @@ func newOutbound(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring)
 		}
 		senders[notify.Email], o.email = smtp, true
 	}
-	w, err := notify.NewWorker(db, kr, senders, notify.WorkerOptions{Logger: log})
+	w, err := notify.NewWorker(db, kr, senders, notify.WorkerOptions{Logger: log, Settled: func(r notify.Row, st notify.State) {
+		for _, h := range o.settled {
+			h(r, st)
+		}
+	}})
 	if err != nil {
 		return nil, err
 	}

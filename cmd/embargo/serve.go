@@ -21,10 +21,12 @@ import (
 	"github.com/embargohq/embargo/internal/exposure"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
+	"github.com/embargohq/embargo/internal/notice"
 	"github.com/embargohq/embargo/internal/obligation"
 	"github.com/embargohq/embargo/internal/pgp"
 	"github.com/embargohq/embargo/internal/product"
 	"github.com/embargohq/embargo/internal/ratelimit"
+	"github.com/embargohq/embargo/internal/remediation"
 	"github.com/embargohq/embargo/internal/report"
 	"github.com/embargohq/embargo/internal/server"
 	"github.com/embargohq/embargo/internal/severity/gbt30279"
@@ -83,8 +85,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	wctx, stopWorker := context.WithCancel(ctx)
 	delivered := make(chan struct{})
+	campaigns := make(chan struct{})
 	go func() { a.outbound.run(wctx, log); close(delivered) }()
-	defer func() { stopWorker(); <-delivered }() // the worker stops before the database closes
+	go func() { a.notices.Run(wctx, log, 30*time.Second); close(campaigns) }()
+	defer func() { stopWorker(); <-delivered; <-campaigns }() // the workers stop before the database closes
 	if !a.outbound.email {
 		log.Warn("outbound mail is off (no --mail-relay): reporters get no acknowledgement e-mail")
 	}
@@ -114,6 +118,8 @@ type app struct {
 	review reviewer
 	// obligations runs the legal clocks; serve sweeps them.
 	obligations *obligation.Service
+	// notices sends notice campaigns; serve runs its runner.
+	notices *notice.Service
 	// exposure is the exposure engine with its index.
 	exposure *exposure.Service
 }
@@ -129,8 +135,8 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		return nil, err
 	}
 	ids := identity.NewService(db, policy, nil).WithSealer(kr)
-	products := product.NewService(db)
-	cases := casework.NewService(db, kr, "EMB")
+	products := product.NewService(db).WithCustomers(db)
+	cases := casework.NewService(db, kr, "EMB").WithGuard(remediation.Guard)
 	if err := useGradeTable(c, log, cases); err != nil {
 		return nil, err
 	}
@@ -158,6 +164,10 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		WithEvidence(signers, db, base).
 		WithSubmitterSecret(func(org int64) string { return obligation.SubmitterSecret(kr, org) })
 	cases.WithChangeHook(obligations.Reconcile)
+	fixes := remediation.NewService(db, cases)
+	campaigns := notice.NewService(db, cases, obligations, kr, notice.Config{Notifier: out.svc, Wake: out.worker.Wake, BaseURL: base,
+		Email: out.email})
+	out.settled = append(out.settled, campaigns.Settled)
 	exp, err := loadExposure(ctx, log, db, cases, products)
 	if err != nil {
 		return nil, err
@@ -185,7 +195,8 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db},
 		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
 		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c),
-		Outbox: out.svc, Products: products, Exposure: exp, Imports: exp, Obligations: obligations, PDF: pdfFont(c, log)}
+		Outbox: out.svc, Products: products, Exposure: exp, Imports: exp, Obligations: obligations, PDF: pdfFont(c, log),
+		Remediation: fixes, Notices: campaigns}
 	if out.email {
 		wc.Recovery = ids
 	}
@@ -198,11 +209,11 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	}
 	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases,
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}, Reports: reports, Submissions: submissions,
-		Outbox: out.svc, Products: products, Obligations: obligations, Exposure: exp})
+		Outbox: out.svc, Products: products, Obligations: obligations, Exposure: exp, Remediation: fixes, Notices: campaigns})
 	if err != nil {
 		return nil, err
 	}
-	return &app{obligations: obligations, exposure: exp, reports: reports, key: key, security: sec, outbound: out, review: reviewer{cases: cases, store: db}, handler: server.New(server.Config{
+	return &app{obligations: obligations, notices: campaigns, exposure: exp, reports: reports, key: key, security: sec, outbound: out, review: reviewer{cases: cases, store: db}, handler: server.New(server.Config{
 		Logger: log, Registry: reg, Ready: db.Ping, TLS: c.TLS(),
 		MaxBodyBytes: c.MaxBodyBytes, Web: w, API: a,
 		TrustedProxies: c.TrustedProxies,

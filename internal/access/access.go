@@ -39,7 +39,7 @@ const (
 	TriageReports     Permission = "report.triage"      // work the intake inbox
 	ManageObligations Permission = "obligation.manage"  // record submissions, decide not-applicable
 	ApproveSharing    Permission = "sharing.approve"    // record legal decisions for foreign sharing (Art. 9(7))
-	WriteRemediation  Permission = "remediation.write"  // fixes and notices
+	WriteRemediation  Permission = "remediation.write"  // fixes per affected version, notice campaigns to affected users
 	WriteAdvisories   Permission = "advisory.write"     // draft advisories
 	PublishAdvisories Permission = "advisory.publish"   // approve and publish (four-eyes)
 	ReadAudit         Permission = "audit.read"         // read the audit log and evidence packs
@@ -56,7 +56,7 @@ const (
 // do what.
 var table = map[Role][]Permission{
 	Administrator:     {ManageUsers, ManageOrg, ReadAudit, SignAccessReview, ManageProducts, ManageOwnTokens},
-	ComplianceOfficer: {ReadCases, ReadAllCases, WriteCases, ManageObligations, ApproveSharing, PublishAdvisories, ReadAudit, SignAccessReview, ManageProducts, ManageOwnTokens},
+	ComplianceOfficer: {ReadCases, ReadAllCases, WriteCases, ManageObligations, ApproveSharing, WriteRemediation, PublishAdvisories, ReadAudit, SignAccessReview, ManageProducts, ManageOwnTokens},
 	Triager:           {ReadCases, WriteCases, TriageReports, ManageOwnTokens},
 	Engineer:          {ReadCases, WriteRemediation, ManageProducts, ManageOwnTokens},
 	Publisher:         {ReadCases, WriteAdvisories, PublishAdvisories, ManageOwnTokens},

@@ -70,6 +70,10 @@ type Config struct {
 	// Exposure serves /api/v1/advisories, /api/v1/assets and a product
 	// version's matches; nil answers 404 there.
 	Exposure Exposure
+	// Remediation and Notices serve a case's fixes and notice campaigns;
+	// nil answers 404 there.
+	Remediation Remediation
+	Notices     Notices
 	// Submissions limits POST /api/v1/reports per address (anonymous) or
 	// per token; nil does not limit.
 	Submissions *ratelimit.Limiter
@@ -89,6 +93,8 @@ type Handler struct {
 	products    Products
 	exposure    Exposure
 	obligations Obligations
+	remediation Remediation
+	notices     Notices
 	submissions *ratelimit.Limiter
 	openAPI     *document
 	table       *route.Table
@@ -117,6 +123,8 @@ func New(cfg Config) (*Handler, error) {
 		products:    cfg.Products,
 		exposure:    cfg.Exposure,
 		obligations: cfg.Obligations,
+		remediation: cfg.Remediation,
+		notices:     cfg.Notices,
 		submissions: cfg.Submissions,
 		openAPI:     newDocument(openAPIDocument),
 	}

@@ -18,6 +18,9 @@ type Products interface {
 	Import(ctx context.Context, p *access.Principal, c product.Catalogue, opt product.ImportOptions) (product.ImportSummary, error)
 	Delete(ctx context.Context, p *access.Principal, id int64) error
 	SelectVersions(ctx context.Context, p *access.Principal, id int64, expr string) ([]product.Selected, error)
+	Customers(ctx context.Context, p *access.Principal) ([]product.Customer, error)
+	PutCustomers(ctx context.Context, p *access.Principal, cs []product.Customer) error
+	DeleteCustomer(ctx context.Context, p *access.Principal, name string) error
 }
 
 // MaxCatalogueBytes is the largest catalogue an import takes.

@@ -62,6 +62,17 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("GET /api/v1/cases/{id}/sharing-decisions", h.needObligations(h.caseDecisions))
 	t.Handle("POST /api/v1/cases/{id}/sharing-decisions", h.needObligations(h.recordDecision))
 
+	// Remediation (CN-07-8) and notices to affected users (CN-07-9): read
+	// like the case; remediation.write records fixes and sends campaigns.
+	t.Handle("GET /api/v1/cases/{id}/remediation", h.needRemediation(h.caseRemediation))
+	t.Handle("PUT /api/v1/cases/{id}/remediation", h.needRemediation(h.putRemediation))
+	t.Handle("GET /api/v1/cases/{id}/campaigns", h.needRemediation(h.caseCampaigns))
+	t.Handle("POST /api/v1/cases/{id}/campaigns", h.needRemediation(h.composeCampaign))
+	t.Handle("GET /api/v1/cases/{id}/campaigns/{campaign}", h.needRemediation(h.getCampaign))
+	t.Handle("GET /api/v1/cases/{id}/campaigns/{campaign}/preview", h.needRemediation(h.previewCampaign))
+	t.Handle("POST /api/v1/cases/{id}/campaigns/{campaign}/send", h.needRemediation(h.sendCampaign))
+	t.Handle("POST /api/v1/cases/{id}/campaigns/{campaign}/resend", h.needRemediation(h.resendCampaign))
+
 	// Reports: anyone may submit (rate-limited); triage staff of the
 	// receiving organisation work the inbox, and every read is audited.
 	t.Handle("POST /api/v1/reports", h.needReports(h.submitReport))
@@ -78,6 +89,11 @@ func (h *Handler) routes(t *route.Table) {
 	// The product catalogue: read with case.read or product.manage, changed
 	// with product.manage.
 	t.Handle("GET /api/v1/products", h.exportProducts)
+	// Who runs what: customers and downstream vendors with their contacts
+	// and the versions they run.
+	t.Handle("GET /api/v1/customers", h.listCustomers)
+	t.Handle("PUT /api/v1/customers", h.putCustomers)
+	t.Handle("DELETE /api/v1/customers/{name}", h.deleteCustomer)
 	t.Handle("POST /api/v1/products/import", h.importProducts)
 	t.Handle("DELETE /api/v1/products/{id}", h.deleteProduct)
 	t.Handle("GET /api/v1/products/{id}/versions", h.selectVersions)

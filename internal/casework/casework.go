@@ -190,6 +190,7 @@ type Service struct {
 	review *reviewNotices  // nil: reviews are recorded silently
 	table  *gbt30279.Table // nil: the provisional default
 	hook   ChangeHook      // nil: no duties follow the case
+	guard  Guard           // nil: every lifecycle move is allowed
 }
 
 // NewService returns a Service; refPrefix starts case references ("EMB").

@@ -177,6 +177,9 @@ func (s *Service) Transition(ctx context.Context, p *access.Principal, id int64,
 					"record the grade and the affected products and versions before confirming (RMSV Art. 7(1))")
 			}
 		}
+		if err := s.guarded(ctx, tx, c, m.To); err != nil {
+			return err
+		}
 		from := c.Status
 		c.Status, c.UpdatedAt = m.To, tx.Now()
 		if m.To == Rejected {

@@ -99,6 +99,10 @@ type Message struct {
 	Text string
 	// HTML is an optional HTML alternative for e-mail.
 	HTML string
+	// Unsubscribe is the https URL of a one-click unsubscribe (RFC 8058)
+	// for e-mail to a subscriber: it goes out as List-Unsubscribe with
+	// List-Unsubscribe-Post.
+	Unsubscribe string
 	// Markdown sends Text as markdown to WeCom and DingTalk robots.
 	Markdown bool
 	// Event names what happened, for webhooks ("case.published").
@@ -172,6 +176,7 @@ type payload struct {
 	Subject  string          `json:"subject,omitempty"`
 	Text     string          `json:"text,omitempty"`
 	HTML     string          `json:"html,omitempty"`
+	Unsub    string          `json:"unsubscribe,omitempty"`
 	Markdown bool            `json:"markdown,omitempty"`
 	Event    string          `json:"event,omitempty"`
 	Data     json.RawMessage `json:"data,omitempty"`

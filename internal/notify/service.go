@@ -84,7 +84,7 @@ func (s *Service) enqueue(ctx context.Context, tx Enqueuer, m Message) (int64, b
 		return 0, false, err
 	}
 	plain, err := json.Marshal(payload{Target: m.Target, Secret: m.Secret, Subject: m.Subject, Text: m.Text,
-		HTML: m.HTML, Markdown: m.Markdown, Event: m.Event, Data: m.Data})
+		HTML: m.HTML, Unsub: m.Unsubscribe, Markdown: m.Markdown, Event: m.Event, Data: m.Data})
 	if err != nil {
 		return 0, false, fmt.Errorf("notify: encode payload: %w", err)
 	}

@@ -169,6 +169,12 @@ func (s *SMTPSender) message(m Message) (*gomail.Msg, error) {
 	// Automated mail: no out-of-office answers (RFC 3834 §5).
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	if m.Unsubscribe != "" {
+		// One-click unsubscribe (RFC 8058 §3.1): the receiver POSTs
+		// "List-Unsubscribe=One-Click" to the URL.
+		msg.SetGenHeader("List-Unsubscribe", "<"+m.Unsubscribe+">")
+		msg.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)

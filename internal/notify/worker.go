@@ -52,6 +52,11 @@ type WorkerOptions struct {
 	// Logger receives one line per attempt; never bodies, targets' tokens
 	// or secrets (slog.Default()).
 	Logger *slog.Logger
+	// Settled, when set, is told of every message whose outcome was
+	// recorded as final (Sent or Dead), after the record: what follows a
+	// delivery (a notice campaign's state) hooks here instead of polling.
+	// It must not block.
+	Settled func(r Row, st State)
 }
 
 func (o WorkerOptions) withDefaults() WorkerOptions {
@@ -187,7 +192,7 @@ func (w *Worker) deliver(ctx context.Context, r Row) {
 	}
 	now := w.opt.Now()
 	if err == nil {
-		w.settled(log, w.store.MarkOutboxSent(ctx, r, now), "notify: sent", slog.LevelInfo)
+		w.settled(log, r, Sent, w.store.MarkOutboxSent(ctx, r, now), "notify: sent", slog.LevelInfo)
 		return
 	}
 	f := Failure{Error: errorText(err), At: now}
@@ -198,15 +203,16 @@ func (w *Worker) deliver(ctx context.Context, r Row) {
 	}
 	log = log.With(slog.String("error", f.Error))
 	if f.Dead {
-		w.settled(log, w.store.MarkOutboxFailed(ctx, r, f), "notify: dead", slog.LevelError)
+		w.settled(log, r, Dead, w.store.MarkOutboxFailed(ctx, r, f), "notify: dead", slog.LevelError)
 		return
 	}
-	w.settled(log.With(slog.Time("next_attempt_at", f.NextAttemptAt)), w.store.MarkOutboxFailed(ctx, r, f),
+	w.settled(log.With(slog.Time("next_attempt_at", f.NextAttemptAt)), r, Pending, w.store.MarkOutboxFailed(ctx, r, f),
 		"notify: attempt failed", slog.LevelWarn)
 }
 
-// settled logs the outcome of settling a row.
-func (w *Worker) settled(log *slog.Logger, err error, msg string, level slog.Level) {
+// settled logs the outcome of settling row r in state st, and tells
+// Settled of a final one.
+func (w *Worker) settled(log *slog.Logger, r Row, st State, err error, msg string, level slog.Level) {
 	switch {
 	case errs.Is(err, errs.Conflict):
 		log.Warn("notify: lease ended before the outcome was recorded; another worker owns the message")
@@ -214,6 +220,9 @@ func (w *Worker) settled(log *slog.Logger, err error, msg string, level slog.Lev
 		log.Error("notify: recording the outcome failed; the message will be sent again", slog.Any("store_error", err))
 	default:
 		log.Log(context.Background(), level, msg)
+		if w.opt.Settled != nil && st != Pending {
+			w.opt.Settled(r, st)
+		}
 	}
 }
 
@@ -228,7 +237,7 @@ func (w *Worker) send(ctx context.Context, r Row) error {
 		return Permanent(fmt.Errorf("decode payload: %w", err))
 	}
 	m := Message{OrgID: r.OrgID, Kind: r.Kind, DedupKey: r.DedupKey, Target: p.Target, Secret: p.Secret,
-		Subject: p.Subject, Text: p.Text, HTML: p.HTML, Markdown: p.Markdown, Event: p.Event, Data: p.Data}
+		Subject: p.Subject, Text: p.Text, HTML: p.HTML, Unsubscribe: p.Unsub, Markdown: p.Markdown, Event: p.Event, Data: p.Data}
 	ctx, cancel := context.WithTimeout(ctx, w.opt.SendTimeout)
 	defer cancel()
 	return w.sender.Send(ctx, m)

@@ -134,6 +134,8 @@ type Tx interface {
 type Service struct {
 	store   Store
 	changed func(ctx context.Context, org int64) // nil: no one is told
+	// customers keeps who runs what; nil: the customer list is off.
+	customers CustomerStore
 }
 
 // WithChangeHook returns s calling h after every committed change to an

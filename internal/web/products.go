@@ -16,6 +16,8 @@ import (
 type Products interface {
 	Export(ctx context.Context, p *access.Principal) (product.Catalogue, error)
 	Import(ctx context.Context, p *access.Principal, c product.Catalogue, opt product.ImportOptions) (product.ImportSummary, error)
+	Customers(ctx context.Context, p *access.Principal) ([]product.Customer, error)
+	PutCustomers(ctx context.Context, p *access.Principal, cs []product.Customer) error
 }
 
 // productsPage is the data of /products.

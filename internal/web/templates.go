@@ -57,6 +57,14 @@ const (
 	pageBoard     pageName = "obligations"
 	pagePackage   pageName = "package"
 	pageDashboard pageName = "dashboard"
+	// Remediation and notices: a case's fixes and campaigns, who runs
+	// what, and the public pages of recipients and subscribers.
+	pageRemediation pageName = "remediation"
+	pageCampaign    pageName = "campaign"
+	pageCustomers   pageName = "customers"
+	pageRecipient   pageName = "recipient"
+	pageSubscribe   pageName = "subscribe"
+	pageLinkAction  pageName = "linkaction"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
@@ -65,7 +73,8 @@ func allPages() []pageName {
 	return []pageName{pageHome, pageError, pageSetup, pageSignIn, pageTokens, pageUsers, pageSecondFactor, pageTwoFactor, pageCases, pageCase, pageStatement, pageAudit, pageReview, pageProfile,
 		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy, pageOutbox, pageForgot, pageReset, pageNotice, pageProducts,
 		pageVersion, pageAdvisory, pageAssets, pageImports,
-		pageBoard, pagePackage, pageDashboard}
+		pageBoard, pagePackage, pageDashboard,
+		pageRemediation, pageCampaign, pageCustomers, pageRecipient, pageSubscribe, pageLinkAction}
 }
 
 // site is one parse of the templates and one read of the static files.

@@ -74,6 +74,10 @@ type Config struct {
 	// Submissions limits report submissions per client address; nil means
 	// 60 an hour. Share it with the API's, so that both count together.
 	Submissions *ratelimit.Limiter
+	// Remediation and Notices serve a case's fixes and notice campaigns and
+	// the public pages of recipients and subscribers; nil turns them off.
+	Remediation Remediation
+	Notices     Notices
 	// LinkAttempts limits requests to reporters' private links per client
 	// address; nil means 60 a minute.
 	LinkAttempts *ratelimit.Limiter

@@ -403,6 +403,15 @@ func TestPatterns(t *testing.T) {
 		"POST /reports/{tracking}/triage", "POST /setup", "POST /signin", "POST /signin/2fa", "POST /signin/forgot",
 		"POST /signin/reset", "POST /signout",
 	}
+	// Remediation and notices: a case's fixes and campaigns, who runs
+	// what, and the public pages of recipients and subscribers.
+	want = append(want, "GET /cases/{id}/remediation", "POST /cases/{id}/remediation", "POST /cases/{id}/campaigns",
+		"GET /cases/{id}/campaigns/{campaign}", "POST /cases/{id}/campaigns/{campaign}/send",
+		"POST /cases/{id}/campaigns/{campaign}/resend", "GET /customers", "POST /customers/import",
+		"GET /notices/r/{token}", "POST /notices/r/{token}/ack", "POST /notices/r/{token}/reply",
+		"GET /notices/subscribe/{product}", "POST /notices/subscribe/{product}", "GET /notices/confirm/{token}",
+		"POST /notices/confirm/{token}", "GET /notices/unsubscribe/{token}", "POST /notices/unsubscribe/{token}")
+	slices.Sort(want)
 	if diff := cmp.Diff(want, mustNew(t, Config{}).Patterns()); diff != "" {
 		t.Errorf("Patterns() (-want +got):\n%s", diff)
 	}

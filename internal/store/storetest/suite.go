@@ -37,6 +37,8 @@ func Run(t *testing.T, newDSN func(testing.TB) string) {
 		{"Outbox", testOutbox},
 		{"Products", testProducts},
 		{"Exposure", testExposure},
+		{"Remediation", testRemediation},
+		{"Notices", testNotices},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
