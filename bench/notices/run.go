@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -43,8 +44,20 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.batch, "batch", 50, "outbox messages one worker claim takes")
 	fs.IntVar(&o.concurrency, "concurrency", 16, "outbox messages sent at once")
 	fs.IntVar(&o.dispatch, "dispatch", 200, "recipients enqueued per transaction")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server, worker and sinks) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	dir, err := os.MkdirTemp("", "embargo-noticebench-")
 	if err != nil {
@@ -114,7 +127,7 @@ func build(ctx context.Context, db *store.DB, kr *keyring.Keyring, smtpAddr stri
 	// As serve wires them: the worker tells the campaign runner of final
 	// outcomes, and the runner wakes the worker after enqueuing.
 	b.worker, err = notify.NewWorker(db, kr, notify.Senders{notify.Email: sender, notify.Webhook: &notify.WebhookSender{}},
-		notify.WorkerOptions{Batch: o.batch, Concurrency: o.concurrency, Logger: quiet,
+		notify.WorkerOptions{Batch: o.batch, Concurrency: o.concurrency, SendTimeout: 10 * time.Second, Logger: quiet,
 			Settled: func(r notify.Row, st notify.State) { b.notices.Settled(r, st) }})
 	if err != nil {
 		return nil, err

@@ -100,7 +100,7 @@ func newWorld(t testing.TB, dsn string) *world {
 		t.Fatal(err)
 	}
 	w.worker, err = notify.NewWorker(d.DB, kr, notify.Senders{notify.Email: sender, notify.Webhook: &notify.WebhookSender{}},
-		notify.WorkerOptions{Batch: 50, Concurrency: 8, Settled: w.notices.Settled})
+		notify.WorkerOptions{Batch: 50, Concurrency: 16, Settled: w.notices.Settled})
 	if err != nil {
 		t.Fatal(err)
 	}

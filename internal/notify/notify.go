@@ -149,6 +149,14 @@ type Failure struct {
 	At            time.Time
 }
 
+// Outcome is the result of one attempt to deliver a claimed row: sent at
+// SentAt when Failure is nil.
+type Outcome struct {
+	Row     Row
+	SentAt  time.Time
+	Failure *Failure
+}
+
 // Filter selects outbox rows.
 type Filter struct {
 	// OrgID selects one organisation's rows (0: the instance's own), unless

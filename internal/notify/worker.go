@@ -21,10 +21,10 @@ type WorkerStore interface {
 	// ClaimOutbox claims up to limit rows due at now for worker, leased
 	// until now+lease.
 	ClaimOutbox(ctx context.Context, worker string, now time.Time, limit int, lease time.Duration) ([]Row, error)
-	// MarkOutboxSent and MarkOutboxFailed settle a claimed row;
-	// errs.Conflict when the claim no longer holds.
-	MarkOutboxSent(ctx context.Context, r Row, at time.Time) error
-	MarkOutboxFailed(ctx context.Context, r Row, f Failure) error
+	// SettleOutbox records the outcomes of claimed rows in one
+	// transaction: rowErrs[i] is errs.Conflict when outs[i]'s claim no
+	// longer holds; err means nothing was recorded.
+	SettleOutbox(ctx context.Context, outs []Outcome) (rowErrs []error, err error)
 }
 
 // WorkerOptions tune a Worker. Zero fields take the defaults given.
@@ -32,11 +32,14 @@ type WorkerOptions struct {
 	// ID names the worker in claims (host name, process and a random
 	// suffix).
 	ID string
-	// Batch is how many messages one claim takes (10), and Concurrency
-	// how many of them are sent at once (4).
+	// Batch is how many messages one claim takes (50), and Concurrency
+	// how many of them are sent at once (16). A batch's outcomes are
+	// recorded together, in one transaction.
 	Batch, Concurrency int
 	// Lease is how long a claim holds (5 minutes). It must exceed
-	// SendTimeout, or a slow send is claimed again while it runs.
+	// SendTimeout times the rounds of sends of a batch (Batch /
+	// Concurrency, rounded up), or a slow batch is claimed again while it
+	// runs.
 	Lease time.Duration
 	// SendTimeout bounds one delivery (1 minute).
 	SendTimeout time.Duration
@@ -63,8 +66,8 @@ func (o WorkerOptions) withDefaults() WorkerOptions {
 	if o.ID == "" {
 		o.ID = defaultWorkerID()
 	}
-	o.Batch = cmpOr(o.Batch, 10)
-	o.Concurrency = cmpOr(o.Concurrency, 4)
+	o.Batch = cmpOr(o.Batch, 50)
+	o.Concurrency = cmpOr(o.Concurrency, 16)
 	o.SendTimeout = cmpOr(o.SendTimeout, time.Minute)
 	o.Lease = cmpOr(o.Lease, 5*time.Minute)
 	o.Poll = cmpOr(o.Poll, 30*time.Second)
@@ -111,8 +114,12 @@ type Worker struct {
 // exceed the send timeout.
 func NewWorker(st WorkerStore, sl Sealer, sender Sender, opt WorkerOptions) (*Worker, error) {
 	opt = opt.withDefaults()
-	if opt.Lease <= opt.SendTimeout {
-		return nil, fmt.Errorf("notify: the lease (%v) must exceed the send timeout (%v)", opt.Lease, opt.SendTimeout)
+	// A batch is recorded when its last send ends: the lease must outlast
+	// the rounds of sends a batch can take.
+	rounds := time.Duration((opt.Batch + opt.Concurrency - 1) / opt.Concurrency)
+	if opt.Lease <= rounds*opt.SendTimeout {
+		return nil, fmt.Errorf("notify: the lease (%v) must exceed the send timeout (%v) times the rounds of sends of a batch (%d of %d at once)",
+			opt.Lease, opt.SendTimeout, opt.Batch, opt.Concurrency)
 	}
 	return &Worker{store: st, sealer: sl, sender: sender, opt: opt, wake: make(chan struct{}, 1)}, nil
 }
@@ -152,8 +159,12 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 // RunOnce claims one batch of due messages, delivers them and records the
-// outcomes. It returns how many it claimed. Sends under way when ctx ends
-// finish (within SendTimeout) and are recorded.
+// outcomes, all of the batch in one transaction (a transaction per message
+// made the store's syncs, not the sending, the limit on throughput). It
+// returns how many it claimed. Sends under way when ctx ends finish
+// (within SendTimeout) and are recorded. A worker that dies before the
+// batch is recorded leaves its messages to be sent again when their lease
+// ends: delivery is at least once, and receivers deduplicate.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if ctx.Err() != nil {
 		return 0, nil
@@ -165,23 +176,33 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	// Deliveries outlive ctx: a claimed message is sent and settled, not
 	// abandoned to wait for its lease to end.
 	bg := context.WithoutCancel(ctx)
+	outs := make([]Outcome, len(rows))
 	sem := make(chan struct{}, w.opt.Concurrency)
 	var wg sync.WaitGroup
-	for _, r := range rows {
+	for i, r := range rows {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			w.deliver(bg, r)
+			outs[i] = w.deliver(bg, r)
 		})
 	}
 	wg.Wait()
+	if len(outs) == 0 {
+		return 0, nil
+	}
+	rowErrs, err := w.store.SettleOutbox(bg, outs)
+	for i, o := range outs {
+		e := err
+		if e == nil {
+			e = rowErrs[i]
+		}
+		w.settled(o, e)
+	}
 	return len(rows), nil
 }
 
-// deliver sends one claimed row and settles it.
-func (w *Worker) deliver(ctx context.Context, r Row) {
-	log := w.opt.Logger.With(slog.Int64("outbox_id", r.ID), slog.String("kind", string(r.Kind)),
-		slog.Int64("org_id", r.OrgID), slog.String("target", r.Target), slog.Int("attempt", r.Attempts))
+// deliver sends one claimed row and returns the outcome to record.
+func (w *Worker) deliver(ctx context.Context, r Row) Outcome {
 	var err error
 	if r.Attempts > w.opt.MaxAttempts {
 		// Claimed again after a lease ended with no attempt left: its
@@ -192,8 +213,7 @@ func (w *Worker) deliver(ctx context.Context, r Row) {
 	}
 	now := w.opt.Now()
 	if err == nil {
-		w.settled(log, r, Sent, w.store.MarkOutboxSent(ctx, r, now), "notify: sent", slog.LevelInfo)
-		return
+		return Outcome{Row: r, SentAt: now}
 	}
 	f := Failure{Error: errorText(err), At: now}
 	f.Dead = IsPermanent(err) || r.Attempts >= w.opt.MaxAttempts
@@ -201,18 +221,24 @@ func (w *Worker) deliver(ctx context.Context, r Row) {
 	if !f.Dead {
 		f.NextAttemptAt = now.Add(max(w.Backoff(r.Attempts), min(retryAfter(err), w.opt.MaxDelay)))
 	}
-	log = log.With(slog.String("error", f.Error))
-	if f.Dead {
-		w.settled(log, r, Dead, w.store.MarkOutboxFailed(ctx, r, f), "notify: dead", slog.LevelError)
-		return
-	}
-	w.settled(log.With(slog.Time("next_attempt_at", f.NextAttemptAt)), r, Pending, w.store.MarkOutboxFailed(ctx, r, f),
-		"notify: attempt failed", slog.LevelWarn)
+	return Outcome{Row: r, Failure: &f}
 }
 
-// settled logs the outcome of settling row r in state st, and tells
-// Settled of a final one.
-func (w *Worker) settled(log *slog.Logger, r Row, st State, err error, msg string, level slog.Level) {
+// settled logs the outcome o of a row as recorded (err: not recorded),
+// and tells Settled of a final one.
+func (w *Worker) settled(o Outcome, err error) {
+	r := o.Row
+	log := w.opt.Logger.With(slog.Int64("outbox_id", r.ID), slog.String("kind", string(r.Kind)),
+		slog.Int64("org_id", r.OrgID), slog.String("target", r.Target), slog.Int("attempt", r.Attempts))
+	st, msg, level := Sent, "notify: sent", slog.LevelInfo
+	if f := o.Failure; f != nil {
+		log = log.With(slog.String("error", f.Error))
+		st, msg, level = Dead, "notify: dead", slog.LevelError
+		if !f.Dead {
+			log = log.With(slog.Time("next_attempt_at", f.NextAttemptAt))
+			st, msg, level = Pending, "notify: attempt failed", slog.LevelWarn
+		}
+	}
 	switch {
 	case errs.Is(err, errs.Conflict):
 		log.Warn("notify: lease ended before the outcome was recorded; another worker owns the message")

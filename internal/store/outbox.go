@@ -157,45 +157,69 @@ func cmpTime(a, b time.Time, aID, bID int64) int {
 	return int(aID - bID)
 }
 
-// MarkOutboxSent records that claimed row r was delivered at at. It
-// returns errs.Conflict when r's claim no longer holds (its lease ended
-// and another worker claimed the row): the other claim settles it.
+// MarkOutboxSent records that claimed row r was sent at at. It returns
+// errs.Conflict when r's claim no longer holds.
 func (db *DB) MarkOutboxSent(ctx context.Context, r notify.Row, at time.Time) error {
-	at = at.UTC().Truncate(time.Microsecond)
-	return db.settle(ctx, r, `state = 'sent', sent_at = $4, updated_at = $4, last_error = '',
-		lease_until = NULL`, at)
+	return db.settleOne(ctx, notify.Outcome{Row: r, SentAt: at})
 }
 
 // MarkOutboxFailed records failed attempt f of claimed row r: the row is
 // dead, or pending again from f.NextAttemptAt. It returns errs.Conflict
 // when r's claim no longer holds.
 func (db *DB) MarkOutboxFailed(ctx context.Context, r notify.Row, f notify.Failure) error {
-	state := notify.Pending
-	if f.Dead {
-		state = notify.Dead
-	}
-	return db.settle(ctx, r, `state = $4, last_error = $5, next_attempt_at = $6, updated_at = $7,
-		lease_until = NULL`, string(state), f.Error, f.NextAttemptAt.UTC().Truncate(time.Microsecond),
-		f.At.UTC().Truncate(time.Microsecond))
+	return db.settleOne(ctx, notify.Outcome{Row: r, Failure: &f})
 }
 
-// settle updates claimed row r with set if the claim still holds: the row
-// is sending, for the same worker and the same attempt.
-func (db *DB) settle(ctx context.Context, r notify.Row, set string, args ...any) error {
-	return db.Transact(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE outbox SET `+set+`
-			WHERE id = $1 AND state = 'sending' AND locked_by = $2 AND attempts = $3`,
-			append([]any{r.ID, r.LockedBy, r.Attempts}, args...)...)
-		if err != nil {
-			return fmt.Errorf("store: settle outbox: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("store: settle outbox: %w", err)
-		}
-		if n == 0 {
-			return errs.New(errs.Conflict, "the claim on outbox message %d ended before it was settled", r.ID)
+func (db *DB) settleOne(ctx context.Context, o notify.Outcome) error {
+	rowErrs, err := db.SettleOutbox(ctx, []notify.Outcome{o})
+	if err != nil {
+		return err
+	}
+	return rowErrs[0]
+}
+
+// SettleOutbox records the outcomes of claimed rows in one transaction
+// (one sync for a whole batch of deliveries). rowErrs[i] is errs.Conflict
+// when outs[i]'s claim no longer holds — the row was claimed again after
+// its lease ended — and nothing is recorded for it; err, when the
+// transaction fails, means nothing was recorded.
+func (db *DB) SettleOutbox(ctx context.Context, outs []notify.Outcome) (rowErrs []error, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		rowErrs = make([]error, len(outs))
+		for i, o := range outs {
+			r := o.Row
+			var res sql.Result
+			var err error
+			if f := o.Failure; f == nil {
+				at := o.SentAt.UTC().Truncate(time.Microsecond)
+				res, err = tx.exec(ctx, `UPDATE outbox SET state = 'sent', sent_at = $4, updated_at = $4, last_error = '',
+					lease_until = NULL WHERE id = $1 AND state = 'sending' AND locked_by = $2 AND attempts = $3`,
+					r.ID, r.LockedBy, r.Attempts, at)
+			} else {
+				state := notify.Pending
+				if f.Dead {
+					state = notify.Dead
+				}
+				res, err = tx.exec(ctx, `UPDATE outbox SET state = $4, last_error = $5, next_attempt_at = $6, updated_at = $7,
+					lease_until = NULL WHERE id = $1 AND state = 'sending' AND locked_by = $2 AND attempts = $3`,
+					r.ID, r.LockedBy, r.Attempts, string(state), f.Error, f.NextAttemptAt.UTC().Truncate(time.Microsecond),
+					f.At.UTC().Truncate(time.Microsecond))
+			}
+			if err != nil {
+				return fmt.Errorf("store: settle outbox: %w", err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("store: settle outbox: %w", err)
+			}
+			if n == 0 {
+				rowErrs[i] = errs.New(errs.Conflict, "the claim on outbox message %d ended before it was settled", r.ID)
+			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return rowErrs, nil
 }

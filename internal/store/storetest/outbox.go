@@ -31,6 +31,7 @@ func testOutbox(t *testing.T, d Database) {
 		{"ClaimAndSettle", testOutboxClaimAndSettle},
 		{"FailAndRetry", testOutboxFailAndRetry},
 		{"List", testOutboxList},
+		{"SettleBatch", testOutboxSettleBatch},
 		{"ConcurrentClaims", testOutboxConcurrentClaims},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -181,6 +182,50 @@ func testOutboxFailAndRetry(t *testing.T, d Database) {
 	err = d.DB.Transact(ctx, func(tx *store.Tx) error { _, err := tx.OutboxByID(ctx, id+100); return err })
 	if !errs.Is(err, errs.NotFound) {
 		t.Errorf("OutboxByID of a missing row: err = %v, want NotFound", err)
+	}
+}
+
+// testOutboxSettleBatch settles a batch in one call: a sent row, a failed
+// one to retry, a dead one, and one whose claim another worker has taken
+// over, which alone is refused (Conflict) while the others are recorded.
+func testOutboxSettleBatch(t *testing.T, d Database) {
+	ctx := context.Background()
+	stale := mustEnqueue(t, d.DB, outboxRow(0, "stale"))
+	for _, k := range []string{"sent", "retry", "dead"} {
+		mustEnqueue(t, d.DB, outboxRow(0, k))
+	}
+	// w1 claims the first row for a minute and the others for an hour;
+	// when the minute is over, w2 takes the first over.
+	first := mustClaim(t, d.DB, "w1", outboxT0, 1, time.Minute)
+	rest := mustClaim(t, d.DB, "w1", outboxT0, 10, time.Hour)
+	if len(first) != 1 || first[0].ID != stale || len(rest) != 3 {
+		t.Fatalf("claimed %v and %v", ids(first), ids(rest))
+	}
+	if again := mustClaim(t, d.DB, "w2", outboxT0.Add(time.Minute), 10, time.Hour); len(again) != 1 || again[0].ID != stale {
+		t.Fatalf("w2 claimed %v, want the first row alone", ids(again))
+	}
+	rows := append(rest, first[0])
+	next := outboxT0.Add(time.Hour)
+	outs := []notify.Outcome{{Row: rows[0], SentAt: outboxT0},
+		{Row: rows[1], Failure: &notify.Failure{Error: "HTTP 503", NextAttemptAt: next, At: outboxT0}},
+		{Row: rows[2], Failure: &notify.Failure{Error: "550 no such user", Dead: true, At: outboxT0}},
+		{Row: rows[3], SentAt: outboxT0}}
+	rowErrs, err := d.DB.SettleOutbox(ctx, outs)
+	if err != nil || len(rowErrs) != 4 {
+		t.Fatalf("SettleOutbox = %v, %v", rowErrs, err)
+	}
+	for i, want := range []bool{false, false, false, true} {
+		if got := errs.Is(rowErrs[i], errs.Conflict); got != want || (!want && rowErrs[i] != nil) {
+			t.Errorf("row %d: err = %v, want a conflict: %v", i, rowErrs[i], want)
+		}
+	}
+	got := map[string]notify.State{}
+	for _, r := range mustList(t, d.DB, notify.Filter{Limit: 10}) {
+		got[r.DedupKey] = r.State
+	}
+	want := map[string]notify.State{"sent": notify.Sent, "retry": notify.Pending, "dead": notify.Dead, "stale": notify.Sending}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("states after the batch (-want +got):\n%s", diff)
 	}
 }
 
