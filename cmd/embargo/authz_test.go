@@ -407,6 +407,10 @@ var matrix = map[string]matrixRequest{
 		string(access.Administrator): 204, string(access.ComplianceOfficer): 404, string(access.Engineer): 404, "other_tenant": 404, "other_reader": 404})}},
 	"GET /api/v1/products/{id}/versions": {"GET", "/api/v1/products/{product}/versions?range=%3E%3D1.0.1", "", want{all: 200, except: merge(copyMap(noTokenRoles), map[string]int{
 		string(access.Auditor): 403, "other_tenant": 404, "other_reader": 404})}},
+	// Public subscriptions to a product's notices: product.manage, the
+	// caller's organisation's products only.
+	"GET /api/v1/products/{id}/subscriptions": {"GET", "/api/v1/products/{product}/subscriptions", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
+		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Engineer): 200, "other_tenant": 404, "other_reader": 404})}},
 	// The exposure engine: advisories imported by administrators
 	// (org.manage; they are public data shared by every organisation);
 	// matches and assets read with case.read or product.manage, the

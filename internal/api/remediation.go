@@ -30,6 +30,45 @@ type Notices interface {
 	Preview(ctx context.Context, p *access.Principal, caseID, id int64) ([]notice.Preview, error)
 	Send(ctx context.Context, p *access.Principal, caseID, id int64) (notice.Campaign, error)
 	Resend(ctx context.Context, p *access.Principal, caseID, id int64) (notice.Campaign, error)
+	Subscriptions(ctx context.Context, p *access.Principal, productID int64) ([]notice.Subscription, error)
+}
+
+// SubscriptionJSON is one public subscription to a product's notices, its
+// address masked.
+type SubscriptionJSON struct {
+	ID          int64      `json:"id"`
+	Email       string     `json:"email"`
+	Language    string     `json:"language"`
+	State       string     `json:"state"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ConfirmedAt *time.Time `json:"confirmed_at,omitempty"`
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+}
+
+// productSubscriptions lists the public subscriptions to a product's
+// notices (product.manage; addresses masked).
+func (h *Handler) productSubscriptions(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := h.productCall(r)
+	if err != nil {
+		return err
+	}
+	subs, err := h.notices.Subscriptions(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	out := make([]SubscriptionJSON, len(subs))
+	for i, s := range subs {
+		out[i] = SubscriptionJSON{ID: s.ID, Email: s.Email, Language: s.Language, State: s.State, CreatedAt: s.CreatedAt,
+			ConfirmedAt: timeOrNil(s.ConfirmedAt), EndedAt: timeOrNil(s.EndedAt)}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"subscriptions": out})
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // needRemediation answers 404 when the server has no remediation.

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -22,7 +23,7 @@ import (
 
 // newRemediationWorld is the API over a real store with remediation,
 // notices and the customer list wired as the server wires them.
-func newRemediationWorld(t *testing.T, dsn string) *oblWorld {
+func newRemediationWorld(t *testing.T, dsn string) (*oblWorld, *notice.Service, *store.DB) {
 	t.Helper()
 	ctx := context.Background()
 	d := storetest.Open(t, dsn, store.Options{})
@@ -34,7 +35,7 @@ func newRemediationWorld(t *testing.T, dsn string) *oblWorld {
 	obl := obligation.NewService(d.DB, cases, kr)
 	cases.WithChangeHook(obl.Reconcile)
 	notices := notice.NewService(d.DB, cases, obl, kr, notice.Config{Notifier: notify.NewService(d.DB, kr, nil),
-		BaseURL: "https://embargo.example.cn/"})
+		BaseURL: "https://embargo.example.cn/", Email: true})
 	var org int64
 	err = d.DB.Transact(ctx, func(tx *store.Tx) (err error) {
 		org, err = tx.CreateOrganisation(ctx, identity.Organisation{Name: "Acme 网络", Kinds: []string{"provider"}, Country: "CN",
@@ -51,7 +52,7 @@ func newRemediationWorld(t *testing.T, dsn string) *oblWorld {
 	}
 	w.h = mustNew(t, Config{Identity: ids, Orgs: d.DB, Cases: cases, Obligations: obl, Products: product.NewService(d.DB).WithCustomers(d.DB),
 		Remediation: remediation.NewService(d.DB, cases), Notices: notices})
-	return w
+	return w, notices, d.DB
 }
 
 // TestRemediationAPI records fixes per release line, composes, previews
@@ -63,7 +64,7 @@ func TestRemediationAPI(t *testing.T) {
 }
 
 func testRemediationAPI(t *testing.T, dsn string) {
-	w := newRemediationWorld(t, dsn)
+	w, notices, db := newRemediationWorld(t, dsn)
 	w.call(t, "compliance", "POST", "/products/import", `{"format":"embargo.products.v1","products":[{"name":"Router","models":[{"name":"R1",
 		"versions":[{"version":"1.0","line":"1.x"},{"version":"2.0","line":"2.x"}]}]}]}`, 200)
 	w.call(t, "compliance", "PUT", "/customers", `{"customers":[{"name":"下游厂商","kind":"downstream_vendor","country":"CN",
@@ -116,4 +117,22 @@ func testRemediationAPI(t *testing.T, dsn string) {
 	w.call(t, "compliance", "GET", "/cases/{id}/campaigns", "", 200, id...)
 	w.call(t, "compliance", "GET", "/cases/{id}/campaigns/{campaign}", "", 200, cid...)
 	w.wantProblem(t, "compliance", "DELETE", "/customers/{name}", "", 404, "product.customer_not_found", "{name}", "nobody")
+
+	// Public subscriptions, listed masked for those who keep the catalogue.
+	vs, err := db.ProductVersions(context.Background(), 0)
+	if err != nil || len(vs) == 0 {
+		t.Fatalf("versions: %v, %v", vs, err)
+	}
+	pid := []string{"{id}", strconv.FormatInt(vs[0].ProductID, 10)}
+	if err := notices.Subscribe(context.Background(), vs[0].ProductID, "Reader@Example.org", "en"); err != nil {
+		t.Fatal(err)
+	}
+	subs := mustDecode[struct {
+		Subscriptions []SubscriptionJSON `json:"subscriptions"`
+	}](t, w.call(t, "compliance", "GET", "/products/{id}/subscriptions", "", 200, pid...))
+	if len(subs.Subscriptions) != 1 || subs.Subscriptions[0].State != "pending" || subs.Subscriptions[0].Language != "en" ||
+		strings.Contains(subs.Subscriptions[0].Email, "reader@example.org") {
+		t.Errorf("subscriptions: %+v; want one pending, in English, its address masked", subs)
+	}
+	w.wantProblem(t, "triager", "GET", "/products/{id}/subscriptions", "", 403, "access.denied", pid...)
 }

@@ -97,6 +97,7 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("POST /api/v1/products/import", h.importProducts)
 	t.Handle("DELETE /api/v1/products/{id}", h.deleteProduct)
 	t.Handle("GET /api/v1/products/{id}/versions", h.selectVersions)
+	t.Handle("GET /api/v1/products/{id}/subscriptions", h.needRemediation(h.productSubscriptions))
 
 	// The exposure engine: feed records imported by instance or
 	// organisation administrators; matches and assets read with case.read

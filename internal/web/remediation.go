@@ -38,6 +38,7 @@ type Notices interface {
 	Subscribe(ctx context.Context, productID int64, email, lang string) error
 	Confirm(ctx context.Context, token string) (notice.Subscription, error)
 	Unsubscribe(ctx context.Context, token string) (notice.Subscription, error)
+	Subscriptions(ctx context.Context, p *access.Principal, productID int64) ([]notice.Subscription, error)
 }
 
 // remediationPage is the data of a case's remediation page.
@@ -240,6 +241,18 @@ type customersPage struct {
 	CanWrite  bool
 	Problem   string
 	Stored    int
+	// Subscribers are each product's public subscriptions, for those who
+	// keep the catalogue (addresses masked).
+	Subscribers []productSubscribers
+}
+
+// productSubscribers is a product with its public subscriptions and the
+// link that people subscribe through.
+type productSubscribers struct {
+	ProductID     int64
+	Product       string
+	Subscriptions []notice.Subscription
+	Active        int
 }
 
 // showCustomers shows who runs what.
@@ -258,6 +271,25 @@ func (h *Handler) renderCustomers(w http.ResponseWriter, r *http.Request, p *acc
 		return err
 	}
 	data.Customers, data.CanWrite = cs, p.Can(access.ManageProducts)
+	if data.CanWrite && h.cfg.Notices != nil {
+		cat, err := h.cfg.Products.Export(r.Context(), p)
+		if err != nil {
+			return err
+		}
+		for _, pr := range cat.Products {
+			subs, err := h.cfg.Notices.Subscriptions(r.Context(), p, pr.ID)
+			if err != nil {
+				return err
+			}
+			row := productSubscribers{ProductID: pr.ID, Product: pr.Name, Subscriptions: subs}
+			for _, sub := range subs {
+				if sub.State == "active" {
+					row.Active++
+				}
+			}
+			data.Subscribers = append(data.Subscribers, row)
+		}
+	}
 	noStore(w)
 	return h.render(w, r, status, pageCustomers, data)
 }
