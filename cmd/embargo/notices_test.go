@@ -175,6 +175,37 @@ func TestNoticeCampaign(t *testing.T) {
 		t.Errorf("comments: %+v", comments)
 	}
 	waitCampaign([]string{"Beta GmbH delivered reduced", "Bounce Ltd delivered full", "下游厂商 delivered full", "甲客户 acknowledged full"})
+
+	// A public subscription through the page /customers links to, listed
+	// there masked, awaiting its confirmation.
+	customersPage := func() string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+"customers", nil)
+		req.AddCookie(&http.Cookie{Name: "embargo_session", Value: co.cookie})
+		req.Header.Set("Accept-Language", "en")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET /customers: %d", resp.StatusCode)
+		}
+		return string(b)
+	}
+	sub := regexp.MustCompile(`href="/(notices/subscribe/[0-9]+)"`).FindStringSubmatch(customersPage())
+	if sub == nil {
+		t.Fatal("/customers links to no subscription page")
+	}
+	resp, err := http.Post(base+sub[1], "application/x-www-form-urlencoded", strings.NewReader("email=reader%40example.org"))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("subscribing: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if page := customersPage(); !strings.Contains(page, "awaiting confirmation") || strings.Contains(page, "reader@example.org") {
+		t.Errorf("/customers does not list the subscription masked and pending")
+	}
 }
 
 // campaignJSON is a campaign as the API returns it.
