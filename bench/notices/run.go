@@ -118,7 +118,7 @@ func build(ctx context.Context, db *store.DB, kr *keyring.Keyring, smtpAddr stri
 	obl := obligation.NewService(db, b.cases, kr)
 	b.cases.WithChangeHook(obl.Reconcile)
 	b.fixes = remediation.NewService(db, b.cases)
-	b.prods = product.NewService(db).WithCustomers(db)
+	b.prods = product.NewService(db).WithCustomers(db, kr)
 	sender, err := notify.NewSMTPSender(notify.SMTPConfig{Addr: smtpAddr, TLS: notify.SMTPNoTLS, From: "psirt@acme.example.cn", HELO: "bench"})
 	if err != nil {
 		return nil, err

@@ -135,7 +135,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		return nil, err
 	}
 	ids := identity.NewService(db, policy, nil).WithSealer(kr)
-	products := product.NewService(db).WithCustomers(db)
+	products := product.NewService(db).WithCustomers(db, kr)
 	cases := casework.NewService(db, kr, "EMB").WithGuard(remediation.Guard)
 	if err := useGradeTable(c, log, cases); err != nil {
 		return nil, err

@@ -50,7 +50,7 @@ func newRemediationWorld(t *testing.T, dsn string) (*oblWorld, *notice.Service, 
 	for name, role := range map[string]access.Role{"triager": access.Triager, "compliance": access.ComplianceOfficer} {
 		w.tokens[name] = mustToken(t, ids, org, name, role)
 	}
-	w.h = mustNew(t, Config{Identity: ids, Orgs: d.DB, Cases: cases, Obligations: obl, Products: product.NewService(d.DB).WithCustomers(d.DB),
+	w.h = mustNew(t, Config{Identity: ids, Orgs: d.DB, Cases: cases, Obligations: obl, Products: product.NewService(d.DB).WithCustomers(d.DB, kr),
 		Remediation: remediation.NewService(d.DB, cases), Notices: notices})
 	return w, notices, d.DB
 }

@@ -76,6 +76,9 @@ func (s *Service) recipients(ctx context.Context, tx Tx, c casework.Case, subscr
 	if err != nil {
 		return nil, err
 	}
+	if err := product.OpenContacts(s.sealer, c.OrgID, customers); err != nil {
+		return nil, err
+	}
 	var subs []Subscription
 	if subscribers && s.cfg.Email {
 		if subs, err = tx.ActiveSubscriptions(ctx, c.OrgID, products(plan)); err != nil {

@@ -236,6 +236,9 @@ func (s *Service) loadDispatch(ctx context.Context, tx Tx, id int64) (dispatchDa
 	if err != nil {
 		return d, err
 	}
+	if err := product.OpenContacts(s.sealer, cp.OrgID, cs); err != nil {
+		return d, err
+	}
 	for _, c := range cs {
 		d.customers[c.ID] = c
 	}

@@ -84,7 +84,7 @@ func newWorld(t testing.TB, dsn string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{d: d, kr: kr, p: map[string]*access.Principal{}, products: product.NewService(d.DB).WithCustomers(d.DB),
+	w := &world{d: d, kr: kr, p: map[string]*access.Principal{}, products: product.NewService(d.DB).WithCustomers(d.DB, kr),
 		mail: &notifytest.Mailbox{RejectTo: map[string]*smtp.SMTPError{
 			"bounce@cust.example.cn": {Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}}}}
 	w.hooks = newReceiver(t)

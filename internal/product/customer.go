@@ -88,8 +88,10 @@ func (s *Service) Customers(ctx context.Context, p *access.Principal) ([]Custome
 	}
 	var out []Customer
 	err = st.TransactCustomers(ctx, func(tx CustomerTx) (err error) {
-		out, err = tx.Customers(ctx, p.OrgID)
-		return err
+		if out, err = tx.Customers(ctx, p.OrgID); err != nil {
+			return err
+		}
+		return OpenContacts(s.sealer, p.OrgID, out)
 	})
 	if !p.Can(access.ManageProducts) {
 		// Robot and webhook URLs carry their tokens: only those who keep
@@ -109,9 +111,10 @@ func maskIf(k notify.Kind, target string) string {
 	return notify.MaskTarget(k, target)
 }
 
-// WithCustomers returns s keeping the customer list in st.
-func (s *Service) WithCustomers(st CustomerStore) *Service {
-	s.customers = st
+// WithCustomers returns s keeping the customer list in st, the
+// customers' webhook and robot URLs sealed with sl (SealContacts).
+func (s *Service) WithCustomers(st CustomerStore, sl Sealer) *Service {
+	s.customers, s.sealer = st, sl
 	return s
 }
 
@@ -149,6 +152,9 @@ func (s *Service) PutCustomers(ctx context.Context, p *access.Principal, cs []Cu
 		if err != nil {
 			return err
 		}
+		if err := OpenContacts(s.sealer, p.OrgID, have); err != nil {
+			return err
+		}
 		var ps []Problem
 		for i, c := range cs {
 			ids, missing := versionIDs(trees, c.Runs)
@@ -158,7 +164,7 @@ func (s *Service) PutCustomers(ctx context.Context, p *access.Principal, cs []Cu
 			if len(ps) > 0 {
 				continue
 			}
-			if err := putCustomer(ctx, tx, p, have, c, ids); err != nil {
+			if err := putCustomer(ctx, tx, p, s.sealer, have, c, ids); err != nil {
 				return err
 			}
 		}
@@ -169,8 +175,12 @@ func (s *Service) PutCustomers(ctx context.Context, p *access.Principal, cs []Cu
 	})
 }
 
-func putCustomer(ctx context.Context, tx CustomerTx, p *access.Principal, have []Customer, c Customer, ids []int64) error {
-	id, err := tx.PutCustomerContacts(ctx, p.OrgID, c)
+func putCustomer(ctx context.Context, tx CustomerTx, p *access.Principal, sl Sealer, have []Customer, c Customer, ids []int64) error {
+	sealed := c
+	if err := SealContacts(sl, p.OrgID, &sealed); err != nil {
+		return err
+	}
+	id, err := tx.PutCustomerContacts(ctx, p.OrgID, sealed)
 	if err != nil {
 		return err
 	}
@@ -195,6 +205,9 @@ func (s *Service) DeleteCustomer(ctx context.Context, p *access.Principal, name 
 	return st.TransactCustomers(ctx, func(tx CustomerTx) error {
 		have, err := tx.Customers(ctx, p.OrgID)
 		if err != nil {
+			return err
+		}
+		if err := OpenContacts(s.sealer, p.OrgID, have); err != nil {
 			return err
 		}
 		i := slices.IndexFunc(have, func(h Customer) bool { return h.Name == name })

@@ -136,6 +136,7 @@ type Service struct {
 	changed func(ctx context.Context, org int64) // nil: no one is told
 	// customers keeps who runs what; nil: the customer list is off.
 	customers CustomerStore
+	sealer    Sealer // seals the customers' webhook and robot URLs
 }
 
 // WithChangeHook returns s calling h after every committed change to an
