@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/embargohq/embargo/internal/keyring"
+	"github.com/embargohq/embargo/internal/mailin"
 	"github.com/embargohq/embargo/internal/notify"
 	"github.com/embargohq/embargo/internal/obligation"
 	"github.com/embargohq/embargo/internal/report"
@@ -31,9 +33,13 @@ func newOutbound(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring)
 	robot := &notify.RobotSender{}
 	senders[notify.WeCom], senders[notify.DingTalk], senders[notify.Feishu] = robot, robot, robot
 	o := &outbound{}
+	// Message-IDs name their outbox row under a key derived from the
+	// instance key, so that bounces can be traced back and not forged.
+	idKey := kr.DeriveSecret("notify.message-id")
+	ids := notify.MessageIDs{Key: idKey[:]}
 	if c.MailRelay != "" {
 		smtp, err := notify.NewSMTPSender(notify.SMTPConfig{Addr: c.MailRelay, TLS: notify.SMTPTLS(c.MailRelayTLS),
-			Username: c.MailRelayUser, Password: c.MailRelayPassword, From: mailFrom(c)})
+			Username: c.MailRelayUser, Password: c.MailRelayPassword, From: mailFrom(c), IDKey: ids.Key})
 		if err != nil {
 			return nil, fmt.Errorf("mail-relay: %w", err)
 		}
@@ -47,8 +53,20 @@ func newOutbound(c *Config, log *slog.Logger, db *store.DB, kr *keyring.Keyring)
 	if err != nil {
 		return nil, err
 	}
-	o.worker, o.svc = w, notify.NewService(db, kr, w.Wake)
+	o.worker, o.svc = w, notify.NewService(db, kr, w.Wake).WithBounces(ids, func(r notify.Row) {
+		for _, h := range o.settled {
+			h(r, notify.Dead)
+		}
+	})
 	return o, nil
+}
+
+// bounces hands the bounces that mail intake finds to the outbox.
+type bounces struct{ svc *notify.Service }
+
+// Bounced implements mailin.Bounces.
+func (b bounces) Bounced(ctx context.Context, messageID string, r mailin.DSNRecipient, at time.Time) (bool, error) {
+	return b.svc.Bounce(ctx, messageID, r.Recipient, r.Status, r.Diagnostic, at)
 }
 
 // mailFrom is --mail-from, or the first address that takes reports.

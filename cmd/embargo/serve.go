@@ -21,6 +21,7 @@ import (
 	"github.com/embargohq/embargo/internal/exposure"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
+	"github.com/embargohq/embargo/internal/mailin"
 	"github.com/embargohq/embargo/internal/notice"
 	"github.com/embargohq/embargo/internal/obligation"
 	"github.com/embargohq/embargo/internal/pgp"
@@ -67,7 +68,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	// After the server: requests in flight finish their submissions first.
 	defer a.reports.Close()
-	if err := startMailIntake(ctx, c, log, a.reports, a.key); err != nil {
+	// Mail intake reads bounces of the outbox's e-mail before reports:
+	// the envelope sender of notices is the intake address by default.
+	if err := startMailIntake(ctx, c, log, mailin.WithBounces(a.reports, bounces{a.outbound.svc}, log), a.key); err != nil {
 		return err
 	}
 	// Scheduled work: the receipt log's retention daily, security.txt's

@@ -50,3 +50,21 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseDSN checks that no message makes ParseDSN panic, and that what
+// it accepts names a Message-ID and a bounded number of recipients: run it
+// with go test -fuzz=FuzzParseDSN ./internal/mailin.
+func FuzzParseDSN(f *testing.F) {
+	f.Add([]byte(dsnPostfix))
+	f.Add([]byte(dsnHeadersOnly))
+	f.Add([]byte("Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n--b\r\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		d, ok := mailin.ParseDSN(raw)
+		if !ok {
+			return
+		}
+		if d.MessageID == "" || len(d.Recipients) == 0 || len(d.Recipients) > 100 {
+			t.Fatalf("accepted %+v", d)
+		}
+	})
+}

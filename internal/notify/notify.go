@@ -109,6 +109,9 @@ type Message struct {
 	Event string
 	// Data is the webhook's JSON payload; it must be a JSON value.
 	Data json.RawMessage
+	// OutboxID is the outbox row being delivered, set by the worker: an
+	// e-mail's Message-ID names it, so that a bounce can be traced back.
+	OutboxID int64
 }
 
 // Sender delivers messages of one or more kinds. Send returns nil once the

@@ -28,6 +28,9 @@ type Tx interface {
 	// RetryOutbox makes dead row id pending again, due now, attempts
 	// reset; errs.Conflict when it is not dead.
 	RetryOutbox(ctx context.Context, id int64) error
+	// BounceOutbox makes sent row id dead with lastError, at at;
+	// errs.Conflict when it is not sent.
+	BounceOutbox(ctx context.Context, id int64, lastError string, at time.Time) error
 }
 
 // Sealer encrypts payloads bound to where they are stored; *keyring.Keyring
@@ -40,9 +43,11 @@ type Sealer interface {
 // Service enqueues messages and lets administrators see and retry their
 // delivery.
 type Service struct {
-	store  Store
-	sealer Sealer
-	wake   func()
+	store   Store
+	sealer  Sealer
+	wake    func()
+	ids     MessageIDs
+	bounced func(Row)
 }
 
 // NewService returns a Service. wake, when not nil, is called after a
@@ -52,6 +57,69 @@ func NewService(st Store, sl Sealer, wake func()) *Service {
 		wake = func() {}
 	}
 	return &Service{store: st, sealer: sl, wake: wake}
+}
+
+// WithBounces returns s reading bounces (Bounce) of e-mail sent with
+// Message-IDs made by ids, telling bounced of each message a bounce
+// marks undelivered (the worker's Settled hook, with state Dead).
+func (s *Service) WithBounces(ids MessageIDs, bounced func(Row)) *Service {
+	s.ids, s.bounced = ids, bounced
+	return s
+}
+
+// Bounce records a delivery status notification (RFC 3464) that says the
+// e-mail with messageID could not be delivered to recipient: a message
+// the relay accepted (sent) is dead after all, with the status and the
+// remote server's diagnostic as its last error, so that a campaign shows
+// its recipient as not reached and offers to send again. It reports
+// whether the bounce named one of our messages: a Message-ID of another
+// form, a MAC that does not match (a forged or foreign bounce), a message
+// that is not e-mail or is no longer sent change nothing and answer false.
+// Audited (notify.bounce) as the system.
+func (s *Service) Bounce(ctx context.Context, messageID, recipient, status, diagnostic string, at time.Time) (bool, error) {
+	id, matches, ok := s.ids.Row(messageID)
+	if !ok {
+		return false, nil
+	}
+	var bounced *Row
+	err := s.store.TransactNotify(ctx, func(tx Tx) error {
+		r, err := tx.OutboxByID(ctx, id)
+		if errs.Is(err, errs.NotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if r.Kind != Email || r.State != Sent || !matches(r.DedupKey) {
+			return nil
+		}
+		text := errorText(fmt.Errorf("bounced after delivery to the relay: %s %s", status, diagnostic))
+		if err := tx.BounceOutbox(ctx, id, text, at); err != nil {
+			if errs.Is(err, errs.Conflict) {
+				return nil
+			}
+			return err
+		}
+		ev, err := audit.New(ctx, access.System().Actor(), "notify.bounce", "outbox:"+strconv.FormatInt(id, 10),
+			map[string]any{"kind": r.Kind, "target": r.Target, "status": status, "recipient": MaskTarget(Email, recipient)})
+		if err != nil {
+			return err
+		}
+		ev.OrgID = r.OrgID
+		if _, err := tx.AppendAudit(ctx, ev); err != nil {
+			return err
+		}
+		r.State, r.LastError = Dead, text
+		bounced = &r
+		return nil
+	})
+	if err != nil || bounced == nil {
+		return false, err
+	}
+	if s.bounced != nil {
+		s.bounced(*bounced)
+	}
+	return true, nil
 }
 
 // Enqueue stores m in the outbox in a transaction of its own and returns

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
@@ -57,6 +58,10 @@ type SMTPConfig struct {
 	Timeout time.Duration
 	// Now is the clock for the Date header (time.Now).
 	Now func() time.Time
+	// IDKey, when set, signs the outbox row's ID into each Message-ID
+	// (see MessageIDs), so that a bounce naming it marks the message not
+	// delivered and a forged one cannot.
+	IDKey []byte
 }
 
 // LogValue logs the configuration without the password.
@@ -165,7 +170,11 @@ func (s *SMTPSender) message(m Message) (*gomail.Msg, error) {
 	}
 	msg.Subject(m.Subject)
 	msg.SetDateWithValue(nowOr(s.cfg.Now)())
-	msg.SetMessageIDWithValue(MessageID(m.DedupKey, s.domain))
+	id := MessageID(m.DedupKey, s.domain)
+	if len(s.cfg.IDKey) > 0 && m.OutboxID > 0 {
+		id = MessageIDs{Key: s.cfg.IDKey}.For(m.OutboxID, m.DedupKey, s.domain)
+	}
+	msg.SetMessageIDWithValue(id)
 	// Automated mail: no out-of-office answers (RFC 3834 §5).
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
@@ -182,8 +191,45 @@ func (s *SMTPSender) message(m Message) (*gomail.Msg, error) {
 	return msg, nil
 }
 
+// MessageIDs makes and reads the Message-IDs of outbox e-mail that can be
+// traced back: "<row ID>.<MAC>@<domain>", the MAC an HMAC-SHA-256 (cut to
+// 96 bits) of the row ID and dedup key under Key, a secret derived from the
+// instance key. The same on every attempt of a row.
+type MessageIDs struct {
+	Key []byte
+}
+
+// For returns the Message-ID (without angle brackets) of outbox row id
+// with dedupKey, sent from domain.
+func (m MessageIDs) For(id int64, dedupKey, domain string) string {
+	return strconv.FormatInt(id, 10) + "." + m.mac(id, dedupKey) + "@" + cmpStr(domain, "embargo.invalid")
+}
+
+// Row returns the outbox row ID a Message-ID names, and a function that
+// says whether the row's dedup key matches it; ok is false for a
+// Message-ID of another form.
+func (m MessageIDs) Row(messageID string) (id int64, matches func(dedupKey string) bool, ok bool) {
+	local, _, found := strings.Cut(strings.Trim(strings.TrimSpace(messageID), "<>"), "@")
+	idText, mac, dot := strings.Cut(local, ".")
+	if !found || !dot || len(m.Key) == 0 {
+		return 0, nil, false
+	}
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, nil, false
+	}
+	return id, func(dedupKey string) bool { return hmac.Equal([]byte(mac), []byte(m.mac(id, dedupKey))) }, true
+}
+
+func (m MessageIDs) mac(id int64, dedupKey string) string {
+	h := hmac.New(sha256.New, m.Key)
+	h.Write([]byte("embargo.outbox.message-id\x00" + strconv.FormatInt(id, 10) + "\x00" + dedupKey))
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
 // MessageID returns the Message-ID (without angle brackets) of the
-// message with dedupKey sent from domain: the same on every attempt.
+// message with dedupKey sent from domain: the same on every attempt. It is
+// used when no MessageIDs key is configured.
 func MessageID(dedupKey, domain string) string {
 	sum := sha256.Sum256([]byte("embargo.outbox\x00" + dedupKey))
 	return hex.EncodeToString(sum[:16]) + "@" + cmpStr(domain, "embargo.invalid")

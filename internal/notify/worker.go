@@ -262,7 +262,7 @@ func (w *Worker) send(ctx context.Context, r Row) error {
 	if err := json.Unmarshal(plain, &p); err != nil {
 		return Permanent(fmt.Errorf("decode payload: %w", err))
 	}
-	m := Message{OrgID: r.OrgID, Kind: r.Kind, DedupKey: r.DedupKey, Target: p.Target, Secret: p.Secret,
+	m := Message{OrgID: r.OrgID, OutboxID: r.ID, Kind: r.Kind, DedupKey: r.DedupKey, Target: p.Target, Secret: p.Secret,
 		Subject: p.Subject, Text: p.Text, HTML: p.HTML, Unsubscribe: p.Unsub, Markdown: p.Markdown, Event: p.Event, Data: p.Data}
 	ctx, cancel := context.WithTimeout(ctx, w.opt.SendTimeout)
 	defer cancel()

@@ -171,6 +171,7 @@ func TestWorkerDeliversSealedMessage(t *testing.T) {
 		if n := r.runOnce(t); n != 1 {
 			t.Fatalf("RunOnce claimed %d, want 1", n)
 		}
+		m.OutboxID = id // the worker names the row being delivered
 		if diff := cmp.Diff([]notify.Message{m}, r.sender.sent()); diff != "" {
 			t.Errorf("sent (-want +got):\n%s", diff)
 		}

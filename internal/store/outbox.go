@@ -108,6 +108,25 @@ func (tx *Tx) RetryOutbox(ctx context.Context, id int64) error {
 	return nil
 }
 
+// BounceOutbox makes sent row id dead with lastError, updated at at: a
+// bounce came after the relay accepted it. sent_at stays, the time the
+// relay took it. errs.Conflict when the row is not sent.
+func (tx *Tx) BounceOutbox(ctx context.Context, id int64, lastError string, at time.Time) error {
+	res, err := tx.exec(ctx, `UPDATE outbox SET state = 'dead', last_error = $2, updated_at = $3
+		WHERE id = $1 AND state = 'sent'`, id, lastError, at.UTC().Truncate(time.Microsecond))
+	if err != nil {
+		return fmt.Errorf("store: bounce outbox: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: bounce outbox: %w", err)
+	}
+	if n == 0 {
+		return errs.New(errs.Conflict, "outbox message %d is not sent", id)
+	}
+	return nil
+}
+
 // ListOutbox returns up to f.Limit outbox rows matching f, newest first.
 func (db *DB) ListOutbox(ctx context.Context, f notify.Filter) ([]notify.Row, error) {
 	out, err := collectOutbox(db.read.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
