@@ -263,7 +263,7 @@ func invalidCVSSComputation(doc any) []Violation {
 				continue
 			}
 			sev := strings.ToUpper(string(cvss.Rating(w.value)))
-			if got, ok := c.v[w.severity].(string); ok && got != sev {
+			if got, ok := c.v[w.severity].(string); ok && got != sev && slices.Contains(severities, got) {
 				out = append(out, violation(c.path.key(w.severity), "%s is %s but the vector %s computes a score of %.1f, %s", w.severity, got, vec, w.value, sev))
 			}
 		}
