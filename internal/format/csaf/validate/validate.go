@@ -20,6 +20,8 @@ import (
 
 	"github.com/embargohq/embargo/internal/format/csaf"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Violation is one failed check of one document.
@@ -88,11 +90,9 @@ var cvssSchemas = map[string]string{
 // CVSS v3 schema (oneOf 3.0, 3.1) works.
 func standIn(url string) any {
 	version := strings.TrimSuffix(strings.TrimPrefix(url, "https://www.first.org/cvss/cvss-v"), ".json")
-	return map[string]any{
-		"type":       "object",
-		"required":   []any{"version"},
-		"properties": map[string]any{"version": map[string]any{"const": version}},
-	}
+	doc, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"type": "object", "required": ["version"],
+		"properties": {"version": {"const": "` + version + `"}}}`)) // a constant, valid JSON
+	return doc
 }
 
 // ErrNoSchema reports a directory without the CSAF JSON schema.
@@ -179,30 +179,30 @@ func schemaViolations(schema *jsonschema.Schema, doc any) []Violation {
 		}
 		return nil
 	}
-	units := ve.BasicOutput().Errors
+	// The leaves of the error tree are the specific errors; the inner
+	// nodes only say that a subschema failed.
+	printer := message.NewPrinter(language.English)
 	var out []Violation
 	seen := map[Violation]bool{}
-	for i, u := range units {
-		if u.Error == nil {
-			continue
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		for _, c := range e.Causes {
+			walk(c)
 		}
-		// Keep the most specific errors: those no other error lies under.
-		leaf := true
-		for j, w := range units {
-			if j != i && w.Error != nil && strings.HasPrefix(w.KeywordLocation, u.KeywordLocation+"/") {
-				leaf = false
-				break
-			}
+		if len(e.Causes) > 0 {
+			return
 		}
-		if !leaf {
-			continue
+		p := pointer("")
+		for _, k := range e.InstanceLocation {
+			p = p.key(k)
 		}
-		v := Violation{Test: "schema", Title: "JSON schema", Path: u.InstanceLocation, Message: u.Error.String()}
+		v := Violation{Test: "schema", Title: "JSON schema", Path: string(p), Message: e.ErrorKind.LocalizedString(printer)}
 		if !seen[v] {
 			seen[v] = true
 			out = append(out, v)
 		}
 	}
+	walk(ve)
 	if len(out) == 0 {
 		out = append(out, Violation{Test: "schema", Title: "JSON schema", Message: ve.Error()})
 	}
