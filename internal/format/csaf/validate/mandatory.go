@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -98,11 +99,12 @@ func duplicates(defs []ref, what string) []Violation {
 // 6.1.3: no product defined by a relationship refers back to itself,
 // directly or through other relationships.
 func circularProductID(doc any) []Violation {
-	defs := map[string][]string{} // product ID → the IDs its relationships combine
-	var rels []struct {
+	edges := map[string][]string{} // product ID → the IDs its relationships combine
+	type rel struct {
 		id   string
 		path pointer
 	}
+	var rels []rel
 	for i, r := range arr(get(doc, "product_tree", "relationships")) {
 		id, ok := get(r, "full_product_name", "product_id").(string)
 		if !ok {
@@ -110,36 +112,67 @@ func circularProductID(doc any) []Violation {
 		}
 		for _, k := range []string{"product_reference", "relates_to_product_reference"} {
 			if s, ok := get(r, k).(string); ok {
-				defs[id] = append(defs[id], s)
+				edges[id] = append(edges[id], s)
 			}
 		}
-		rels = append(rels, struct {
-			id   string
-			path pointer
-		}{id, pointer("/product_tree/relationships").index(i)})
+		rels = append(rels, rel{id, pointer("/product_tree/relationships").index(i)})
 	}
-	// A depth-first search from each relationship's product: a cycle
-	// through it is found when the search comes back to it.
+	onCycle := cyclic(edges)
 	var out []Violation
 	for _, r := range rels {
-		seen := map[string]bool{}
-		stack := slices.Clone(defs[r.id])
-		found := false
-		for len(stack) > 0 && !found {
-			id := stack[len(stack)-1]
+		if onCycle[r.id] {
+			out = append(out, violation(r.path, "product ID %s refers to itself through its relationships", r.id))
+		}
+	}
+	return out
+}
+
+// cyclic returns the nodes of a directed graph that lie on a cycle: those
+// of a strongly connected component of more than one node, and those with
+// an edge to themselves (Tarjan's algorithm, linear in the graph's size).
+func cyclic(edges map[string][]string) map[string]bool {
+	index, low := map[string]int{}, map[string]int{}
+	onStack := map[string]bool{}
+	var stack []string
+	out := map[string]bool{}
+	var visit func(v string)
+	visit = func(v string) {
+		index[v], low[v] = len(index), len(index)
+		stack = append(stack, v)
+		onStack[v] = true
+		for _, w := range edges[v] {
+			if w == v {
+				out[v] = true
+			}
+			if _, seen := index[w]; !seen {
+				visit(w)
+				low[v] = min(low[v], low[w])
+			} else if onStack[w] {
+				low[v] = min(low[v], index[w])
+			}
+		}
+		if low[v] != index[v] {
+			return
+		}
+		var scc []string
+		for {
+			w := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			if id == r.id {
-				found = true
+			onStack[w] = false
+			scc = append(scc, w)
+			if w == v {
 				break
 			}
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			stack = append(stack, defs[id]...)
 		}
-		if found {
-			out = append(out, violation(r.path, "product ID %s refers to itself through its relationships", r.id))
+		if len(scc) > 1 {
+			for _, w := range scc {
+				out[w] = true
+			}
+		}
+	}
+	for _, v := range slices.Sorted(maps.Keys(edges)) {
+		if _, seen := index[v]; !seen {
+			visit(v)
 		}
 	}
 	return out

@@ -229,3 +229,25 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+// cyclic finds the products on a cycle of relationships, and only those.
+func TestCyclic(t *testing.T) {
+	tests := []struct {
+		name  string
+		edges map[string][]string
+		want  map[string]bool
+	}{
+		{"none", map[string][]string{"AB": {"A", "B"}, "ABC": {"AB", "C"}}, map[string]bool{}},
+		{"diamond", map[string][]string{"X": {"AB", "AB"}, "AB": {"A", "B"}}, map[string]bool{}},
+		{"self", map[string][]string{"A": {"A", "B"}}, map[string]bool{"A": true}},
+		{"two", map[string][]string{"X": {"Y", "A"}, "Y": {"X", "B"}, "Z": {"X", "C"}}, map[string]bool{"X": true, "Y": true}},
+		{"three and a tail", map[string][]string{"X": {"Y"}, "Y": {"Z"}, "Z": {"X", "A"}, "T": {"X"}}, map[string]bool{"X": true, "Y": true, "Z": true}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, cyclic(tc.edges)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
