@@ -48,6 +48,9 @@ func FromCSAFVEX(d csaf.Document) []VEXStatement {
 		lists := csafStatusLists(v.ProductStatus)
 		for _, cat := range csafStatusOrder {
 			for _, pid := range *lists[cat] {
+				if finerStatus(lists, cat, pid) {
+					continue
+				}
 				s := VEXStatement{Vulnerability: csafVulnerability(v), Status: statusOfCSAF[cat],
 					Timestamp: d.Document.Tracking.CurrentReleaseDate, Author: d.Document.Publisher.Name}
 				if csafStatusOf[s.Status] != cat {
@@ -62,6 +65,19 @@ func FromCSAFVEX(d csaf.Document) []VEXStatement {
 	}
 	SortVEXStatements(out)
 	return out
+}
+
+// finerStatus reports whether the product pid, listed with the plain
+// status cat (known_affected, fixed), is also listed with a finer status
+// of the same meaning (first_affected, last_affected; first_fixed,
+// recommended), which then makes its statement.
+func finerStatus(lists map[string]*[]string, cat, pid string) bool {
+	for finer, st := range statusOfCSAF {
+		if finer != cat && csafStatusOf[st] == cat && slices.Contains(*lists[finer], pid) {
+			return true
+		}
+	}
+	return false
 }
 
 // csafVulnerability names a CSAF vulnerability: its CVE, else its first
@@ -200,8 +216,15 @@ func (w *csafWriter) add(s VEXStatement) {
 	pid := w.product(s.Product)
 	v := w.vulnerability(s.Vulnerability)
 	cat := cmp.Or(s.Native.CSAFStatus, csafStatusOf[s.Status])
-	list := csafStatusLists(v.ProductStatus)[cat]
-	*list = append(*list, pid)
+	lists := csafStatusLists(v.ProductStatus)
+	*lists[cat] = append(*lists[cat], pid)
+	// A csaf_vex document states every product as fixed, known
+	// (not) affected or under investigation (CSAF 2.0 §6.1.27.7): a
+	// product given a finer status (first_affected, recommended…) is also
+	// listed with the plain one, which FromCSAFVEX then skips.
+	if plain := lists[csafStatusOf[s.Status]]; cat != csafStatusOf[s.Status] && !slices.Contains(*plain, pid) {
+		*plain = append(*plain, pid)
+	}
 	ids := []string{pid}
 	if s.Justification != "" {
 		v.Flags = append(v.Flags, csaf.Flag{Label: string(s.Justification), ProductIDs: ids})
@@ -234,7 +257,10 @@ func (w *csafWriter) vulnerability(v VEXVulnerability) *csaf.Vulnerability {
 	key := strings.Join(append([]string{v.ID}, v.Aliases...), " ")
 	i, ok := w.vulns[key]
 	if !ok {
-		cv := csaf.Vulnerability{ProductStatus: &csaf.ProductStatus{}}
+		// Every vulnerability of a csaf_vex document has notes (CSAF 2.0
+		// §6.1.27.5).
+		cv := csaf.Vulnerability{ProductStatus: &csaf.ProductStatus{}, Notes: []csaf.Note{{Category: "general", Title: "VEX",
+			Text: fmt.Sprintf("The status of the products of this document with regard to %s, as assessed by %s.", v.ID, w.doc.Author)}}}
 		ids := v.Aliases
 		if strings.HasPrefix(v.ID, "CVE-") {
 			cv.CVE = v.ID
