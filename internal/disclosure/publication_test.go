@@ -77,7 +77,9 @@ func TestEvaluate(t *testing.T) {
 		{"approved override", func(in *Input) { in.Shown.Grade = "medium"; in.OverrideReason = "only with a non-default setting" }, nil},
 		{"restricted attachment", func(in *Input) { in.Attachments = append(in.Attachments, in.Restricted[0]) },
 			[]string{"CN-09-4 restricted_file poc_ax3000.py"}},
-		{"exploit reference", func(in *Input) { in.References = append(in.References, Reference{URL: "https://x.example/poc", Kind: "exploit"}) },
+		{"exploit reference", func(in *Input) {
+			in.References = append(in.References, Reference{URL: "https://x.example/poc", Kind: "exploit"})
+		},
 			[]string{"CN-09-4 exploit_reference https://x.example/poc"}},
 		{"restricted file named in text", func(in *Input) {
 			in.Public = append(in.Public, Field{"description.en", "Run POC_AX3000.PY against the device."})
