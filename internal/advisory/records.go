@@ -2,7 +2,8 @@ package advisory
 
 import (
 	"context"
-	"log/slog"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -98,8 +99,10 @@ type SweepReport struct {
 // Sweep releases the scheduled advisories due at now, each after running
 // the publication gate again at that moment: one that fails it (a
 // blackout began, a fix was withdrawn …) does not go out, goes back to
-// approved and records why (advisory.held, shown on the advisory).
-func (s *Service) Sweep(ctx context.Context, log *slog.Logger, now time.Time) (SweepReport, error) {
+// approved and records why (advisory.held, shown on the advisory). An
+// advisory that fails otherwise is left for the next sweep, its error
+// joined into the one returned.
+func (s *Service) Sweep(ctx context.Context, now time.Time) (SweepReport, error) {
 	var rep SweepReport
 	var due []Advisory
 	if err := s.store.TransactAdvisories(ctx, func(tx Tx) error {
@@ -109,18 +112,19 @@ func (s *Service) Sweep(ctx context.Context, log *slog.Logger, now time.Time) (S
 	}); err != nil {
 		return rep, err
 	}
+	var failed []error
 	for _, d := range due {
 		held, err := s.releaseDue(ctx, d.CaseID, now)
 		switch {
 		case err != nil:
-			log.Error("scheduled advisory not released", "advisory", d.Ref, "err", err)
+			failed = append(failed, fmt.Errorf("advisory %s: %w", d.Ref, err))
 		case held:
 			rep.Held++
 		default:
 			rep.Published++
 		}
 	}
-	return rep, nil
+	return rep, errors.Join(failed...)
 }
 
 // releaseDue releases one due advisory in its own transaction.

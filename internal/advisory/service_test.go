@@ -221,7 +221,7 @@ func TestScheduledReleaseInBlackout(t *testing.T) {
 			if _, err := w.svc.Schedule(ctx, w.p["approver"], w.c.ID, at, "Asia/Shanghai"); err != nil {
 				t.Fatal(err)
 			}
-			if rep, err := w.svc.Sweep(ctx, nil, at.Add(-time.Minute)); err != nil || rep != (advisory.SweepReport{}) {
+			if rep, err := w.svc.Sweep(ctx, at.Add(-time.Minute)); err != nil || rep != (advisory.SweepReport{}) {
 				t.Errorf("sweep before the release: %+v, %v", rep, err)
 			}
 			b, err := w.svc.PutBlackout(ctx, w.p["compliance"], disclosure.Blackout{NameZH: "国庆", NameEN: "National Day",
@@ -229,7 +229,7 @@ func TestScheduledReleaseInBlackout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep, err := w.svc.Sweep(ctx, nil, at); err != nil || rep != (advisory.SweepReport{Held: 1}) {
+			if rep, err := w.svc.Sweep(ctx, at); err != nil || rep != (advisory.SweepReport{Held: 1}) {
 				t.Errorf("sweep in the blackout: %+v, %v", rep, err)
 			}
 			v, err := w.svc.Get(ctx, w.p["author"], w.c.ID)
@@ -246,7 +246,7 @@ func TestScheduledReleaseInBlackout(t *testing.T) {
 			if _, err := w.svc.Schedule(ctx, w.p["approver"], w.c.ID, at, "Asia/Shanghai"); err != nil {
 				t.Fatal(err)
 			}
-			if rep, err := w.svc.Sweep(ctx, nil, at); err != nil || rep != (advisory.SweepReport{Published: 1}) {
+			if rep, err := w.svc.Sweep(ctx, at); err != nil || rep != (advisory.SweepReport{Published: 1}) {
 				t.Errorf("sweep with consent: %+v, %v", rep, err)
 			}
 		})
