@@ -21,6 +21,9 @@ import (
 // it (CN-09-2); audited (advisory.not_operator). Needs
 // access.WriteAdvisories.
 func (s *Service) MarkNotOperator(ctx context.Context, p *access.Principal, caseID int64, key, reason string) (Advisory, error) {
+	if err := p.Require(access.WriteAdvisories); err != nil {
+		return Advisory{}, err
+	}
 	key, reason = strings.ToLower(strings.TrimSpace(key)), strings.TrimSpace(reason)
 	if key == "" || reason == "" || utf8.RuneCountInString(reason) > 2000 || len(key) > 2000 {
 		return Advisory{}, errs.Coded(errs.Invalid, "advisory.finding", "name the finding and give the reason it is not an operator's system")
@@ -36,6 +39,9 @@ func (s *Service) MarkNotOperator(ctx context.Context, p *access.Principal, case
 // advisory (RMSV Art. 9(1), CN-09-1); audited (advisory.early) with the
 // record before and after. Needs access.PublishAdvisories.
 func (s *Service) SetEarly(ctx context.Context, p *access.Principal, caseID int64, r disclosure.EarlyRecord) (Advisory, error) {
+	if err := p.Require(access.PublishAdvisories); err != nil {
+		return Advisory{}, err
+	}
 	for _, e := range []*disclosure.Evidence{&r.Consultation, &r.MIITReport, &r.MPSReport, &r.Assessment} {
 		e.Reference, e.File, e.Text = strings.TrimSpace(e.Reference), strings.TrimSpace(e.File), strings.TrimSpace(e.Text)
 		if utf8.RuneCountInString(e.Reference+e.File) > 1000 || utf8.RuneCountInString(e.Text) > 8000 {
@@ -55,6 +61,9 @@ func (s *Service) SetEarly(ctx context.Context, p *access.Principal, caseID int6
 // reference and date; audited (advisory.mps_consent). Needs
 // access.ApproveSharing (compliance officers).
 func (s *Service) RecordConsent(ctx context.Context, p *access.Principal, caseID int64, c Consent) (Advisory, error) {
+	if err := p.Require(access.ApproveSharing); err != nil {
+		return Advisory{}, err
+	}
 	c.Reference = strings.TrimSpace(c.Reference)
 	if c.Reference == "" || c.Date.IsZero() || utf8.RuneCountInString(c.Reference) > 1000 {
 		return Advisory{}, errs.Coded(errs.Invalid, "advisory.consent", "MPS's consent needs its reference and date")

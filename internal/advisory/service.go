@@ -196,6 +196,9 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, caseID int64)
 // changed and the content's fingerprint before and after. Needs
 // access.WriteAdvisories.
 func (s *Service) Edit(ctx context.Context, p *access.Principal, caseID int64, ct Content) (Advisory, error) {
+	if err := p.Require(access.WriteAdvisories); err != nil {
+		return Advisory{}, err
+	}
 	if err := ct.Check(); err != nil {
 		return Advisory{}, err
 	}

@@ -165,6 +165,9 @@ func hasRelease(revs []Revision) bool {
 // as a withdrawal revision in its history; audited (advisory.withdraw).
 // Needs access.PublishAdvisories.
 func (s *Service) Withdraw(ctx context.Context, p *access.Principal, caseID int64, reason Text) (Advisory, error) {
+	if err := p.Require(access.PublishAdvisories); err != nil {
+		return Advisory{}, err
+	}
 	reason.ZH, reason.EN = strings.TrimSpace(reason.ZH), strings.TrimSpace(reason.EN)
 	if (reason.ZH == "" && reason.EN == "") || utf8.RuneCountInString(reason.ZH+reason.EN) > 4000 {
 		return Advisory{}, errs.Coded(errs.Invalid, "advisory.reason", "give the reason for the withdrawal (at most 4,000 characters)")

@@ -168,7 +168,7 @@ func (h *Handler) publicationAction(w http.ResponseWriter, r *http.Request) erro
 // afterPublication goes back to the advisory page, or shows it again with
 // a refusal.
 func (h *Handler) afterPublication(w http.ResponseWriter, r *http.Request, p *access.Principal, id int64, err error) error {
-	if errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) || errs.Is(err, errs.Forbidden) && p.Can(access.ReadCases) {
+	if code, _ := errs.CodeOf(err); errs.Is(err, errs.Invalid) || errs.Is(err, errs.Conflict) || code == "advisory.four_eyes" {
 		return h.renderPublication(w, r, p, id, errs.HTTPStatus(err), h.problem(r, err))
 	}
 	if err != nil {
