@@ -42,11 +42,13 @@ func (fakeAdvisories) Get(context.Context, *access.Principal, int64) (advisory.V
 		Remediation: advisory.Text{ZH: "升级到 1.0.4。"}}
 	return advisory.View{Advisory: advisory.Advisory{ID: 1, CaseID: 11, Ref: "EMB-2026-0011-SA", State: advisory.InReview, Content: ct,
 		Editors: []string{"user:2"}, NotOperator: []advisory.Dismissal{{Key: "url:https://dl.acme.example/"}}},
-		Verdict: []disclosure.Violation{{Rule: "CN-09-P", Code: "unapproved"}, {Rule: "CN-09-5", Code: "no_remediation", Detail: "en"}},
+		Verdict:  []disclosure.Violation{{Rule: "CN-09-P", Code: "unapproved"}, {Rule: "CN-09-5", Code: "no_remediation", Detail: "en"}},
 		Findings: []disclosure.Finding{{Kind: "url", Value: "https://dl.acme.example/"}, {Kind: "ipv4", Value: "10.1.2.3"}}}, nil
 }
 
-func (fakeAdvisories) Blackouts(context.Context, *access.Principal) ([]disclosure.Blackout, error) { return nil, nil }
+func (fakeAdvisories) Blackouts(context.Context, *access.Principal) ([]disclosure.Blackout, error) {
+	return nil, nil
+}
 
 // The advisory page shows each violation with its rule ID and what to
 // do, offers the approval to a publisher, a mark for each finding not
