@@ -92,11 +92,14 @@ func Preview(ref string, ct Content, lang string, revs []Revision) Page {
 	add("references", refs...)
 	var hist []string
 	for _, r := range revs {
-		hist = append(hist, r.PublishedAt.In(beijing).Format("2006-01-02 15:04 MST")+" · "+string(r.Kind)+" "+pick(r.Note))
+		hist = append(hist, strings.TrimSpace(r.PublishedAt.In(beijing).Format("2006-01-02 15:04 MST")+" · "+pick(kindNames[r.Kind])+" "+pick(r.Note)))
 	}
 	add("revisions", hist...)
 	return p
 }
+
+// kindNames name the kinds of revision publicly.
+var kindNames = map[Kind]Text{Release: {"发布", "Release"}, Update: {"更新", "Update"}, Withdrawal: {"撤回", "Withdrawal"}}
 
 // beijing is the zone public times are shown in.
 var beijing = func() *time.Location {
