@@ -178,7 +178,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		return nil, err
 	}
 	reports := report.NewService(db, kr, report.Options{AckTarget: c.AckTarget}).WithCases(cases).WithNotices(notices)
-	advisories := advisory.NewService(db, cases).WithCredits(reportCredits(reports))
+	advisories := advisory.NewService(db, cases, kr).WithCredits(reportCredits(reports))
 	defer func() {
 		if err != nil {
 			reports.Close()

@@ -139,7 +139,7 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (SweepReport, error)
 // releaseDue releases one due advisory in its own transaction.
 func (s *Service) releaseDue(ctx context.Context, caseID int64, now time.Time) (held bool, err error) {
 	err = s.store.TransactAdvisories(ctx, func(tx Tx) error {
-		a, err := tx.AdvisoryByCase(ctx, caseID)
+		a, err := s.load(ctx, tx, caseID)
 		if err != nil || a.State != Scheduled || a.ReleaseAt.After(now) {
 			return err // released by someone else meanwhile
 		}
@@ -157,7 +157,7 @@ func (s *Service) releaseDue(ctx context.Context, caseID int64, now time.Time) (
 			rules = append(rules, v.Rule+" "+v.Message+" "+v.Detail)
 		}
 		a.State, a.Held, a.HeldAt, a.UpdatedAt = Approved, strings.Join(rules, "\n"), tx.Now(), tx.Now()
-		if err := tx.UpdateAdvisory(ctx, a); err != nil {
+		if err := s.write(ctx, tx, a); err != nil {
 			return err
 		}
 		return record(ctx, tx, access.System().Actor(), "advisory.held", c, map[string]any{"advisory": a.Ref, "violations": blocked.Violations})

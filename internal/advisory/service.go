@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
@@ -20,19 +22,23 @@ import (
 // its files and its fixes) with the advisories and the blackout calendar.
 type Tx interface {
 	remediation.Tx
-	// CreateAdvisory stores a and returns its ID; errs.Conflict when the
-	// case has an advisory already.
-	CreateAdvisory(ctx context.Context, a Advisory) (int64, error)
-	// AdvisoryByCase returns the advisory of case caseID; errs.NotFound.
-	AdvisoryByCase(ctx context.Context, caseID int64) (Advisory, error)
-	// UpdateAdvisory writes a's working copy and state.
-	UpdateAdvisory(ctx context.Context, a Advisory) error
+	// CreateAdvisory stores a with its working copy sealed (a.Content is
+	// not stored) and returns its ID; errs.Conflict when the case has an
+	// advisory already.
+	CreateAdvisory(ctx context.Context, a Advisory, sealed []byte) (int64, error)
+	// AdvisoryByCase returns the advisory of case caseID without its
+	// content, and the content sealed; errs.NotFound.
+	AdvisoryByCase(ctx context.Context, caseID int64) (Advisory, []byte, error)
+	// UpdateAdvisory writes a's state and records, and its working copy
+	// sealed.
+	UpdateAdvisory(ctx context.Context, a Advisory, sealed []byte) error
 	// AddRevision stores a published revision, frozen from then on.
 	AddRevision(ctx context.Context, org int64, r Revision) error
 	// Revisions returns an advisory's revisions, oldest first.
 	Revisions(ctx context.Context, advisoryID int64) ([]Revision, error)
 	// DueAdvisories returns up to limit scheduled advisories, of every
-	// organisation, whose release time is at or before now.
+	// organisation, whose release time is at or before now, without their
+	// content.
 	DueAdvisories(ctx context.Context, now time.Time, limit int) ([]Advisory, error)
 	// Blackouts returns org's blackout periods, by start.
 	Blackouts(ctx context.Context, org int64) ([]disclosure.Blackout, error)
@@ -56,13 +62,56 @@ type CreditSource func(ctx context.Context, tracking []string) ([]Credit, error)
 type Service struct {
 	store   Store
 	cases   *casework.Service
+	sealer  casework.Sealer
 	credits CreditSource
 }
 
 // NewService returns a Service; cases decides who may see which case and
-// moves a case to published when its advisory is.
-func NewService(st Store, cases *casework.Service) *Service {
-	return &Service{store: st, cases: cases}
+// moves a case to published when its advisory is; sl seals the working
+// copy at rest, which is undisclosed until published (published revisions
+// are public and stored as they are).
+func NewService(st Store, cases *casework.Service, sl casework.Sealer) *Service {
+	return &Service{store: st, cases: cases, sealer: sl}
+}
+
+// contentAAD binds a sealed working copy to its case.
+func contentAAD(caseID int64) []byte {
+	return []byte("advisory-content:" + strconv.FormatInt(caseID, 10))
+}
+
+// load reads case caseID's advisory in tx with its working copy unsealed;
+// errs.NotFound when there is none.
+func (s *Service) load(ctx context.Context, tx Tx, caseID int64) (Advisory, error) {
+	a, sealed, err := tx.AdvisoryByCase(ctx, caseID)
+	if err != nil {
+		return Advisory{}, err
+	}
+	plain, err := s.sealer.Unseal(sealed, contentAAD(caseID))
+	if err != nil {
+		return Advisory{}, fmt.Errorf("advisory %s: %w", a.Ref, err)
+	}
+	if err := json.Unmarshal(plain, &a.Content); err != nil {
+		return Advisory{}, fmt.Errorf("advisory %s: content: %w", a.Ref, err)
+	}
+	return a, nil
+}
+
+// seal returns a's working copy sealed.
+func (s *Service) seal(a Advisory) ([]byte, error) {
+	b, err := json.Marshal(a.Content)
+	if err != nil {
+		return nil, err
+	}
+	return s.sealer.Seal(b, contentAAD(a.CaseID))
+}
+
+// write stores a, its working copy sealed.
+func (s *Service) write(ctx context.Context, tx Tx, a Advisory) error {
+	sealed, err := s.seal(a)
+	if err != nil {
+		return err
+	}
+	return tx.UpdateAdvisory(ctx, a, sealed)
 }
 
 // WithCredits drafts credits from the case's reports through src.
@@ -99,7 +148,7 @@ func (s *Service) withAdvisory(ctx context.Context, p *access.Principal, perm ac
 		if err != nil {
 			return err
 		}
-		a, err := tx.AdvisoryByCase(ctx, c.ID)
+		a, err := s.load(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}
@@ -172,7 +221,7 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, caseID int64)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.AdvisoryByCase(ctx, c.ID); err == nil {
+		if _, _, err := tx.AdvisoryByCase(ctx, c.ID); err == nil {
 			return errs.Coded(errs.Conflict, "advisory.exists", "the case has an advisory already; edit it")
 		}
 		c.Summary, c.Aliases = full.Summary, full.Aliases
@@ -182,7 +231,11 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, caseID int64)
 		}
 		a = Advisory{OrgID: c.OrgID, CaseID: c.ID, CaseRef: c.Ref, Ref: c.Ref + "-SA", State: Draft,
 			Content: FromCase(c, rows, credits), Editors: []string{p.Actor()}, CreatedAt: tx.Now(), UpdatedAt: tx.Now()}
-		if a.ID, err = tx.CreateAdvisory(ctx, a); err != nil {
+		sealed, err := s.seal(a)
+		if err != nil {
+			return err
+		}
+		if a.ID, err = tx.CreateAdvisory(ctx, a, sealed); err != nil {
 			return err
 		}
 		return record(ctx, tx, p.Actor(), "advisory.create", c, map[string]any{"advisory": a.Ref, "after": fingerprint(a.Content)})
@@ -219,7 +272,7 @@ func (s *Service) Edit(ctx context.Context, p *access.Principal, caseID int64, c
 
 // save writes a and its audit event.
 func (s *Service) save(ctx context.Context, tx Tx, p *access.Principal, c casework.Case, a Advisory, action string, details map[string]any) error {
-	if err := tx.UpdateAdvisory(ctx, a); err != nil {
+	if err := s.write(ctx, tx, a); err != nil {
 		return err
 	}
 	details["advisory"] = a.Ref

@@ -1,7 +1,9 @@
 package advisory_test
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"testing"
 	"time"
@@ -23,6 +25,7 @@ import (
 // and a compliance officer, and a provider's case that is fixed.
 type world struct {
 	db    *store.DB
+	raw   *sql.DB
 	cases *casework.Service
 	fixes *remediation.Service
 	svc   *advisory.Service
@@ -39,7 +42,7 @@ func newWorld(t *testing.T, dsn string) *world {
 		t.Fatal(err)
 	}
 	cases := casework.NewService(d.DB, kr, "EMB").WithGuard(casework.Guards(remediation.Guard, casework.HandPublishGuard))
-	w := &world{db: d.DB, cases: cases, fixes: remediation.NewService(d.DB, cases), svc: advisory.NewService(d.DB, cases),
+	w := &world{db: d.DB, raw: d.Raw, cases: cases, fixes: remediation.NewService(d.DB, cases), svc: advisory.NewService(d.DB, cases, kr),
 		p: map[string]*access.Principal{}}
 	w.svc.WithCredits(func(context.Context, []string) ([]advisory.Credit, error) { return nil, nil })
 	ids := identity.NewService(d.DB, identity.DefaultPolicy, nil)
@@ -157,6 +160,11 @@ func TestPublish(t *testing.T) {
 				Remediation: advisory.Text{ZH: "AX3000 <1.0.4：升级到 1.0.4。", EN: "AX3000 <1.0.4: upgrade to 1.0.4."}}
 			if diff := cmp.Diff(want, a.Content); diff != "" {
 				t.Errorf("drafted from the case (-want +got):\n%s", diff)
+			}
+			var stored []byte
+			if err := w.raw.QueryRowContext(ctx, `SELECT content FROM security_advisories`).Scan(&stored); err != nil ||
+				bytes.Contains(stored, []byte("AX3000")) || bytes.Contains(stored, []byte("管理界面")) {
+				t.Errorf("the undisclosed working copy is not sealed at rest: %q, %v", stored, err)
 			}
 			if _, err := w.svc.Create(ctx, w.p["author"], w.c.ID); errCode(err) != "advisory.exists" {
 				t.Errorf("second draft: err = %v", err)

@@ -142,7 +142,7 @@ func (s *Service) release(ctx context.Context, tx Tx, actor string, c casework.C
 	if a.PublishedAt.IsZero() {
 		a.PublishedAt = tx.Now()
 	}
-	if err := tx.UpdateAdvisory(ctx, a); err != nil {
+	if err := s.write(ctx, tx, a); err != nil {
 		return a, nil, err
 	}
 	if _, err := s.cases.PublishIn(ctx, tx, actor, c, a.Ref); err != nil {

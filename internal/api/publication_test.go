@@ -42,7 +42,7 @@ func TestAdvisoryAPI(t *testing.T) {
 	for name, role := range map[string]access.Role{"publisher": access.Publisher, "compliance": access.ComplianceOfficer} {
 		w.tokens[name] = mustToken(t, ids, org, name, role)
 	}
-	w.h = mustNew(t, Config{Identity: ids, Orgs: d.DB, Cases: cases, Advisories: advisory.NewService(d.DB, cases)})
+	w.h = mustNew(t, Config{Identity: ids, Orgs: d.DB, Cases: cases, Advisories: advisory.NewService(d.DB, cases, kr)})
 
 	c := mustDecode[Case](t, w.call(t, "compliance", "POST", "/cases", `{"title":"路由器命令注入","summary":"管理界面命令注入"}`, 201))
 	id := []string{"{id}", strconv.FormatInt(c.ID, 10)}

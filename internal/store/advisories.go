@@ -18,25 +18,26 @@ func (db *DB) TransactAdvisories(ctx context.Context, fn func(advisory.Tx) error
 	return db.Transact(ctx, func(tx *Tx) error { return fn(tx) })
 }
 
-const advisoryColumns = `a.id, a.org_id, a.case_id, c.ref, a.ref, a.state, a.content, a.editors, a.approved_by, a.approved_at,
+const advisoryColumns = `a.id, a.org_id, a.case_id, c.ref, a.ref, a.state, a.editors, a.approved_by, a.approved_at,
 	a.release_at, a.release_zone, a.held, a.held_at, a.live, a.published_at, a.not_operator, a.early, a.mps_consent,
 	a.created_at, a.updated_at`
 
 // advisoryJSON are the JSON columns of an advisory, in column order.
 func advisoryJSON(a *advisory.Advisory) []any {
-	return []any{&a.Content, &a.Editors, &a.NotOperator, &a.Early, &a.MPSConsent}
+	return []any{&a.Editors, &a.NotOperator, &a.Early, &a.MPSConsent}
 }
 
-func scanAdvisory(row interface{ Scan(...any) error }) (advisory.Advisory, error) {
+// scanAdvisory reads a row of advisoryColumns and then more, if any.
+func scanAdvisory(row interface{ Scan(...any) error }, more ...any) (advisory.Advisory, error) {
 	var a advisory.Advisory
-	var content, editors, notOp, early, consent string
+	var editors, notOp, early, consent string
 	var approved, release, held, published sql.NullTime
-	err := row.Scan(&a.ID, &a.OrgID, &a.CaseID, &a.CaseRef, &a.Ref, &a.State, &content, &editors, &a.ApprovedBy, &approved,
-		&release, &a.ReleaseZone, &a.Held, &held, &a.Live, &published, &notOp, &early, &consent, &a.CreatedAt, &a.UpdatedAt)
-	if err != nil {
+	dest := append([]any{&a.ID, &a.OrgID, &a.CaseID, &a.CaseRef, &a.Ref, &a.State, &editors, &a.ApprovedBy, &approved,
+		&release, &a.ReleaseZone, &a.Held, &held, &a.Live, &published, &notOp, &early, &consent, &a.CreatedAt, &a.UpdatedAt}, more...)
+	if err := row.Scan(dest...); err != nil {
 		return a, err
 	}
-	for i, s := range []string{content, editors, notOp, early, consent} {
+	for i, s := range []string{editors, notOp, early, consent} {
 		if err := json.Unmarshal([]byte(s), advisoryJSON(&a)[i]); err != nil {
 			return a, fmt.Errorf("store: advisory %d: %w", a.ID, err)
 		}
@@ -56,7 +57,7 @@ func marshalAdvisory(a advisory.Advisory) ([]string, error) {
 		}
 		out = append(out, string(b))
 	}
-	for i, empty := range []string{"", "[]", "[]", "", "[]"} {
+	for i, empty := range []string{"[]", "[]", "", "[]"} {
 		if out[i] == "null" && empty != "" {
 			out[i] = empty
 		}
@@ -64,9 +65,9 @@ func marshalAdvisory(a advisory.Advisory) ([]string, error) {
 	return out, nil
 }
 
-// CreateAdvisory stores a and returns its ID; errs.Conflict when the case
-// has an advisory already.
-func (tx *Tx) CreateAdvisory(ctx context.Context, a advisory.Advisory) (int64, error) {
+// CreateAdvisory stores a with its sealed working copy and returns its ID;
+// errs.Conflict when the case has an advisory already.
+func (tx *Tx) CreateAdvisory(ctx context.Context, a advisory.Advisory, sealed []byte) (int64, error) {
 	j, err := marshalAdvisory(a)
 	if err != nil {
 		return 0, err
@@ -75,28 +76,30 @@ func (tx *Tx) CreateAdvisory(ctx context.Context, a advisory.Advisory) (int64, e
 	err = tx.queryRow(ctx, `INSERT INTO security_advisories (org_id, case_id, ref, state, content, editors, not_operator, early,
 			mps_consent, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		a.OrgID, a.CaseID, a.Ref, string(a.State), j[0], j[1], j[2], j[3], j[4], a.CreatedAt, a.UpdatedAt).Scan(&id)
+		a.OrgID, a.CaseID, a.Ref, string(a.State), sealed, j[0], j[1], j[2], j[3], a.CreatedAt, a.UpdatedAt).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: create advisory: %w", conflict(classify(err), "the case has an advisory already"))
 	}
 	return id, nil
 }
 
-// AdvisoryByCase returns the advisory of case caseID; errs.NotFound.
-func (tx *Tx) AdvisoryByCase(ctx context.Context, caseID int64) (advisory.Advisory, error) {
-	a, err := scanAdvisory(tx.queryRow(ctx, `SELECT `+advisoryColumns+`
-		FROM security_advisories a JOIN cases c ON c.id = a.case_id WHERE a.case_id = $1`, caseID))
+// AdvisoryByCase returns the advisory of case caseID without its content,
+// and the content sealed; errs.NotFound.
+func (tx *Tx) AdvisoryByCase(ctx context.Context, caseID int64) (advisory.Advisory, []byte, error) {
+	var sealed []byte
+	a, err := scanAdvisory(tx.queryRow(ctx, `SELECT `+advisoryColumns+`, a.content
+		FROM security_advisories a JOIN cases c ON c.id = a.case_id WHERE a.case_id = $1`, caseID), &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, errs.Coded(errs.NotFound, "advisory.not_found", "the case has no advisory yet")
+		return a, nil, errs.Coded(errs.NotFound, "advisory.not_found", "the case has no advisory yet")
 	}
 	if err != nil {
-		return a, fmt.Errorf("store: read advisory: %w", err)
+		return a, nil, fmt.Errorf("store: read advisory: %w", err)
 	}
-	return a, nil
+	return a, sealed, nil
 }
 
-// UpdateAdvisory writes a's working copy and state.
-func (tx *Tx) UpdateAdvisory(ctx context.Context, a advisory.Advisory) error {
+// UpdateAdvisory writes a's state and records, and its sealed working copy.
+func (tx *Tx) UpdateAdvisory(ctx context.Context, a advisory.Advisory, sealed []byte) error {
 	j, err := marshalAdvisory(a)
 	if err != nil {
 		return err
@@ -104,7 +107,7 @@ func (tx *Tx) UpdateAdvisory(ctx context.Context, a advisory.Advisory) error {
 	res, err := tx.exec(ctx, `UPDATE security_advisories SET state = $2, content = $3, editors = $4, not_operator = $5, early = $6,
 			mps_consent = $7, approved_by = $8, approved_at = $9, release_at = $10, release_zone = $11, held = $12,
 			held_at = $13, live = $14, published_at = $15, updated_at = $16
-		WHERE id = $1`, a.ID, string(a.State), j[0], j[1], j[2], j[3], j[4], a.ApprovedBy, nullTime(a.ApprovedAt),
+		WHERE id = $1`, a.ID, string(a.State), sealed, j[0], j[1], j[2], j[3], a.ApprovedBy, nullTime(a.ApprovedAt),
 		nullTime(a.ReleaseAt), a.ReleaseZone, a.Held, nullTime(a.HeldAt), a.Live, nullTime(a.PublishedAt), a.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("store: update advisory: %w", classify(err))

@@ -21,15 +21,17 @@ func testAdvisories(t *testing.T, d Database) {
 	at := time.Date(2027, 3, 1, 2, 0, 0, 0, time.UTC)
 	org, other := mustOrg(t, d.DB, "Acme"), mustOrg(t, d.DB, "Other")
 	caseID := mustCase(t, d.DB, org)
+	// The working copy is sealed by the service; the store keeps bytes.
 	a := advisory.Advisory{OrgID: org, CaseID: caseID, CaseRef: "EMB-T-1", Ref: "EMB-T-1-SA", State: advisory.Draft,
-		Content: advisory.Content{Title: advisory.Text{ZH: "命令注入", EN: "Command injection"}, Grade: "high",
-			Affected: []advisory.Affected{{Product: "AX3000", Versions: "<1.0.4", Fixed: "1.0.4"}}},
 		Editors: []string{"user:1"}, CreatedAt: at, UpdatedAt: at}
+	content := advisory.Content{Title: advisory.Text{ZH: "命令注入", EN: "Command injection"}, Grade: "high",
+		Affected: []advisory.Affected{{Product: "AX3000", Versions: "<1.0.4", Fixed: "1.0.4"}}}
+	sealed := []byte{0, 1, 2, 0xff}
 	mustTransact(t, d.DB, func(tx *store.Tx) (err error) {
-		a.ID, err = tx.CreateAdvisory(ctx, a)
+		a.ID, err = tx.CreateAdvisory(ctx, a, []byte("draft"))
 		return err
 	})
-	err := d.DB.Transact(ctx, func(tx *store.Tx) error { _, err := tx.CreateAdvisory(ctx, a); return err })
+	err := d.DB.Transact(ctx, func(tx *store.Tx) error { _, err := tx.CreateAdvisory(ctx, a, sealed); return err })
 	if !errs.Is(err, errs.Conflict) {
 		t.Errorf("second advisory of a case: err = %v, want Conflict", err)
 	}
@@ -38,21 +40,24 @@ func testAdvisories(t *testing.T, d Database) {
 	a.NotOperator = []advisory.Dismissal{{Key: "url:https://dl.acme.example/", Reason: "our download site", By: "user:1", At: at}}
 	a.Early.MIITReport = disclosure.Evidence{Reference: "NVDB-1", Date: at, Text: "submitted"}
 	a.MPSConsent = []advisory.Consent{{BlackoutID: 9, Reference: "MPS-1", Date: at, By: "user:3"}}
-	rev := advisory.Revision{AdvisoryID: a.ID, Number: 1, Kind: advisory.Release, Content: a.Content,
+	rev := advisory.Revision{AdvisoryID: a.ID, Number: 1, Kind: advisory.Release, Content: content,
 		Note: advisory.Text{ZH: "首次发布", EN: "Initial release"}, SHA256: "ab", PublishedAt: at, PublishedBy: "user:2", ApprovedBy: "user:2"}
 	mustTransact(t, d.DB, func(tx *store.Tx) error {
-		if err := tx.UpdateAdvisory(ctx, a); err != nil {
+		if err := tx.UpdateAdvisory(ctx, a, sealed); err != nil {
 			return err
 		}
 		return tx.AddRevision(ctx, org, rev)
 	})
 	mustTransact(t, d.DB, func(tx *store.Tx) error {
-		got, err := tx.AdvisoryByCase(ctx, caseID)
+		got, gotSealed, err := tx.AdvisoryByCase(ctx, caseID)
 		if err != nil {
 			return err
 		}
 		if diff := cmp.Diff(a, got); diff != "" {
 			t.Errorf("AdvisoryByCase (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(sealed, gotSealed); diff != "" {
+			t.Errorf("AdvisoryByCase sealed content (-want +got):\n%s", diff)
 		}
 		revs, err := tx.Revisions(ctx, a.ID)
 		if diff := cmp.Diff([]advisory.Revision{rev}, revs); err != nil || diff != "" {

@@ -1,8 +1,9 @@
 -- Security advisories and the publication gate (RMSV Art. 9; CN-09-P,
 -- CN-09-1..6; internal/advisory, internal/disclosure/publication.go).
 --
--- advisories: one per case, its working copy (content, JSON with both
--- languages) and where it stands; editors are everyone who wrote the
+-- security_advisories: one per case, its working copy (content: JSON with
+-- both languages, sealed at rest while undisclosed, like a case's summary)
+-- and where it stands; editors are everyone who wrote the
 -- working copy (none of them may approve it), the early-publication
 -- record, the findings marked as not an operator's system and MPS's
 -- consents are JSON; release_at schedules a release, held says why the
@@ -13,7 +14,7 @@ CREATE TABLE security_advisories (
 	case_id      INTEGER NOT NULL UNIQUE REFERENCES cases (id),
 	ref          TEXT NOT NULL UNIQUE,
 	state        TEXT NOT NULL CHECK (state IN ('draft', 'in_review', 'approved', 'scheduled', 'published', 'withdrawn')),
-	content      TEXT NOT NULL,
+	content      BLOB NOT NULL,
 	editors      TEXT NOT NULL DEFAULT '[]',
 	approved_by  TEXT NOT NULL DEFAULT '',
 	approved_at  TIMESTAMP,
