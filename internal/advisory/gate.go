@@ -36,8 +36,11 @@ func gather(ctx context.Context, tx Tx, c casework.Case, a Advisory, at time.Tim
 		RemediationEN: strings.TrimSpace(ct.Remediation.EN + "\n" + ct.Workarounds.EN),
 		Blackouts:     blackouts,
 	}
+	// Every affected version needs its fix or mitigation: publishing
+	// while one has none exposes its users (RMSV Art. 9(1), CN-07-8).
+	in.FixAvailable = len(rows) > 0
 	for _, r := range rows {
-		in.FixAvailable = in.FixAvailable || r.Fix.Covers()
+		in.FixAvailable = in.FixAvailable && r.Fix.Covers()
 	}
 	for _, f := range files {
 		if f.Restricted {

@@ -128,8 +128,8 @@ type Input struct {
 	// ("" while unapproved).
 	Authors  []string
 	Approver string
-	// FixAvailable: a fix or documented mitigation is available for at
-	// least one affected version.
+	// FixAvailable: a fix or documented mitigation is available for every
+	// affected version.
 	FixAvailable bool
 	Early        EarlyRecord
 	// Public is every public text field, both languages.
