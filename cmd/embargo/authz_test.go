@@ -497,6 +497,59 @@ var matrix = map[string]matrixRequest{
 		string(access.Administrator): 200, string(access.ComplianceOfficer): 200, string(access.Engineer): 200, "other_tenant": 200, "other_reader": 200})}},
 	"DELETE /api/v1/customers/{name}": {"DELETE", "/api/v1/customers/nobody", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
 		string(access.Administrator): 404, string(access.ComplianceOfficer): 404, string(access.Engineer): 404, "other_tenant": 404, "other_reader": 404})}},
+	// The case's advisory and the publication gate: read like the case;
+	// advisory.write (publishers) drafts and edits, advisory.publish
+	// (publishers, compliance officers) approves, schedules, publishes
+	// and withdraws, sharing.approve (compliance officers) records MPS's
+	// consent and keeps the blackout calendar. No one with advisory.write
+	// is on the case's access list, so the case never gets an advisory
+	// here: who may act gets 404 (the publisher does not see the case;
+	// the compliance officer finds no advisory), everyone else 403.
+	"GET /cases/{id}/publication": {"GET", "/cases/{case}/publication", "", want{all: 403, except: readers(404, map[string]int{"anonymous": 303,
+		string(access.Triager): 200, string(access.ComplianceOfficer): 200})}},
+	"POST /cases/{id}/publication": {"POST", "/cases/{case}/publication", "", want{all: 403,
+		except: map[string]int{"anonymous": 401, string(access.Publisher): 404}}},
+	"POST /cases/{id}/publication/{action}": {"POST", "/cases/{case}/publication/approve", "", want{all: 403,
+		except: map[string]int{"anonymous": 401, string(access.Publisher): 404, string(access.ComplianceOfficer): 404, "other_reader": 404}}},
+	"GET /blackouts": {"GET", "/blackouts", "", want{all: 403, except: map[string]int{"anonymous": 303, string(access.ComplianceOfficer): 200,
+		string(access.Triager): 200, string(access.Engineer): 200, string(access.Publisher): 200, "other_reader": 200}}},
+	"POST /blackouts": {"POST", "/blackouts", "name_zh=%E5%9B%BD%E5%BA%86&name_en=National+Day&start=2027-10-01T00%3A00&end=2027-10-08T00%3A00",
+		want{all: 403, except: map[string]int{"anonymous": 401, string(access.ComplianceOfficer): 303, "other_reader": 303}}},
+	"POST /blackouts/{id}/delete": {"POST", "/blackouts/999/delete", "", want{all: 403,
+		except: map[string]int{"anonymous": 401, string(access.ComplianceOfficer): 404, "other_reader": 404}}},
+	"GET /api/v1/cases/{id}/advisory": {"GET", "/api/v1/cases/{case}/advisory", "", want{all: 403, except: readers(404, copyMap(noTokenRoles))}},
+	"POST /api/v1/cases/{id}/advisory": {"POST", "/api/v1/cases/{case}/advisory", "", want{all: 403,
+		except: merge(copyMap(noTokenRoles), map[string]int{string(access.Publisher): 404})}},
+	"PUT /api/v1/cases/{id}/advisory": {"PUT", "/api/v1/cases/{case}/advisory", `{"title":{"zh":"命令注入","en":"Command injection"}}`, want{all: 403,
+		except: merge(copyMap(noTokenRoles), map[string]int{string(access.Publisher): 404})}},
+	"POST /api/v1/cases/{id}/advisory/submit": {"POST", "/api/v1/cases/{case}/advisory/submit", "", want{all: 403,
+		except: merge(copyMap(noTokenRoles), map[string]int{string(access.Publisher): 404})}},
+	"POST /api/v1/cases/{id}/advisory/not-operator": {"POST", "/api/v1/cases/{case}/advisory/not-operator", `{"finding":"ipv4:192.0.2.1","reason":"ours"}`,
+		want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.Publisher): 404})}},
+	"POST /api/v1/cases/{id}/advisory/approve":          {"POST", "/api/v1/cases/{case}/advisory/approve", "", want{all: 403, except: publishers(404)}},
+	"POST /api/v1/cases/{id}/advisory/schedule":         {"POST", "/api/v1/cases/{case}/advisory/schedule", `{}`, want{all: 403, except: publishers(404)}},
+	"POST /api/v1/cases/{id}/advisory/publish":          {"POST", "/api/v1/cases/{case}/advisory/publish", `{}`, want{all: 403, except: publishers(404)}},
+	"POST /api/v1/cases/{id}/advisory/withdraw":         {"POST", "/api/v1/cases/{case}/advisory/withdraw", `{"en":"in error"}`, want{all: 403, except: publishers(404)}},
+	"PUT /api/v1/cases/{id}/advisory/early-publication": {"PUT", "/api/v1/cases/{case}/advisory/early-publication", `{}`, want{all: 403, except: publishers(404)}},
+	"POST /api/v1/cases/{id}/advisory/mps-consent": {"POST", "/api/v1/cases/{case}/advisory/mps-consent",
+		`{"blackout_id":1,"reference":"MPS-1","date":"2027-01-01T00:00:00Z"}`, want{all: 403, except: merge(copyMap(noTokenRoles),
+			map[string]int{string(access.ComplianceOfficer): 404, "other_reader": 404})}},
+	"GET /api/v1/blackouts": {"GET", "/api/v1/blackouts", "", want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{
+		string(access.ComplianceOfficer): 200, string(access.Triager): 200, string(access.Engineer): 200, string(access.Publisher): 200, "other_reader": 200})}},
+	"POST /api/v1/blackouts": {"POST", "/api/v1/blackouts", `{"name_zh":"国庆","name_en":"National Day","start":"2027-09-30T16:00:00Z","end":"2027-10-07T16:00:00Z"}`,
+		want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.ComplianceOfficer): 201, "other_reader": 201})}},
+	"PUT /api/v1/blackouts/{id}": {"PUT", "/api/v1/blackouts/999", `{"name_zh":"国庆","name_en":"National Day","start":"2027-09-30T16:00:00Z","end":"2027-10-07T16:00:00Z"}`,
+		want{all: 403, except: merge(copyMap(noTokenRoles), map[string]int{string(access.ComplianceOfficer): 404, "other_reader": 404})}},
+	"DELETE /api/v1/blackouts/{id}": {"DELETE", "/api/v1/blackouts/999", "", want{all: 403,
+		except: merge(copyMap(noTokenRoles), map[string]int{string(access.ComplianceOfficer): 404, "other_reader": 404})}},
+}
+
+// publishers returns the API statuses of a route that needs
+// advisory.publish on the case: status for those who hold it (none sees an
+// advisory here), 401 for those who hold no token.
+func publishers(status int) map[string]int {
+	return merge(copyMap(noTokenRoles), map[string]int{string(access.Publisher): status, string(access.ComplianceOfficer): status,
+		"other_reader": status})
 }
 
 // TestAuthorizationMatrix sends every registered route's request as every

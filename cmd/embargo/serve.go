@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/advisory"
 	"github.com/embargohq/embargo/internal/api"
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
@@ -76,12 +77,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// Scheduled work: the receipt log's retention daily, security.txt's
 	// Expires checked daily, the quarter's access review recorded once its
 	// quarter begins, overdue reports raised every ten minutes, the legal
-	// clocks swept, the advisory feeds pulled.
+	// clocks swept, scheduled advisories released each minute (after the
+	// publication gate), the advisory feeds pulled.
 	go every(ctx, time.Minute, 24*time.Hour, purgeReceipts(log, db, c.ReceiptRetention))
 	go every(ctx, 0, 24*time.Hour, func(context.Context) { a.security.warn(log) })
 	go every(ctx, time.Minute, 6*time.Hour, recordReviews(log, a.review))
 	go every(ctx, 10*time.Minute, 10*time.Minute, alertOverdue(log, a.reports))
 	go every(ctx, 30*time.Second, 5*time.Minute, sweepDuties(log, a.obligations))
+	go every(ctx, 15*time.Second, time.Minute, releaseAdvisories(log, a.advisories))
 	if len(c.AdvisoryFeeds) > 0 {
 		feeds := exposure.NewFeeds(a.exposure, db, &http.Client{Timeout: feedTimeout}, c.AdvisoryFeeds)
 		go every(ctx, 30*time.Second, c.AdvisoryPullInterval, pullFeeds(log, feeds))
@@ -125,6 +128,8 @@ type app struct {
 	notices *notice.Service
 	// exposure is the exposure engine with its index.
 	exposure *exposure.Service
+	// advisories releases scheduled advisories; serve sweeps them.
+	advisories *advisory.Service
 }
 
 // newApp wires the surfaces into the server.
@@ -139,7 +144,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	}
 	ids := identity.NewService(db, policy, nil).WithSealer(kr)
 	products := product.NewService(db).WithCustomers(db, kr)
-	cases := casework.NewService(db, kr, "EMB").WithGuard(remediation.Guard)
+	cases := casework.NewService(db, kr, "EMB").WithGuard(casework.Guards(remediation.Guard, casework.HandPublishGuard))
 	if err := useGradeTable(c, log, cases); err != nil {
 		return nil, err
 	}
@@ -176,6 +181,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		return nil, err
 	}
 	reports := report.NewService(db, kr, report.Options{AckTarget: c.AckTarget}).WithCases(cases).WithNotices(notices)
+	advisories := advisory.NewService(db, cases, kr).WithCredits(reportCredits(reports))
 	defer func() {
 		if err != nil {
 			reports.Close()
@@ -199,7 +205,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
 		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c),
 		Outbox: out.svc, Products: products, Exposure: exp, Imports: exp, Obligations: obligations, PDF: pdfFont(c, log),
-		Remediation: fixes, Notices: campaigns}
+		Remediation: fixes, Notices: campaigns, Advisories: advisories}
 	if out.email {
 		wc.Recovery = ids
 	}
@@ -212,11 +218,12 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	}
 	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases,
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}, Reports: reports, Submissions: submissions,
-		Outbox: out.svc, Products: products, Obligations: obligations, Exposure: exp, Remediation: fixes, Notices: campaigns})
+		Outbox: out.svc, Products: products, Obligations: obligations, Exposure: exp, Remediation: fixes, Notices: campaigns,
+		Advisories: advisories})
 	if err != nil {
 		return nil, err
 	}
-	return &app{obligations: obligations, notices: campaigns, exposure: exp, reports: reports, key: key, security: sec, outbound: out, review: reviewer{cases: cases, store: db}, handler: server.New(server.Config{
+	return &app{advisories: advisories, obligations: obligations, notices: campaigns, exposure: exp, reports: reports, key: key, security: sec, outbound: out, review: reviewer{cases: cases, store: db}, handler: server.New(server.Config{
 		Logger: log, Registry: reg, Ready: db.Ping, TLS: c.TLS(),
 		MaxBodyBytes: c.MaxBodyBytes, Web: w, API: a,
 		TrustedProxies: c.TrustedProxies,
@@ -355,6 +362,34 @@ func sweepDuties(log *slog.Logger, obl *obligation.Service) func(context.Context
 		} else if rep.Escalated+rep.Delivered > 0 {
 			log.Info("legal duties", "escalated", rep.Escalated, "notices_delivered", rep.Delivered)
 		}
+	}
+}
+
+// releaseAdvisories releases the scheduled advisories that are due, each
+// after the publication gate at that moment; one the gate holds stays
+// unpublished, with the reason on the advisory.
+func releaseAdvisories(log *slog.Logger, adv *advisory.Service) func(context.Context) {
+	return func(ctx context.Context) {
+		rep, err := adv.Sweep(ctx, time.Now())
+		if err != nil {
+			log.Error("scheduled advisory release failed; retried at the next sweep", "err", err)
+		}
+		if rep.Published+rep.Held > 0 {
+			log.Info("scheduled advisories", "published", rep.Published, "held_by_the_gate", rep.Held)
+		}
+	}
+}
+
+// reportCredits drafts an advisory's credits from the reporters who
+// agreed to be named.
+func reportCredits(reports *report.Service) advisory.CreditSource {
+	return func(ctx context.Context, tracking []string) ([]advisory.Credit, error) {
+		cs, err := reports.Credits(ctx, tracking)
+		var out []advisory.Credit
+		for _, c := range cs {
+			out = append(out, advisory.Credit{Name: c.Name, Report: c.Tracking})
+		}
+		return out, err
 	}
 }
 

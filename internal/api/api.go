@@ -74,6 +74,9 @@ type Config struct {
 	// nil answers 404 there.
 	Remediation Remediation
 	Notices     Notices
+	// Advisories serves a case's security advisory (the publication gate)
+	// and /api/v1/blackouts; nil answers 404 there.
+	Advisories Advisories
 	// Submissions limits POST /api/v1/reports per address (anonymous) or
 	// per token; nil does not limit.
 	Submissions *ratelimit.Limiter
@@ -95,6 +98,7 @@ type Handler struct {
 	obligations Obligations
 	remediation Remediation
 	notices     Notices
+	advisories  Advisories
 	submissions *ratelimit.Limiter
 	openAPI     *document
 	table       *route.Table
@@ -125,6 +129,7 @@ func New(cfg Config) (*Handler, error) {
 		obligations: cfg.Obligations,
 		remediation: cfg.Remediation,
 		notices:     cfg.Notices,
+		advisories:  cfg.Advisories,
 		submissions: cfg.Submissions,
 		openAPI:     newDocument(openAPIDocument),
 	}

@@ -73,6 +73,27 @@ func (h *Handler) routes(t *route.Table) {
 	t.Handle("POST /api/v1/cases/{id}/campaigns/{campaign}/send", h.needRemediation(h.sendCampaign))
 	t.Handle("POST /api/v1/cases/{id}/campaigns/{campaign}/resend", h.needRemediation(h.resendCampaign))
 
+	// The case's security advisory and the publication gate (RMSV Art. 9):
+	// read like the case; advisory.write drafts and edits, advisory.publish
+	// approves (never the advisory's own author), schedules, publishes and
+	// withdraws; MPS's consent in a blackout is recorded with
+	// sharing.approve, which also keeps the blackout calendar.
+	t.Handle("GET /api/v1/cases/{id}/advisory", h.needAdvisories(h.getCaseAdvisory))
+	t.Handle("POST /api/v1/cases/{id}/advisory", h.needAdvisories(h.createCaseAdvisory))
+	t.Handle("PUT /api/v1/cases/{id}/advisory", h.needAdvisories(h.editCaseAdvisory))
+	t.Handle("POST /api/v1/cases/{id}/advisory/submit", h.needAdvisories(h.submitCaseAdvisory))
+	t.Handle("POST /api/v1/cases/{id}/advisory/approve", h.needAdvisories(h.approveCaseAdvisory))
+	t.Handle("POST /api/v1/cases/{id}/advisory/schedule", h.needAdvisories(h.scheduleCaseAdvisory))
+	t.Handle("POST /api/v1/cases/{id}/advisory/publish", h.needAdvisories(h.publishCaseAdvisory))
+	t.Handle("POST /api/v1/cases/{id}/advisory/withdraw", h.needAdvisories(h.withdrawCaseAdvisory))
+	t.Handle("PUT /api/v1/cases/{id}/advisory/early-publication", h.needAdvisories(h.setAdvisoryEarly))
+	t.Handle("POST /api/v1/cases/{id}/advisory/not-operator", h.needAdvisories(h.markNotOperator))
+	t.Handle("POST /api/v1/cases/{id}/advisory/mps-consent", h.needAdvisories(h.recordMPSConsent))
+	t.Handle("GET /api/v1/blackouts", h.needAdvisories(h.listBlackouts))
+	t.Handle("POST /api/v1/blackouts", h.needAdvisories(h.putBlackout))
+	t.Handle("PUT /api/v1/blackouts/{id}", h.needAdvisories(h.putBlackout))
+	t.Handle("DELETE /api/v1/blackouts/{id}", h.needAdvisories(h.deleteBlackout))
+
 	// Reports: anyone may submit (rate-limited); triage staff of the
 	// receiving organisation work the inbox, and every read is audited.
 	t.Handle("POST /api/v1/reports", h.needReports(h.submitReport))

@@ -87,10 +87,11 @@ func (tx *Tx) UpdateCaseState(ctx context.Context, c casework.Case) error {
 	}
 	res, err := tx.exec(ctx, `UPDATE cases SET status = $2, t0 = $3, t0_source = $4, grade = $5, cvss_vector = $6,
 		scope = $7, resolution = $8, risk_expires_at = $9, updated_at = $10,
-		gbt_indicators = $11, grade_table = $12, grade_provisional = $13, category = $14, cwe = $15 WHERE id = $1`,
+		gbt_indicators = $11, grade_table = $12, grade_provisional = $13, category = $14, cwe = $15,
+		disclosed_at = $16 WHERE id = $1`,
 		c.ID, string(c.Status), c.T0, c.T0Source, c.Grade, c.CVSS, casework.ScopeJSON(c.Scope), string(c.Resolution),
 		nullTime(c.RiskExpiresAt), c.UpdatedAt, indicators, c.Grading.TableSHA256, boolInt(c.Grading.Provisional),
-		c.Grading.Category, c.Grading.CWE)
+		c.Grading.Category, c.Grading.CWE, nullTime(c.DisclosedAt))
 	if err != nil {
 		return fmt.Errorf("store: update case: %w", err)
 	}

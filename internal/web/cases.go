@@ -182,7 +182,7 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, p *access.P
 	if err != nil {
 		return err
 	}
-	data := casePage{Case: c, Timeline: tl, Next: casework.Next(c.Kind, c.Status), Grades: casework.Grades,
+	data := casePage{Case: c, Timeline: tl, Next: slices.DeleteFunc(casework.Next(c.Kind, c.Status), isPublished), Grades: casework.Grades,
 		CanWrite: p.Can(access.WriteCases), Problem: problem, Zone: chinaTime, Indicators: gbt30279.AllIndicators(),
 		Values: indicatorValues(c.Grading.Indicators), English: h.language(r).String() == "en",
 		People: people, Comments: comments, Files: files, Me: p.UserID, Categories: gbt30279.Categories()}
@@ -464,3 +464,7 @@ func (h *Handler) replyToReporter(w http.ResponseWriter, r *http.Request) error 
 		return err
 	})
 }
+
+// isPublished says whether st is published: the case page does not offer
+// that move, which only the advisory's publication makes (RMSV Art. 9).
+func isPublished(st casework.Status) bool { return st == casework.Published }

@@ -66,6 +66,14 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("GET /cases/{id}/campaigns/{campaign}", h.showCampaign)
 	t.Handle("POST /cases/{id}/campaigns/{campaign}/send", h.sendCampaign)
 	t.Handle("POST /cases/{id}/campaigns/{campaign}/resend", h.resendCampaign)
+	// A case's security advisory and the publication gate (RMSV Art. 9),
+	// and the blackout calendar of major national events.
+	t.Handle("GET /cases/{id}/publication", h.showPublication)
+	t.Handle("POST /cases/{id}/publication", h.createPublication)
+	t.Handle("POST /cases/{id}/publication/{action}", h.publicationAction)
+	t.Handle("GET /blackouts", h.showBlackouts)
+	t.Handle("POST /blackouts", h.addBlackout)
+	t.Handle("POST /blackouts/{id}/delete", h.deleteBlackout)
 	t.Handle("GET /customers", h.showCustomers)
 	t.Handle("POST /customers/import", h.importCustomers)
 	// The public pages of notice recipients and subscribers.

@@ -65,6 +65,10 @@ const (
 	pageRecipient   pageName = "recipient"
 	pageSubscribe   pageName = "subscribe"
 	pageLinkAction  pageName = "linkaction"
+	// A case's security advisory with the publication gate, and the
+	// blackout calendar.
+	pagePublication pageName = "publication"
+	pageBlackouts   pageName = "blackouts"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
@@ -74,7 +78,8 @@ func allPages() []pageName {
 		pageReportForm, pageReporter, pageInbox, pageStaffReport, pagePolicy, pageOutbox, pageForgot, pageReset, pageNotice, pageProducts,
 		pageVersion, pageAdvisory, pageAssets, pageImports,
 		pageBoard, pagePackage, pageDashboard,
-		pageRemediation, pageCampaign, pageCustomers, pageRecipient, pageSubscribe, pageLinkAction}
+		pageRemediation, pageCampaign, pageCustomers, pageRecipient, pageSubscribe, pageLinkAction,
+		pagePublication, pageBlackouts}
 }
 
 // site is one parse of the templates and one read of the static files.

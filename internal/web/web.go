@@ -78,6 +78,9 @@ type Config struct {
 	// the public pages of recipients and subscribers; nil turns them off.
 	Remediation Remediation
 	Notices     Notices
+	// Advisories serves a case's security advisory and the blackout
+	// calendar; nil answers 404 there.
+	Advisories Advisories
 	// LinkAttempts limits requests to reporters' private links per client
 	// address; nil means 60 a minute.
 	LinkAttempts *ratelimit.Limiter

@@ -411,6 +411,9 @@ func TestPatterns(t *testing.T) {
 		"GET /notices/r/{token}", "POST /notices/r/{token}/ack", "POST /notices/r/{token}/reply",
 		"GET /notices/subscribe/{product}", "POST /notices/subscribe/{product}", "GET /notices/confirm/{token}",
 		"POST /notices/confirm/{token}", "GET /notices/unsubscribe/{token}", "POST /notices/unsubscribe/{token}")
+	// A case's advisory and the publication gate; the blackout calendar.
+	want = append(want, "GET /cases/{id}/publication", "POST /cases/{id}/publication", "POST /cases/{id}/publication/{action}",
+		"GET /blackouts", "POST /blackouts", "POST /blackouts/{id}/delete")
 	slices.Sort(want)
 	if diff := cmp.Diff(want, mustNew(t, Config{}).Patterns()); diff != "" {
 		t.Errorf("Patterns() (-want +got):\n%s", diff)

@@ -39,6 +39,7 @@ func Run(t *testing.T, newDSN func(testing.TB) string) {
 		{"Exposure", testExposure},
 		{"Remediation", testRemediation},
 		{"Notices", testNotices},
+		{"Advisories", testAdvisories},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
