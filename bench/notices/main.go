@@ -16,18 +16,14 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"io"
 	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/embargohq/embargo/bench/internal/benchmain"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "notices:", err)
-		os.Exit(1)
-	}
+	os.Exit(benchmain.Run("notices", func(ctx context.Context, args []string, stdout, _ io.Writer) error {
+		return run(ctx, args, stdout)
+	}))
 }

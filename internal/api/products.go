@@ -36,11 +36,8 @@ func (h *Handler) needProducts() error {
 // exportProducts returns the organisation's catalogue as JSON
 // (embargo.products.v1) or, with ?format=csv, as CSV.
 func (h *Handler) exportProducts(w http.ResponseWriter, r *http.Request) error {
-	p, err := caller(r)
+	p, err := h.productsCaller(r)
 	if err != nil {
-		return err
-	}
-	if err := h.needProducts(); err != nil {
 		return err
 	}
 	c, err := h.products.Export(r.Context(), p)
@@ -59,11 +56,8 @@ func (h *Handler) exportProducts(w http.ResponseWriter, r *http.Request) error {
 // importProducts stores a catalogue sent as JSON or CSV (by Content-Type),
 // all or nothing; ?replace=true makes each named product match the file.
 func (h *Handler) importProducts(w http.ResponseWriter, r *http.Request) error {
-	p, err := caller(r)
+	p, err := h.productsCaller(r)
 	if err != nil {
-		return err
-	}
-	if err := h.needProducts(); err != nil {
 		return err
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -99,15 +93,22 @@ func productID(r *http.Request) (int64, error) {
 // productCall is the preamble of the routes about one product: the
 // caller, and the product's ID from the path.
 func (h *Handler) productCall(r *http.Request) (*access.Principal, int64, error) {
-	p, err := caller(r)
+	p, err := h.productsCaller(r)
 	if err != nil {
-		return nil, 0, err
-	}
-	if err := h.needProducts(); err != nil {
 		return nil, 0, err
 	}
 	id, err := productID(r)
 	return p, id, err
+}
+
+// productsCaller returns the caller of a catalogue route; NotFound when
+// the server has no catalogue.
+func (h *Handler) productsCaller(r *http.Request) (*access.Principal, error) {
+	p, err := caller(r)
+	if err != nil {
+		return nil, err
+	}
+	return p, h.needProducts()
 }
 
 // deleteProduct deletes a product and everything under it.

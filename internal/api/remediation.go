@@ -343,11 +343,8 @@ func (h *Handler) resendCampaign(w http.ResponseWriter, r *http.Request) error {
 
 // listCustomers returns who runs what, in the customer JSON format.
 func (h *Handler) listCustomers(w http.ResponseWriter, r *http.Request) error {
-	p, err := caller(r)
+	p, err := h.productsCaller(r)
 	if err != nil {
-		return err
-	}
-	if err := h.needProducts(); err != nil {
 		return err
 	}
 	cs, err := h.products.Customers(r.Context(), p)
@@ -361,11 +358,8 @@ func (h *Handler) listCustomers(w http.ResponseWriter, r *http.Request) error {
 // putCustomers stores customers sent as JSON or CSV (by Content-Type),
 // each whole, all or nothing.
 func (h *Handler) putCustomers(w http.ResponseWriter, r *http.Request) error {
-	p, err := caller(r)
+	p, err := h.productsCaller(r)
 	if err != nil {
-		return err
-	}
-	if err := h.needProducts(); err != nil {
 		return err
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -390,11 +384,8 @@ func (h *Handler) putCustomers(w http.ResponseWriter, r *http.Request) error {
 
 // deleteCustomer deletes a customer and the record of what it runs.
 func (h *Handler) deleteCustomer(w http.ResponseWriter, r *http.Request) error {
-	p, err := caller(r)
+	p, err := h.productsCaller(r)
 	if err != nil {
-		return err
-	}
-	if err := h.needProducts(); err != nil {
 		return err
 	}
 	if err := h.products.DeleteCustomer(r.Context(), p, r.PathValue("name")); err != nil {
