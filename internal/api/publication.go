@@ -10,6 +10,7 @@ import (
 	"github.com/embargohq/embargo/internal/advisory"
 	"github.com/embargohq/embargo/internal/disclosure"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/format/csaf"
 	"github.com/embargohq/embargo/internal/route"
 )
 
@@ -340,5 +341,42 @@ func (h *Handler) deleteBlackout(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// caseAdvisoryCSAF writes the case's published advisory as a CSAF 2.0
+// csaf_security_advisory (?lang=zh-CN, the default, or en), from its frozen
+// revisions; the publisher is the caller's organisation, its namespace
+// this instance's URL as the request names it. 404 while nothing is
+// published, 409 once withdrawn.
+func (h *Handler) caseAdvisoryCSAF(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := caseCall(r)
+	if err != nil {
+		return err
+	}
+	v, err := h.advisories.Get(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	if len(v.Revisions) == 0 {
+		return errs.Coded(errs.NotFound, "advisory.not_published", "the advisory has not been published")
+	}
+	pub := advisory.CSAFPublisher{Name: "Organisation " + strconv.FormatInt(p.OrgID, 10), Namespace: "https://" + r.Host}
+	if h.orgs != nil {
+		if org, err := h.orgs.Organisation(r.Context(), p.OrgID); err == nil && org.Name != "" {
+			pub.Name = org.Name
+		}
+	}
+	d, err := advisory.ToCSAF(v.Ref, v.Revisions, pub, r.URL.Query().Get("lang"))
+	if err != nil {
+		return errs.Wrap(errs.Conflict, err, "the advisory has been withdrawn")
+	}
+	b, err := csaf.Marshal(d)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b) // a failed write means the client has gone
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/advisory"
 	"github.com/embargohq/embargo/internal/casework"
+	"github.com/embargohq/embargo/internal/format/csaf/validate"
 	"github.com/embargohq/embargo/internal/identity"
 	"github.com/embargohq/embargo/internal/keyring"
 	"github.com/embargohq/embargo/internal/remediation"
@@ -82,6 +84,7 @@ func TestAdvisoryAPI(t *testing.T) {
 		t.Errorf("verdict (-want +got):\n%s", diff)
 	}
 	w.wantProblem(t, "compliance", "POST", "/cases/{id}/advisory/publish", `{}`, 409, "advisory.blocked", id...)
+	w.wantProblem(t, "publisher", "GET", "/cases/{id}/advisory/csaf", "", 404, "advisory.not_published", id...)
 	w.call(t, "compliance", "POST", "/cases/{id}/advisory/mps-consent", `{"blackout_id":`+strconv.FormatInt(b.ID, 10)+
 		`,"reference":"公安部函 1 号","date":"2026-12-01T00:00:00Z"}`, 200, id...)
 	pub := mustDecode[SecurityAdvisory](t, w.call(t, "compliance", "POST", "/cases/{id}/advisory/publish", `{"zh":"首次发布","en":"Initial release"}`, 200, id...))
@@ -94,6 +97,15 @@ func TestAdvisoryAPI(t *testing.T) {
 	}
 	if got := mustDecode[Case](t, w.call(t, "compliance", "GET", "/cases/{id}", "", 200, id...)); got.Status != "published" {
 		t.Errorf("case status %s, want published", got.Status)
+	}
+	// The published advisory as CSAF passes the mandatory tests of §6.1.
+	doc := w.call(t, "publisher", "GET", "/cases/{id}/advisory/csaf?lang=en", "", 200, id...)
+	vs, err := validate.Validate([]byte(doc.Body), nil)
+	if err != nil || len(vs) > 0 {
+		t.Errorf("the CSAF document: %v, %v\n%s", vs, err, doc.Body)
+	}
+	if !strings.Contains(doc.Body, `"title": "Command injection in AX3000"`) {
+		t.Errorf("the CSAF document is not the English one:\n%s", doc.Body)
 	}
 }
 

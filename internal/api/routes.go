@@ -79,6 +79,7 @@ func (h *Handler) routes(t *route.Table) {
 	// withdraws; MPS's consent in a blackout is recorded with
 	// sharing.approve, which also keeps the blackout calendar.
 	t.Handle("GET /api/v1/cases/{id}/advisory", h.needAdvisories(h.getCaseAdvisory))
+	t.Handle("GET /api/v1/cases/{id}/advisory/csaf", h.needAdvisories(h.caseAdvisoryCSAF))
 	t.Handle("POST /api/v1/cases/{id}/advisory", h.needAdvisories(h.createCaseAdvisory))
 	t.Handle("PUT /api/v1/cases/{id}/advisory", h.needAdvisories(h.editCaseAdvisory))
 	t.Handle("POST /api/v1/cases/{id}/advisory/submit", h.needAdvisories(h.submitCaseAdvisory))

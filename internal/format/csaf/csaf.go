@@ -34,6 +34,38 @@ type Meta struct {
 	Lang        string    `json:"lang,omitempty"`
 	Publisher   Publisher `json:"publisher"`
 	Tracking    Tracking  `json:"tracking"`
+	// Distribution, Notes, References and Acknowledgments are optional;
+	// a security advisory carries them.
+	Distribution    *Distribution    `json:"distribution,omitempty"`
+	Notes           []Note           `json:"notes,omitempty"`
+	References      []Reference      `json:"references,omitempty"`
+	Acknowledgments []Acknowledgment `json:"acknowledgments,omitempty"`
+}
+
+// Distribution says who may receive the document.
+type Distribution struct {
+	TLP *TLP `json:"tlp,omitempty"`
+}
+
+// TLP is the Traffic Light Protocol label (AMBER, GREEN, RED, WHITE).
+type TLP struct {
+	Label string `json:"label"`
+	URL   string `json:"url,omitempty"`
+}
+
+// Reference is a link to further information: category "self" or
+// "external".
+type Reference struct {
+	Category string `json:"category,omitempty"`
+	Summary  string `json:"summary"`
+	URL      string `json:"url"`
+}
+
+// Acknowledgment thanks those who helped.
+type Acknowledgment struct {
+	Names        []string `json:"names,omitempty"`
+	Organization string   `json:"organization,omitempty"`
+	Summary      string   `json:"summary,omitempty"`
 }
 
 // Publisher is who issued the document.
@@ -116,6 +148,9 @@ type Vulnerability struct {
 	Remediations  []Remediation  `json:"remediations,omitempty"`
 	Scores        []Score        `json:"scores,omitempty"`
 	Notes         []Note         `json:"notes,omitempty"`
+	References    []Reference    `json:"references,omitempty"`
+	// ReleaseDate is when the vulnerability was first published.
+	ReleaseDate *time.Time `json:"release_date,omitempty"`
 }
 
 // Note is a note on a vulnerability (category: description, details,
