@@ -72,7 +72,7 @@ func TestBrowserExposure(t *testing.T) {
 	if h1 := mustRun(t, b, "read the case title", chromedp.Text(chromedp.CSS("main h1"), chromedp.NodeVisible)); !strings.Contains(h1, "GO-2022-1059") {
 		t.Errorf("case title %q, want the advisory's", h1)
 	}
-	b.mustDo(t, "open the advisory", chromedp.Navigate(inst.Base+"advisories/GO-2022-1059"))
+	b.mustDo(t, "open the advisory", chromedp.Navigate(inst.Base+"upstream/GO-2022-1059"))
 	if where := mustRun(t, b, "read what it hits", chromedp.Text(chromedp.CSS("#advisory-matches td.where"), chromedp.NodeVisible)); where != "工控网关 GW-9 2.0" {
 		t.Errorf("the advisory hits %q, want 工控网关 GW-9 2.0", where)
 	}

@@ -387,7 +387,7 @@ var matrix = map[string]matrixRequest{
 	// only (another organisation's version does not exist for it).
 	"GET /products/{id}/versions/{vid}": {"GET", "/products/{product}/versions/{version}", "", want{all: 200, except: map[string]int{"anonymous": 303,
 		string(access.Auditor): 403, string(access.Reporter): 403, string(access.PartyContact): 403, "other_tenant": 404, "other_reader": 404}}},
-	"GET /advisories/{id}": {"GET", "/advisories/GO-2099-0002", "", want{all: 200, except: map[string]int{"anonymous": 303,
+	"GET /upstream/{id}": {"GET", "/upstream/GO-2099-0002", "", want{all: 200, except: map[string]int{"anonymous": 303,
 		string(access.Auditor): 403, string(access.Reporter): 403, string(access.PartyContact): 403}}},
 	"GET /assets": {"GET", "/assets", "", want{all: 200, except: map[string]int{"anonymous": 303,
 		string(access.Auditor): 403, string(access.Reporter): 403, string(access.PartyContact): 403}}},

@@ -86,6 +86,29 @@ type Content struct {
 	// OverrideReason justifies a public severity other than the assessed
 	// one (RMSV Art. 9(3)); it is approved with the advisory.
 	OverrideReason string `json:"override_reason,omitempty"`
+	// TLP is the Traffic Light Protocol label of the published document:
+	// WHITE ("" means WHITE) is for everyone, GREEN, AMBER and RED only
+	// for authenticated parties with access to the case (CSAF-3).
+	TLP string `json:"tlp,omitempty"`
+}
+
+// TLP labels, as CSAF 2.0 names them.
+const (
+	TLPWhite = "WHITE"
+	TLPGreen = "GREEN"
+	TLPAmber = "AMBER"
+	TLPRed   = "RED"
+)
+
+// TLPs are the labels in the order of their audience, widest first.
+var TLPs = []string{TLPWhite, TLPGreen, TLPAmber, TLPRed}
+
+// Label returns ct's TLP label, WHITE when none is set.
+func (ct Content) Label() string {
+	if ct.TLP == "" {
+		return TLPWhite
+	}
+	return ct.TLP
 }
 
 // Advisory is a case's advisory: its working copy and where it stands.
@@ -271,6 +294,13 @@ func (ct *Content) Check() error {
 		}
 	}
 	ct.OverrideReason = strings.TrimSpace(ct.OverrideReason)
+	ct.TLP = strings.ToUpper(strings.TrimSpace(ct.TLP))
+	if ct.TLP == TLPWhite {
+		ct.TLP = ""
+	}
+	if ct.TLP != "" && !slices.Contains(TLPs, ct.TLP) {
+		return errs.Coded(errs.Invalid, "advisory.tlp", "the TLP label is one of WHITE, GREEN, AMBER, RED")
+	}
 	return nil
 }
 

@@ -49,7 +49,7 @@ func ToCSAF(ref string, revs []Revision, pub CSAFPublisher, lang string) (csaf.D
 	d := csaf.Document{Document: csaf.Meta{
 		Category: "csaf_security_advisory", CSAFVersion: "2.0", Title: text(ct.Title), Lang: lang,
 		Publisher:    csaf.Publisher{Category: "vendor", Name: pub.Name, Namespace: pub.Namespace},
-		Distribution: &csaf.Distribution{TLP: &csaf.TLP{Label: "WHITE"}},
+		Distribution: &csaf.Distribution{TLP: &csaf.TLP{Label: ct.Label()}},
 		Tracking: csaf.Tracking{ID: ref, Status: "final", Version: strconv.Itoa(last.Number),
 			InitialReleaseDate: revs[0].PublishedAt.UTC(), CurrentReleaseDate: last.PublishedAt.UTC()},
 	}}

@@ -52,6 +52,7 @@ type Tx interface {
 // Store persists advisories.
 type Store interface {
 	TransactAdvisories(ctx context.Context, fn func(Tx) error) error
+	PublicStore
 }
 
 // CreditSource returns the finders of the reports with the given

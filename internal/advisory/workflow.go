@@ -181,8 +181,16 @@ func (s *Service) Withdraw(ctx context.Context, p *access.Principal, caseID int6
 		if err != nil {
 			return err
 		}
-		r := Revision{AdvisoryID: a.ID, Number: len(revs) + 1, Kind: Withdrawal, Content: a.Content, Note: reason,
-			SHA256: fingerprint(a.Content), PublishedAt: tx.Now(), PublishedBy: p.Actor()}
+		// The withdrawal repeats the live revision's content, never the
+		// working copy, which may hold unreviewed edits.
+		live := a.Content
+		for _, r := range revs {
+			if r.Number == a.Live {
+				live = r.Content
+			}
+		}
+		r := Revision{AdvisoryID: a.ID, Number: len(revs) + 1, Kind: Withdrawal, Content: live, Note: reason,
+			SHA256: fingerprint(live), PublishedAt: tx.Now(), PublishedBy: p.Actor()}
 		if err := tx.AddRevision(ctx, a.OrgID, r); err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/embargohq/embargo/internal/advisory"
@@ -240,3 +241,65 @@ func notFoundIfNone(res sql.Result, code, msg string) error {
 
 var _ advisory.Tx = (*Tx)(nil)
 var _ advisory.Store = (*DB)(nil)
+
+// PublishedAdvisories returns every advisory with at least one revision,
+// of every organisation, most recently updated first: the instance's
+// public catalogue (the HTML pages, the feeds, the CSAF provider).
+func (db *DB) PublishedAdvisories(ctx context.Context) ([]advisory.Public, error) {
+	return db.publicAdvisories(ctx, "")
+}
+
+// PublishedAdvisory returns advisory ref if it has a revision;
+// errs.NotFound.
+func (db *DB) PublishedAdvisory(ctx context.Context, ref string) (advisory.Public, error) {
+	out, err := db.publicAdvisories(ctx, ref)
+	if err != nil {
+		return advisory.Public{}, err
+	}
+	if len(out) == 0 {
+		return advisory.Public{}, errs.Coded(errs.NotFound, "advisory.no_such", "no published advisory %s", ref)
+	}
+	return out[0], nil
+}
+
+// publicAdvisories reads the revisions of every published advisory, or of
+// advisory ref alone, in one query.
+func (db *DB) publicAdvisories(ctx context.Context, ref string) ([]advisory.Public, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT a.ref, a.org_id, a.case_id, o.name, r.advisory_id, r.number, r.kind,
+			r.content, r.note_zh, r.note_en, r.sha256, r.published_at, r.published_by, r.approved_by
+		FROM security_advisory_revisions r
+		JOIN security_advisories a ON a.id = r.advisory_id
+		JOIN organisations o ON o.id = a.org_id
+		WHERE ($1 = '' OR a.ref = $1)
+		ORDER BY a.id, r.number`, ref)
+	if err != nil {
+		return nil, fmt.Errorf("store: published advisories: %w", err)
+	}
+	var out []advisory.Public
+	for rows.Next() {
+		var p advisory.Public
+		var r advisory.Revision
+		var content string
+		if err := rows.Scan(&p.Ref, &p.OrgID, &p.CaseID, &p.Publisher, &r.AdvisoryID, &r.Number, &r.Kind, &content,
+			&r.Note.ZH, &r.Note.EN, &r.SHA256, &r.PublishedAt, &r.PublishedBy, &r.ApprovedBy); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: published advisories: %w", err)
+		}
+		if err := json.Unmarshal([]byte(content), &r.Content); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: advisory %s revision %d: %w", p.Ref, r.Number, err)
+		}
+		r.PublishedAt = r.PublishedAt.UTC()
+		if n := len(out); n > 0 && out[n-1].Ref == p.Ref {
+			out[n-1].Revisions = append(out[n-1].Revisions, r)
+			continue
+		}
+		p.Revisions = []advisory.Revision{r}
+		out = append(out, p)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(out, func(a, b advisory.Public) int { return b.Updated().Compare(a.Updated()) })
+	return out, nil
+}

@@ -46,7 +46,7 @@ type versionPage struct {
 	Hits    []hitRow
 }
 
-// advisoryPage is the data of /advisories/{id}.
+// advisoryPage is the data of /upstream/{id}.
 type advisoryPage struct {
 	Advisory exposure.Advisory
 	Hits     []hitRow
@@ -128,9 +128,9 @@ func findVersion(c product.Catalogue, pid, vid int64) (versionPage, bool) {
 	return versionPage{}, false
 }
 
-// showAdvisory shows an advisory and which of the organisation's product
+// showUpstream shows an upstream advisory and which of the organisation's product
 // versions and assets it hits.
-func (h *Handler) showAdvisory(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) showUpstream(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.exposureReader(r)
 	if err != nil {
 		return err

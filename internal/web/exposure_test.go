@@ -148,14 +148,14 @@ func TestVersionPage(t *testing.T) {
 	if diff := cmp.Diff(want, matchRows(doc, "#version-matches")); diff != "" {
 		t.Errorf("version matches (-want +got):\n%s", diff)
 	}
-	if got := doc.first(t, "#version-matches a.advisory").attrs["href"]; got != "/advisories/GO-2022-1059" {
+	if got := doc.first(t, "#version-matches a.advisory").attrs["href"]; got != "/upstream/GO-2022-1059" {
 		t.Errorf("advisory link %q", got)
 	}
 }
 
 func TestAdvisoryPage(t *testing.T) {
 	h := newExposureHandler(t, access.ComplianceOfficer)
-	resp, doc := mustGetPage(t, h, signedInRequest("GET", "/advisories/GO-2022-1059", nil))
+	resp, doc := mustGetPage(t, h, signedInRequest("GET", "/upstream/GO-2022-1059", nil))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
@@ -190,11 +190,11 @@ func TestExposurePagesNeedToKnow(t *testing.T) {
 		want       int
 	}{
 		{"auditor, version", "/products/7/versions/70", access.Auditor, http.StatusForbidden},
-		{"auditor, advisory", "/advisories/GO-2022-1059", access.Auditor, http.StatusForbidden},
+		{"auditor, advisory", "/upstream/GO-2022-1059", access.Auditor, http.StatusForbidden},
 		{"auditor, assets", "/assets", access.Auditor, http.StatusForbidden},
 		{"another product's version", "/products/8/versions/70", access.Engineer, http.StatusNotFound},
 		{"malformed version", "/products/7/versions/x", access.Engineer, http.StatusNotFound},
-		{"unknown advisory", "/advisories/GO-2099-0001", access.Engineer, http.StatusNotFound},
+		{"unknown advisory", "/upstream/GO-2099-0001", access.Engineer, http.StatusNotFound},
 		{"administrator, version", "/products/7/versions/70", access.Administrator, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -37,7 +37,7 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("POST /products/import", h.importProducts)
 	t.Handle("GET /products/export", h.exportProducts)
 	t.Handle("GET /products/{id}/versions/{vid}", h.showVersion)
-	t.Handle("GET /advisories/{id}", h.showAdvisory)
+	t.Handle("GET /upstream/{id}", h.showUpstream)
 	t.Handle("GET /assets", h.showAssets)
 	t.Handle("GET /imports", h.showImports)
 	t.Handle("POST /imports", h.startImport)

@@ -108,7 +108,7 @@ type Config struct {
 	// Products serves the product catalogue; nil turns /products off.
 	Products Products
 	// Exposure shows what hits the organisation's product versions and
-	// assets (/products/{id}/versions/{vid}, /advisories/{id}, /assets);
+	// assets (/products/{id}/versions/{vid}, /upstream/{id}, /assets);
 	// nil, or nil Products, turns those pages off.
 	Exposure Exposure
 	// Imports takes advisory, VEX and asset uploads on /imports, imported

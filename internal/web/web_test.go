@@ -387,7 +387,7 @@ func TestPatterns(t *testing.T) {
 	want := []string{
 		"GET /.well-known/openpgp-key.asc", "GET /.well-known/security.txt", "GET /account", "GET /account/2fa",
 		"GET /account/confidentiality", "GET /account/tokens", "GET /account/verify", "GET /admin/access-review",
-		"GET /admin/access-review/{id}", "GET /admin/audit", "GET /admin/outbox", "GET /admin/users", "GET /advisories/{id}", "GET /assets", "GET /cases",
+		"GET /admin/access-review/{id}", "GET /admin/audit", "GET /admin/outbox", "GET /admin/users", "GET /assets", "GET /cases",
 		"GET /cases/{id}", "GET /cases/{id}/evidence", "GET /cases/{id}/files/{file}", "GET /cases/{id}/packages/{duty}", "GET /imports", "GET /imports/{id}", "GET /obligations", "GET /obligations/dashboard", "GET /policy", "GET /products", "GET /products/export", "GET /products/{id}/versions/{vid}",
 		"GET /report", "GET /report/s/{secret}", "GET /report/s/{secret}/attachments/{id}", "GET /reports",
 		"GET /reports/{tracking}", "GET /reports/{tracking}/attachments/{id}", "GET /reports/{tracking}/raw", "GET /setup",
@@ -414,6 +414,8 @@ func TestPatterns(t *testing.T) {
 	// A case's advisory and the publication gate; the blackout calendar.
 	want = append(want, "GET /cases/{id}/publication", "POST /cases/{id}/publication", "POST /cases/{id}/publication/{action}",
 		"GET /blackouts", "POST /blackouts", "POST /blackouts/{id}/delete")
+	// Upstream advisories (the exposure index).
+	want = append(want, "GET /upstream/{id}")
 	slices.Sort(want)
 	if diff := cmp.Diff(want, mustNew(t, Config{}).Patterns()); diff != "" {
 		t.Errorf("Patterns() (-want +got):\n%s", diff)
