@@ -318,12 +318,21 @@ var matrix = map[string]matrixRequest{
 	// reporter's credential, whoever else is signed in. Only triage staff
 	// of the receiving organisation work the inbox; everyone else is
 	// refused, and another organisation's triager would get 404.
-	"GET /.well-known/security.txt":                   {"GET", "/.well-known/security.txt", "", want{all: 200}},
-	"GET /.well-known/openpgp-key.asc":                {"GET", "/.well-known/openpgp-key.asc", "", want{all: 200}},
-	"GET /report":                                     {"GET", "/report", "", want{all: 200}},
-	"GET /policy":                                     {"GET", "/policy", "", want{all: 200}},
-	"POST /report":                                    {"POST", "/report", "title=x&description=y", want{all: 201}},
-	"GET /report/s/{secret}":                          {"GET", "/report/s/{secret}", "", want{all: 200}},
+	"GET /.well-known/security.txt":    {"GET", "/.well-known/security.txt", "", want{all: 200}},
+	"GET /.well-known/openpgp-key.asc": {"GET", "/.well-known/openpgp-key.asc", "", want{all: 200}},
+	// The CSAF provider: TLP:WHITE for everyone, other labels for
+	// authenticated callers (401 without; each sees what it may read,
+	// here nothing). No advisory is published in this matrix: the crawl
+	// in csafprovider_test.go reads real documents.
+	"GET /.well-known/csaf/provider-metadata.json": {"GET", "/.well-known/csaf/provider-metadata.json", "", want{all: 200}},
+	"GET /.well-known/csaf/service.json":           {"GET", "/.well-known/csaf/service.json", "", want{all: 200}},
+	"GET /.well-known/csaf/openpgp/{key}":          {"GET", "/.well-known/csaf/openpgp/0000.asc", "", want{all: 404}},
+	"GET /.well-known/csaf/{folder}/{file}":        {"GET", "/.well-known/csaf/amber/index.txt", "", want{all: 200, except: map[string]int{"anonymous": 401}}},
+	"GET /.well-known/csaf/{folder}/{year}/{file}": {"GET", "/.well-known/csaf/white/2026/emb-2026-0001-sa.json", "", want{all: 404}},
+	"GET /report":            {"GET", "/report", "", want{all: 200}},
+	"GET /policy":            {"GET", "/policy", "", want{all: 200}},
+	"POST /report":           {"POST", "/report", "title=x&description=y", want{all: 201}},
+	"GET /report/s/{secret}": {"GET", "/report/s/{secret}", "", want{all: 200}},
 	"GET /report/s/{secret}/attachments/{id}":         {"GET", "/report/s/{secret}/attachments/{attachment}", "", want{all: 200}},
 	"POST /report/s/{secret}/messages":                {"POST", "/report/s/{secret}/messages", "body=more", want{all: 303}},
 	"POST /report/s/{secret}/preferences":             {"POST", "/report/s/{secret}/preferences", "credit=name", want{all: 303}},

@@ -88,6 +88,10 @@ type Config struct {
 	// pulls every AdvisoryPullInterval (docs/exposure.md).
 	AdvisoryFeeds        []string
 	AdvisoryPullInterval time.Duration
+	// CSAFPublisher names the CSAF provider's publisher ("" means the
+	// publishing organisation's name); CSAFLang is its documents' language.
+	CSAFPublisher string
+	CSAFLang      string
 }
 
 // setting describes one configuration value.
@@ -178,6 +182,16 @@ var settings = []setting{
 	{"advisory-feeds", "EMBARGO_ADVISORY_FEEDS", "", "comma-separated https URLs of advisory feeds pulled on a schedule: OSV zips (e.g. https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip) or single OSV, CVE JSON 5 or CSAF records; empty pulls none", false, parseFeeds},
 	{"advisory-pull-interval", "EMBARGO_ADVISORY_PULL_INTERVAL", "6h", "how often the advisory feeds are pulled (conditionally: an unchanged feed is not downloaded)", false,
 		func(c *Config, v string) (err error) { c.AdvisoryPullInterval, err = positiveDuration(v); return err }},
+	{"csaf-publisher", "EMBARGO_CSAF_PUBLISHER", "", "publisher name in the CSAF provider's provider-metadata.json; empty means the publishing organisation's name (docs/csaf.md)", false,
+		func(c *Config, v string) error { c.CSAFPublisher = strings.TrimSpace(v); return nil }},
+	{"csaf-lang", "EMBARGO_CSAF_LANG", "en", "language of the CSAF provider's documents: en or zh-CN (one document per advisory; both languages are on /advisories and in the API)", false,
+		func(c *Config, v string) error {
+			if v != "en" && v != "zh-CN" {
+				return errors.New("want en or zh-CN")
+			}
+			c.CSAFLang = v
+			return nil
+		}},
 	{"security-expires", "EMBARGO_SECURITY_EXPIRES", "", "Expires of security.txt (YYYY-MM-DD or RFC 3339); empty means 180 days ahead, renewed daily; warned 30 days before it lapses", false, parseExpires},
 	{"security-policy", "EMBARGO_SECURITY_POLICY", "", "URL of the vulnerability disclosure policy for security.txt; empty means this instance's /policy page", false,
 		func(c *Config, v string) error { c.SecurityPolicy = v; return absoluteURLOrEmpty(v) }},
@@ -290,6 +304,7 @@ func (c *Config) Dump(w io.Writer) {
 		{"duty-notify", redactTargets(c.DutyNotify)}, {"evidence-sm2", strconv.FormatBool(c.EvidenceSM2)}, {"pdf-font", c.PDFFont},
 		{"security-expires", formatExpires(c.SecurityExpires)}, {"security-policy", c.SecurityPolicy},
 		{"advisory-feeds", redactFeeds(c.AdvisoryFeeds)}, {"advisory-pull-interval", c.AdvisoryPullInterval.String()},
+		{"csaf-publisher", c.CSAFPublisher}, {"csaf-lang", c.CSAFLang},
 	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "%-20s %s\n", r[0], r[1])

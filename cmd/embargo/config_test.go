@@ -61,7 +61,7 @@ func TestParseConfigPrecedence(t *testing.T) {
 				DatabaseURL: "embargo-data/embargo.db", LogFormat: "text", MaxBodyBytes: 1 << 20, ShutdownTimeout: 30 * time.Second,
 				OIDCGroupRoles: map[string]access.Role{}, OIDCOrg: 1, ReportRate: 60, AckTarget: 72 * time.Hour, ReceiptRetention: 12,
 				SMTPRecipients: []string{"security@localhost"}, IMAPTLS: "tls", IMAPMailbox: "INBOX", IMAPInterval: time.Minute,
-				MailRelayTLS: "starttls", AdvisoryPullInterval: 6 * time.Hour}
+				MailRelayTLS: "starttls", AdvisoryPullInterval: 6 * time.Hour, CSAFLang: "en"}
 			tc.want(want)
 			got, _, err := parseConfig(envFrom(tc.env), "test", tc.args, nil)
 			if err != nil {

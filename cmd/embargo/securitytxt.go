@@ -62,6 +62,7 @@ func (s *securityFile) Text(base string) ([]byte, error) {
 		f.Contact = append(f.Contact, "mailto:"+r)
 	}
 	f.Contact = append(f.Contact, base+"report")
+	f.CSAF = base + ".well-known/csaf/provider-metadata.json"
 	text, err := s.key.SignCleartext(f.Text())
 	if err != nil {
 		return nil, err

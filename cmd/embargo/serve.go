@@ -18,6 +18,7 @@ import (
 	"github.com/embargohq/embargo/internal/api"
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
+	"github.com/embargohq/embargo/internal/csafprovider"
 	"github.com/embargohq/embargo/internal/document"
 	"github.com/embargohq/embargo/internal/exposure"
 	"github.com/embargohq/embargo/internal/identity"
@@ -205,7 +206,8 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
 		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c),
 		Outbox: out.svc, Products: products, Exposure: exp, Imports: exp, Obligations: obligations, PDF: pdfFont(c, log),
-		Remediation: fixes, Notices: campaigns, Advisories: advisories}
+		Remediation: fixes, Notices: campaigns, Advisories: advisories, BaseURL: c.BaseURL, Tokens: ids.AuthenticateToken,
+		CSAF: csafprovider.New(advisories, key, csafprovider.Config{Name: c.CSAFPublisher, Lang: c.CSAFLang})}
 	if out.email {
 		wc.Recovery = ids
 	}

@@ -2,6 +2,7 @@ package advisory
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
@@ -45,6 +46,23 @@ type PublicStore interface {
 	// PublishedAdvisory returns the advisory whose ref is ref, if it has a
 	// revision; errs.NotFound.
 	PublishedAdvisory(ctx context.Context, ref string) (Public, error)
+}
+
+// Labels returns the TLP labels of the published, not withdrawn,
+// advisories, each once; reading no content for anyone, it is not
+// audited.
+func (s *Service) Labels(ctx context.Context) ([]string, error) {
+	all, err := s.store.PublishedAdvisories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, a := range all {
+		if !a.Withdrawn() && !slices.Contains(out, a.Label()) {
+			out = append(out, a.Label())
+		}
+	}
+	return out, nil
 }
 
 // Restricted reports whether label is for a restricted audience: every

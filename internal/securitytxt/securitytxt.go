@@ -22,7 +22,7 @@ type File struct {
 	Policy             string
 	PreferredLanguages []string
 	Canonical          string
-	CSAF               string // provider-metadata.json, once advisories exist
+	CSAF               string // the CSAF provider's provider-metadata.json (CSAF 2.0 §7.1.8)
 }
 
 // Text returns the file's text, fields in RFC 9116 order of importance.

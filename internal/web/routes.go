@@ -91,6 +91,12 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("POST /obligations/{id}/not-applicable", h.notApplicable)
 	t.Handle("GET /.well-known/security.txt", h.securityTxt)
 	t.Handle("GET /.well-known/openpgp-key.asc", h.openPGPKey)
+	// The CSAF 2.0 provider (internal/csafprovider).
+	t.Handle("GET /.well-known/csaf/provider-metadata.json", h.csafMetadata)
+	t.Handle("GET /.well-known/csaf/service.json", h.csafService)
+	t.Handle("GET /.well-known/csaf/openpgp/{key}", h.csafKey)
+	t.Handle("GET /.well-known/csaf/{folder}/{file}", h.csafFile)
+	t.Handle("GET /.well-known/csaf/{folder}/{year}/{file}", h.csafFile)
 	t.Handle("GET /policy", h.policy)
 	t.Handle("GET /admin/outbox", h.showOutbox)
 	t.Handle("POST /admin/outbox/{id}/retry", h.retryOutbox)

@@ -9,6 +9,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"github.com/embargohq/embargo/internal/document"
@@ -87,6 +88,14 @@ type Config struct {
 	// SecurityTxt returns /.well-known/security.txt for the instance at
 	// base (its absolute URL, ending in "/"); nil turns it off.
 	SecurityTxt func(base string) ([]byte, error)
+	// CSAF is the CSAF 2.0 provider under /.well-known/csaf/; nil turns
+	// it off. Tokens authenticates the API tokens its downloaders send for
+	// restricted (TLP:GREEN, AMBER, RED) documents; nil accepts none.
+	CSAF   CSAFProvider
+	Tokens func(ctx context.Context, secret string) (*access.Principal, error)
+	// BaseURL is the instance's public URL ("" means as each request
+	// names it), which the CSAF provider's documents and feeds name.
+	BaseURL string
 	// OpenPGPKey is the instance's armored public key, served at
 	// /.well-known/openpgp-key.asc; "" turns it off.
 	OpenPGPKey string

@@ -416,6 +416,9 @@ func TestPatterns(t *testing.T) {
 		"GET /blackouts", "POST /blackouts", "POST /blackouts/{id}/delete")
 	// Upstream advisories (the exposure index).
 	want = append(want, "GET /upstream/{id}")
+	// The CSAF 2.0 provider.
+	want = append(want, "GET /.well-known/csaf/provider-metadata.json", "GET /.well-known/csaf/service.json",
+		"GET /.well-known/csaf/openpgp/{key}", "GET /.well-known/csaf/{folder}/{file}", "GET /.well-known/csaf/{folder}/{year}/{file}")
 	slices.Sort(want)
 	if diff := cmp.Diff(want, mustNew(t, Config{}).Patterns()); diff != "" {
 		t.Errorf("Patterns() (-want +got):\n%s", diff)

@@ -122,3 +122,19 @@ func FuzzParse(f *testing.F) {
 		_ = SortedIDs(d.Products())
 	})
 }
+
+// TestFileName: the file name rule of CSAF 2.0 §5.1 (CSAF-2).
+func TestFileName(t *testing.T) {
+	for _, c := range []struct{ id, want string }{
+		{"EMB-2026-0001-SA", "emb-2026-0001-sa.json"},
+		{"cisco-sa-20190513-secureboot", "cisco-sa-20190513-secureboot.json"},
+		{"RHSA-2019:1862", "rhsa-2019_1862.json"},
+		{"Example Company - 2019-YH3234", "example_company_-_2019-yh3234.json"},
+		{"a+b//c  d", "a+b_c_d.json"},
+		{"华睿-2026-1", "_-2026-1.json"},
+	} {
+		if got := FileName(c.id); got != c.want {
+			t.Errorf("FileName(%q) = %q, want %q", c.id, got, c.want)
+		}
+	}
+}

@@ -105,6 +105,35 @@ var ErrNoSchema = errors.New("no CSAF 2.0 JSON schema")
 // alone, and the CVSS objects are checked by test 6.1.8. String formats (date-time,
 // uri, email) are asserted.
 func LoadSchema(dir string) (*jsonschema.Schema, error) {
+	c, err := compiler(dir)
+	if err != nil {
+		return nil, err
+	}
+	return c.Compile(schemaURL)
+}
+
+// ProviderSchemaFile is the name of the CSAF 2.0 provider metadata schema
+// in the schema directory.
+const ProviderSchemaFile = "provider_json_schema.json"
+
+// LoadProviderSchema compiles the schema of provider-metadata.json (CSAF
+// 2.0 §7.1.7) from dir, with the CSAF schema it refers to, as LoadSchema
+// does.
+func LoadProviderSchema(dir string) (*jsonschema.Schema, error) {
+	c, err := compiler(dir)
+	if err != nil {
+		return nil, err
+	}
+	const url = "https://docs.oasis-open.org/csaf/csaf/v2.0/" + ProviderSchemaFile
+	if err := addFile(c, dir, ProviderSchemaFile, url); err != nil {
+		return nil, err
+	}
+	return c.Compile(url)
+}
+
+// compiler returns a compiler holding the CSAF schema from dir and the
+// CVSS schemas it refers to, or their stand-ins.
+func compiler(dir string) (*jsonschema.Compiler, error) {
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
 	for url, file := range cvssSchemas {
@@ -118,21 +147,24 @@ func LoadSchema(dir string) (*jsonschema.Schema, error) {
 			return nil, err
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(dir, SchemaFile))
+	return c, addFile(c, dir, SchemaFile, schemaURL)
+}
+
+// addFile adds schema dir/file to c as url; ErrNoSchema when it is
+// missing.
+func addFile(c *jsonschema.Compiler, dir, file, url string) error {
+	b, err := os.ReadFile(filepath.Join(dir, file))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s is missing", ErrNoSchema, filepath.Join(dir, SchemaFile))
+		return fmt.Errorf("%w: %s is missing", ErrNoSchema, filepath.Join(dir, file))
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", SchemaFile, err)
+		return fmt.Errorf("%s: %w", file, err)
 	}
-	if err := c.AddResource(schemaURL, doc); err != nil {
-		return nil, err
-	}
-	return c.Compile(schemaURL)
+	return c.AddResource(url, doc)
 }
 
 // Validate checks one document: against schema unless it is nil, then
