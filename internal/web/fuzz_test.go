@@ -22,3 +22,27 @@ func FuzzLocalPath(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseAffected checks that the advisory form's affected list either
+// parses into entries with a product and versions, each written back the
+// same, or is refused; it never panics.
+func FuzzParseAffected(f *testing.F) {
+	for _, s := range []string{"AX3000 | | <1.0.4 | 1.0.4\n", "R1|M|1.x\n\nR2 | M2 | 2.0", "|||", "a|b|c|d|e", "产品 | 型号 | 全部"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseAffected(s)
+		if err != nil {
+			return
+		}
+		for _, a := range got {
+			if a.Product == "" || a.Versions == "" {
+				t.Fatalf("parseAffected(%q) gave %+v", s, a)
+			}
+		}
+		again, err := parseAffected(affectedLines(got))
+		if err != nil || len(again) != len(got) {
+			t.Fatalf("parseAffected(affectedLines(%+v)) = %+v, %v", got, again, err)
+		}
+	})
+}

@@ -45,6 +45,8 @@ type publicationPage struct {
 	Credits    string
 	Refs       string
 	Aliases    string
+	Affected   string // one entry a line: product | model | versions | fixed
+	TLPs       []string
 	CanWrite   bool
 	CanPublish bool
 	CanConsent bool
@@ -79,7 +81,7 @@ func (h *Handler) renderPublication(w http.ResponseWriter, r *http.Request, p *a
 	if err != nil {
 		return err
 	}
-	data := publicationPage{CaseID: c.ID, Ref: c.Ref, Title: c.Title, CanWrite: p.Can(access.WriteAdvisories),
+	data := publicationPage{CaseID: c.ID, Ref: c.Ref, Title: c.Title, TLPs: advisory.TLPs, CanWrite: p.Can(access.WriteAdvisories),
 		CanPublish: p.Can(access.PublishAdvisories), CanConsent: p.Can(access.ApproveSharing), Problem: problem, Zone: chinaTime,
 		Marked: map[string]bool{}}
 	v, err := h.cfg.Advisories.Get(r.Context(), p, id)
@@ -96,6 +98,7 @@ func (h *Handler) renderPublication(w http.ResponseWriter, r *http.Request, p *a
 			data.Preview = append(data.Preview, advisory.Preview(v.Ref, v.Content, lang, v.Revisions))
 		}
 		data.Credits, data.Refs, data.Aliases = creditLines(v.Content.Credits), referenceLines(v.Content.References), strings.Join(v.Content.Aliases, ", ")
+		data.Affected = affectedLines(v.Content.Affected)
 		if data.Blackouts, err = h.cfg.Advisories.Blackouts(r.Context(), p); err != nil {
 			return err
 		}
@@ -192,7 +195,10 @@ func (h *Handler) editPublication(r *http.Request, p *access.Principal, id int64
 	ct.Title, ct.Summary, ct.Description, ct.Impact = f("title"), f("summary"), f("description"), f("impact")
 	ct.Remediation, ct.Workarounds = f("remediation"), f("workarounds")
 	ct.Grade, ct.CVSS, ct.CWE = r.PostFormValue("grade"), strings.TrimSpace(r.PostFormValue("cvss")), strings.TrimSpace(r.PostFormValue("cwe"))
-	ct.OverrideReason = r.PostFormValue("override_reason")
+	ct.OverrideReason, ct.TLP = r.PostFormValue("override_reason"), r.PostFormValue("tlp")
+	if ct.Affected, err = parseAffected(r.PostFormValue("affected")); err != nil {
+		return err
+	}
 	ct.Credits, ct.References, ct.Aliases = nil, nil, nil
 	for _, l := range nonEmptyLines(r.PostFormValue("credits")) {
 		ct.Credits = append(ct.Credits, advisory.Credit{Name: l})
@@ -211,6 +217,41 @@ func (h *Handler) editPublication(r *http.Request, p *access.Principal, id int64
 	}
 	_, err = h.cfg.Advisories.Edit(r.Context(), p, id, ct)
 	return err
+}
+
+// affectedLines writes the affected list for the form, one entry a line:
+// product | model | versions | fixed.
+func affectedLines(as []advisory.Affected) string {
+	var b strings.Builder
+	for _, a := range as {
+		b.WriteString(strings.Join([]string{a.Product, a.Model, a.Versions, a.Fixed}, " | ") + "\n")
+	}
+	return b.String()
+}
+
+// parseAffected reads the form's affected list (影响范围): one entry a
+// line, "product | model | versions | fixed", model and fixed optional;
+// errs.Invalid (advisory.affected) names the first bad line.
+func parseAffected(s string) ([]advisory.Affected, error) {
+	var out []advisory.Affected
+	for i, l := range strings.Split(s, "\n") {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		f := strings.Split(l, "|")
+		for len(f) < 4 {
+			f = append(f, "")
+		}
+		for j := range f {
+			f[j] = strings.TrimSpace(f[j])
+		}
+		if len(f) > 4 || f[0] == "" || f[2] == "" {
+			return nil, errs.Coded(errs.Invalid, "advisory.affected",
+				"line %d of the affected products: write product | model | versions | fixed version (model and fixed version may be empty)", i+1)
+		}
+		out = append(out, advisory.Affected{Product: f[0], Model: f[1], Versions: f[2], Fixed: f[3]})
+	}
+	return out, nil
 }
 
 func nonEmptyLines(s string) []string {
