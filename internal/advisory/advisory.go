@@ -80,6 +80,10 @@ type Content struct {
 	Category    string      `json:"category"`    // GB/T 30279 category code
 	Remediation Text        `json:"remediation"` // 解决方案
 	Workarounds Text        `json:"workarounds"` // 临时缓解措施
+	// Detection tells users how to find out whether they are affected
+	// (检测方法, GB/T 28458): versions to look for, a command that shows
+	// one; never how to exploit the flaw.
+	Detection Text `json:"detection"`
 	Credits     []Credit    `json:"credits"`     // 致谢
 	References  []Reference `json:"references"`  // 参考链接
 	Aliases     []string    `json:"aliases"`     // CVE, CNVD, …
@@ -272,7 +276,8 @@ func (ct *Content) Check() error {
 		t    *Text
 		max  int
 	}{{"title", &ct.Title, maxShort}, {"summary", &ct.Summary, maxLong}, {"description", &ct.Description, maxLong},
-		{"impact", &ct.Impact, maxLong}, {"remediation", &ct.Remediation, maxLong}, {"workarounds", &ct.Workarounds, maxLong}} {
+		{"impact", &ct.Impact, maxLong}, {"remediation", &ct.Remediation, maxLong}, {"workarounds", &ct.Workarounds, maxLong},
+		{"detection", &ct.Detection, maxLong}} {
 		f.t.ZH, f.t.EN = strings.TrimSpace(f.t.ZH), strings.TrimSpace(f.t.EN)
 		if utf8.RuneCountInString(f.t.ZH) > f.max || utf8.RuneCountInString(f.t.EN) > f.max {
 			return errs.Coded(errs.Invalid, "advisory.field", "the %s may be at most %d characters in each language", f.name, f.max)
@@ -317,6 +322,7 @@ func (ct Content) PublicFields() []disclosure.Field {
 	add("impact", ct.Impact)
 	add("remediation", ct.Remediation)
 	add("workarounds", ct.Workarounds)
+	add("detection", ct.Detection)
 	for _, a := range ct.Affected {
 		out = append(out, disclosure.Field{Name: "affected", Text: a.Product + " " + a.Model + " " + a.Versions + " " + a.Fixed})
 	}
@@ -325,6 +331,43 @@ func (ct Content) PublicFields() []disclosure.Field {
 	}
 	for _, r := range ct.References {
 		out = append(out, disclosure.Field{Name: "references", Text: r.URL})
+	}
+	return out
+}
+
+// Gaps returns the description fields of GB/T 28458-2020 §5.2–5.3 and
+// ISO/IEC 29147 §7.4 that ct leaves empty in either language, as their
+// keys (GB-28458-1, ISO-29147-2): the publication page lists them so
+// that the author completes the advisory before review. They do not block
+// publication; the gate does what the law requires (CN-09-*). Publisher,
+// validator (the organisation, which verified the flaw), publication time
+// and revision history are filled in by Embargo.
+func (ct Content) Gaps() []string {
+	var out []string
+	text := func(key string, t Text) {
+		if strings.TrimSpace(t.ZH) == "" || strings.TrimSpace(t.EN) == "" {
+			out = append(out, key)
+		}
+	}
+	text("title", ct.Title)
+	text("summary", ct.Summary)
+	text("description", ct.Description)
+	text("impact", ct.Impact)
+	if len(ct.Affected) == 0 {
+		out = append(out, "affected")
+	}
+	if ct.Grade == "" {
+		out = append(out, "grade")
+	}
+	if ct.CWE == "" && ct.Category == "" {
+		out = append(out, "type")
+	}
+	if strings.TrimSpace(ct.Remediation.ZH+ct.Workarounds.ZH) == "" || strings.TrimSpace(ct.Remediation.EN+ct.Workarounds.EN) == "" {
+		out = append(out, "remediation")
+	}
+	text("detection", ct.Detection)
+	if len(ct.Aliases) == 0 {
+		out = append(out, "ids")
 	}
 	return out
 }

@@ -112,6 +112,10 @@ func ToCSAF(ref string, revs []Revision, pub CSAFPublisher, lang string) (csaf.D
 		label := map[bool]string{true: "Weakness: ", false: "漏洞类型："}[lang == "en"]
 		v.Notes = append(v.Notes, csaf.Note{Category: "details", Title: "CWE", Text: label + ct.CWE})
 	}
+	if s := text(ct.Detection); s != "" {
+		title := map[bool]string{true: "How to check whether you are affected", false: "检测方法"}[lang == "en"]
+		v.Notes = append(v.Notes, csaf.Note{Category: "faq", Title: title, Text: s})
+	}
 	v.ProductStatus = &csaf.ProductStatus{KnownAffected: affected, Fixed: fixed}
 	if s := text(ct.Impact); s != "" {
 		v.Threats = []csaf.Threat{{Category: "impact", Details: s, ProductIDs: affected}}

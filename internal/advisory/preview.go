@@ -24,11 +24,11 @@ type Page struct {
 var headings = map[string]map[string]string{
 	"zh-CN": {"summary": "概述", "description": "漏洞描述", "affected": "影响范围", "severity": "危害等级", "type": "漏洞类型",
 		"impact": "漏洞危害", "remediation": "解决方案", "workarounds": "临时缓解措施", "credits": "致谢", "references": "参考链接",
-		"ids": "漏洞编号", "revisions": "修订历史", "published": "发布时间"},
+		"ids": "漏洞编号", "revisions": "修订历史", "published": "发布时间", "detection": "检测方法"},
 	"en": {"summary": "Summary", "description": "Description", "affected": "Affected products and versions", "severity": "Severity",
 		"type": "Vulnerability type", "impact": "Impact", "remediation": "Remediation", "workarounds": "Workarounds",
 		"credits": "Credits", "references": "References", "ids": "Identifiers", "revisions": "Revision history",
-		"published": "Published"},
+		"published": "Published", "detection": "How to check whether you are affected"},
 }
 
 // Preview renders ct as it will appear publicly in lang ("zh-CN" or
@@ -80,6 +80,7 @@ func Preview(ref string, ct Content, lang string, revs []Revision) Page {
 	add("impact", pick(ct.Impact))
 	add("remediation", pick(ct.Remediation))
 	add("workarounds", pick(ct.Workarounds))
+	add("detection", pick(ct.Detection))
 	var names []string
 	for _, c := range ct.Credits {
 		names = append(names, c.Name)

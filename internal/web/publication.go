@@ -193,7 +193,7 @@ func (h *Handler) editPublication(r *http.Request, p *access.Principal, id int64
 		return advisory.Text{ZH: r.PostFormValue(name + "_zh"), EN: r.PostFormValue(name + "_en")}
 	}
 	ct.Title, ct.Summary, ct.Description, ct.Impact = f("title"), f("summary"), f("description"), f("impact")
-	ct.Remediation, ct.Workarounds = f("remediation"), f("workarounds")
+	ct.Remediation, ct.Workarounds, ct.Detection = f("remediation"), f("workarounds"), f("detection")
 	ct.Grade, ct.CVSS, ct.CWE = r.PostFormValue("grade"), strings.TrimSpace(r.PostFormValue("cvss")), strings.TrimSpace(r.PostFormValue("cwe"))
 	ct.OverrideReason, ct.TLP = r.PostFormValue("override_reason"), r.PostFormValue("tlp")
 	if ct.Affected, err = parseAffected(r.PostFormValue("affected")); err != nil {
