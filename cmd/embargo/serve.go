@@ -182,7 +182,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		return nil, err
 	}
 	reports := report.NewService(db, kr, report.Options{AckTarget: c.AckTarget}).WithCases(cases).WithNotices(notices)
-	advisories := advisory.NewService(db, cases, kr).WithCredits(reportCredits(reports))
+	advisories := advisory.NewService(db, cases, kr).WithCredits(reportCredits(reports)).WithObligations(obligations)
 	defer func() {
 		if err != nil {
 			reports.Close()

@@ -87,7 +87,7 @@ func TestVerifyEvidence(t *testing.T) {
 	goodFile := writeFile(t, dir, "good.json", good)
 	keyList := writeFile(t, dir, "keys.txt", []byte("# published keys\n"+base64.StdEncoding.EncodeToString(otherPub)+"\n"+pub+"\n"))
 	instanceKey := writeFile(t, dir, "instance.key", evidencetest.InstanceKey().Encode())
-	const summary = "evidence EMB-2026-0001: signature good (key aa4347fe05e86d8b, trusted), 7 duties, 3 met, content consistent\n"
+	const summary = "evidence EMB-2026-0001: signature good (key aa4347fe05e86d8b, trusted), 8 duties, 3 met, content consistent\n"
 	tests := []struct {
 		name          string
 		args          []string
@@ -100,7 +100,7 @@ func TestVerifyEvidence(t *testing.T) {
 		{"good, key list", []string{goodFile, "--key-file", keyList}, summary, "", ""},
 		{"good, instance key file", []string{goodFile, "--key-file", instanceKey}, summary, "", ""},
 		{"good, no trusted key", []string{goodFile},
-			"evidence EMB-2026-0001: signature good (key aa4347fe05e86d8b, signed by an untrusted/unknown key, integrity only), 7 duties, 3 met, content consistent\n", "", ""},
+			"evidence EMB-2026-0001: signature good (key aa4347fe05e86d8b, signed by an untrusted/unknown key, integrity only), 8 duties, 3 met, content consistent\n", "", ""},
 		{"tampered payload", []string{writeFile(t, dir, "payload.json", tamper(t, good, "payload")), "--public-key", pub},
 			"", "signature 1 (key aa4347fe05e86d8b) does not verify", "FAILED"},
 		{"tampered signature", []string{writeFile(t, dir, "sig.json", tamper(t, good, "sig")), "--public-key", pub},
@@ -250,7 +250,7 @@ func TestVerifyEvidenceSM2(t *testing.T) {
 	goodFile := writeFile(t, dir, "good.json", good)
 	keyList := writeFile(t, dir, "keys.txt", []byte("# Ed25519\n"+ed+"\n# SM2\n"+testSM2Key+"\n"))
 	instanceKey := writeFile(t, dir, "instance.key", evidencetest.InstanceKey().Encode())
-	head := "evidence EMB-2026-0001: signatures good (keys aa4347fe05e86d8b, f125f539d85427f3, %s), 7 duties, 3 met, content consistent\n"
+	head := "evidence EMB-2026-0001: signatures good (keys aa4347fe05e86d8b, f125f539d85427f3, %s), 8 duties, 3 met, content consistent\n"
 	both := fmt.Sprintf(head, "trusted") +
 		"  signature 1: Ed25519, key aa4347fe05e86d8b, trusted\n  signature 2: SM2-SM3, key f125f539d85427f3, trusted\n"
 	tests := []struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/disclosure"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/obligation"
 	"github.com/embargohq/embargo/internal/remediation"
 )
 
@@ -65,6 +66,9 @@ type Service struct {
 	cases   *casework.Service
 	sealer  casework.Sealer
 	credits CreditSource
+	// obl records a publication as evidence of the case's duties; nil:
+	// not wired.
+	obl *obligation.Service
 }
 
 // NewService returns a Service; cases decides who may see which case and
@@ -113,6 +117,15 @@ func (s *Service) write(ctx context.Context, tx Tx, a Advisory) error {
 		return err
 	}
 	return tx.UpdateAdvisory(ctx, a, sealed)
+}
+
+// WithObligations makes each publication count toward the case's
+// duties, in the transaction that publishes it: a published revision is
+// the case's CSAF document, which the CRA's user-notice duty asks for
+// beside the notice itself (EU-14-6, obligation.CRAUserNoticeDuty).
+func (s *Service) WithObligations(obl *obligation.Service) *Service {
+	s.obl = obl
+	return s
 }
 
 // WithCredits drafts credits from the case's reports through src.

@@ -31,6 +31,7 @@ type world struct {
 	svc   *advisory.Service
 	p     map[string]*access.Principal
 	c     casework.Case
+	kr    *keyring.Keyring
 }
 
 func newWorld(t *testing.T, dsn string) *world {
@@ -43,7 +44,7 @@ func newWorld(t *testing.T, dsn string) *world {
 	}
 	cases := casework.NewService(d.DB, kr, "EMB").WithGuard(casework.Guards(remediation.Guard, casework.HandPublishGuard))
 	w := &world{db: d.DB, raw: d.Raw, cases: cases, fixes: remediation.NewService(d.DB, cases), svc: advisory.NewService(d.DB, cases, kr),
-		p: map[string]*access.Principal{}}
+		p: map[string]*access.Principal{}, kr: kr}
 	w.svc.WithCredits(func(context.Context, []string) ([]advisory.Credit, error) { return nil, nil })
 	ids := identity.NewService(d.DB, identity.DefaultPolicy, nil)
 	org, err := ids.CreateOrganisation(ctx, access.Operator(), identity.Organisation{Name: "Acme", Kinds: []string{"provider"}, Country: "CN"})

@@ -2,6 +2,7 @@ package advisory
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -10,6 +11,7 @@ import (
 	"github.com/embargohq/embargo/internal/casework"
 	"github.com/embargohq/embargo/internal/disclosure"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/obligation"
 )
 
 // Submit asks for approval of case caseID's advisory: draft → in review;
@@ -148,8 +150,24 @@ func (s *Service) release(ctx context.Context, tx Tx, actor string, c casework.C
 	if _, err := s.cases.PublishIn(ctx, tx, actor, c, a.Ref); err != nil {
 		return a, nil, err
 	}
+	if err := s.counted(ctx, tx, c, a, r); err != nil {
+		return a, nil, err
+	}
 	return a, nil, record(ctx, tx, actor, "advisory.publish", c, map[string]any{"advisory": a.Ref, "revision": r.Number,
 		"kind": r.Kind, "sha256": r.SHA256, "approved_by": a.ApprovedBy})
+}
+
+// counted records revision r of a, just published, as evidence of case
+// c's duties in tx: with it the case has a CSAF 2.0 document (GET
+// /api/v1/cases/{id}/advisory/csaf), half of the CRA's user-notice duty
+// (EU-14-6).
+func (s *Service) counted(ctx context.Context, tx Tx, c casework.Case, a Advisory, r Revision) error {
+	if s.obl == nil {
+		return nil
+	}
+	return s.obl.AdvisoryPublished(ctx, tx, c.ID, obligation.Evidence{Ref: fmt.Sprintf("advisory:%s/%d", a.Ref, r.Number),
+		At: r.PublishedAt, SHA256: r.SHA256, Note: fmt.Sprintf("advisory %s revision %d (%s) published, its CSAF 2.0 document with it",
+			a.Ref, r.Number, r.Kind)})
 }
 
 func hasRelease(revs []Revision) bool {

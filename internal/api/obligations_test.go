@@ -329,7 +329,8 @@ func testSharingGateAPI(t *testing.T, w *oblWorld) {
 	w.wantProblem(t, "triager", "PATCH", facts, `{"exploited_at":"`+aware+`"}`, 400, "case.exploited_evidence", "{id}", id)
 	w.call(t, "triager", "PATCH", facts, `{"exploited_at":"`+aware+`","exploited_evidence":"CERT 通报 2026-118"}`, 200, "{id}", id)
 	ds := byDuty(mustDecode[[]Obligation](t, w.call(t, "compliance", "GET", "/cases/{id}/obligations", "", 200, "{id}", id)))
-	if ds["eu.early_warning"].State != "due_soon" || ds["eu.notification"].State != "pending" {
+	if ds["eu.early_warning"].State != "due_soon" || ds["eu.notification"].State != "pending" ||
+		ds["eu.user_notice"].State != "pending" || ds["eu.user_notice"].Requirement != "EU-14-6" {
 		t.Fatalf("CRA duties = %+v", ds)
 	}
 

@@ -86,9 +86,15 @@ func TestEvidenceHTMLContent(t *testing.T) {
 			for _, row := range nodes(doc, "tr", "duty") {
 				codes = append(codes, text(nodes(row, "code", "")[0]))
 			}
-			want := []string{"cn.verify", "cn.upstream_notice", "cn.nvdb_report", "cn.user_notice", "cn.remediation_plan", "eu.cra_early_warning", "eu.cra_notification"}
+			want := []string{"cn.verify", "cn.upstream_notice", "cn.nvdb_report", "cn.user_notice", "cn.remediation_plan", "eu.cra_early_warning", "eu.cra_notification", "eu.user_notice"}
 			if diff := cmp.Diff(want, codes); diff != "" {
 				t.Errorf("duty rows (-want +got):\n%s", diff)
+			}
+			// EU-14-6: an open duty shows the half of its evidence it has,
+			// in the evidence row after its own.
+			if un := text(nodes(doc, "tr", "duty")[7].Parent); !strings.Contains(un, "EU-14-6") ||
+				!strings.Contains(un[strings.Index(un, "EU-14-6"):], "campaign:4") {
+				t.Errorf("eu.user_notice without its requirement or the campaign after it: %q", un)
 			}
 			nvdb := text(nodes(doc, "tr", "duty")[2])
 			for _, s := range []string{"CN-07-5", tc.nvdbState, "2026-03-04 09:30:00", "2026-03-04 01:30:00 UTC"} {

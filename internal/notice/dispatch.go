@@ -318,7 +318,8 @@ func (s *Service) undeliverable(ctx context.Context, tx Tx, d dispatchData, r Re
 }
 
 // settle settles campaign id once no recipient is queued, and meets the
-// case's affected-user duty with a delivered campaign as its evidence.
+// case's affected-user duty with a delivered campaign as its evidence
+// (and the CRA's, EU-14-6, when the case's advisory is published).
 func (s *Service) settle(ctx context.Context, id int64) error {
 	return s.store.TransactNotices(ctx, func(tx Tx) error {
 		cp, sealed, err := tx.CampaignByID(ctx, id)
@@ -349,10 +350,10 @@ func (s *Service) settle(ctx context.Context, id int64) error {
 			return err
 		}
 		sum := sha256.Sum256(plain)
-		_, err = s.obl.MeetByNotice(ctx, tx, c.ID, obligation.UserNoticeDuty, obligation.Evidence{
+		// CN-07-9 met; EU-14-6 met too when the advisory is published.
+		return s.obl.NoticeDelivered(ctx, tx, c.ID, obligation.Evidence{
 			Ref: fmt.Sprintf("campaign:%d", cp.ID), At: cp.SettledAt, SHA256: hex.EncodeToString(sum[:]),
 			Note: fmt.Sprintf("notice campaign %d delivered to %d of %d recipients", cp.ID, pr.Reached, pr.Reached+pr.NotReached)})
-		return err
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -143,6 +144,7 @@ func TestEngine(t *testing.T) {
 			t.Run("settings change", func(t *testing.T) { testSettingsChange(t, dsn(t)) })
 			t.Run("notice over SMTP", func(t *testing.T) { testNoticeOverSMTP(t, dsn(t)) })
 			t.Run("sharing decisions", func(t *testing.T) { testDecisions(t, dsn(t)) })
+			t.Run("EU-14-6 CRA user notice", func(t *testing.T) { testCRAUserNotice(t, dsn(t)) })
 		})
 	}
 }
@@ -665,5 +667,119 @@ func testNoticeOverSMTP(t *testing.T, dsn string) {
 	if un := w.duties(t, c.ID)["cn.upstream_notice"]; un.Stored != obligation.StoredMet || len(un.Evidence) != 1 ||
 		un.Evidence[0].Kind != obligation.ByNotice {
 		t.Errorf("upstream notice duty after delivery: %+v", un)
+	}
+}
+
+// EU-14-6 (CRA Art. 14(8)): an exploited case in an organisation with the
+// CRA on gets eu.user_notice; it is met only when both a delivered notice
+// campaign and a published advisory (the CSAF document) are recorded on
+// it, whichever comes second, in either order; a case that is not
+// exploited never gets it. The hooks run in the caller's transaction.
+func testCRAUserNotice(t *testing.T, dsn string) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 10, 1, 9, 0, 0, 0, obligation.CST)
+	w := newWorld(t, dsn, t0.Add(time.Hour))
+	co, tri := w.p["compliance"], w.p["triager"]
+	if err := w.obl.SetSettings(ctx, co, obligation.OrgSettings{Regimes: map[obligation.Regime]bool{obligation.EUCRA: true}}); err != nil {
+		t.Fatal(err)
+	}
+	campaign := func(id int) obligation.Evidence {
+		return obligation.Evidence{Ref: fmt.Sprintf("campaign:%d", id), At: w.clock.Now(), SHA256: strings.Repeat("a", 64),
+			Note: "notice campaign delivered"}
+	}
+	advisory := func(rev int) obligation.Evidence {
+		return obligation.Evidence{Ref: fmt.Sprintf("advisory:EMB-2026-0001-SA/%d", rev), At: w.clock.Now(),
+			SHA256: strings.Repeat("b", 64), Note: "advisory published"}
+	}
+	hook := func(caseID int64, e obligation.Evidence) {
+		t.Helper()
+		err := w.d.DB.TransactObligations(ctx, func(tx obligation.Tx) error {
+			if strings.HasPrefix(e.Ref, "campaign:") {
+				return w.obl.NoticeDelivered(ctx, tx, caseID, e)
+			}
+			return w.obl.AdvisoryPublished(ctx, tx, caseID, e)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	exploited := func(title string) casework.Case {
+		t.Helper()
+		c, err := w.cases.Create(ctx, tri, casework.NewCase{Title: title, T0: t0, T0Source: "internal"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := t0.Add(30 * time.Minute)
+		if _, err := w.cases.SetFacts(ctx, tri, c.ID, casework.FactsChange{ExploitedAt: &at, ExploitedEvidence: "CERT 通报 2026-118"}); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	refs := func(o obligation.Obligation) []string {
+		var out []string
+		for _, e := range o.Evidence {
+			out = append(out, string(e.Kind)+" "+e.Ref)
+		}
+		return out
+	}
+
+	// Notice first: the campaign alone leaves the duty open, its evidence
+	// recorded; a repeat records nothing; the advisory then meets it.
+	c := exploited("被利用的网关漏洞")
+	un, ok := w.duties(t, c.ID)[obligation.CRAUserNoticeDuty]
+	if !ok || un.Stored != obligation.Open || un.Requirement != "EU-14-6" || !un.DueAt.Equal(t0.Add(30*time.Minute+72*time.Hour)) {
+		t.Fatalf("eu.user_notice = %+v (raised %v), want open, EU-14-6, due awareness + 72 h", un, ok)
+	}
+	w.clock.Set(t0.Add(5 * time.Hour))
+	hook(c.ID, campaign(7))
+	hook(c.ID, campaign(7))
+	un = w.duties(t, c.ID)[obligation.CRAUserNoticeDuty]
+	if diff := cmp.Diff([]string{"notice campaign:7"}, refs(un)); un.Stored != obligation.Open || diff != "" {
+		t.Fatalf("after the campaign alone: %s, evidence (-want +got):\n%s", un.Stored, diff)
+	}
+	w.clock.Set(t0.Add(30 * time.Hour))
+	hook(c.ID, advisory(1))
+	un = w.duties(t, c.ID)[obligation.CRAUserNoticeDuty]
+	if diff := cmp.Diff([]string{"notice campaign:7", "advisory advisory:EMB-2026-0001-SA/1"}, refs(un)); un.Stored != obligation.StoredMet ||
+		!un.ClosedAt.Equal(t0.Add(30*time.Hour)) || diff != "" {
+		t.Fatalf("after the advisory too: %s at %v, evidence (-want +got):\n%s", un.Stored, un.ClosedAt, diff)
+	}
+	// Met is final: a later campaign or revision changes nothing.
+	hook(c.ID, campaign(8))
+	hook(c.ID, advisory(2))
+	if got := refs(w.duties(t, c.ID)[obligation.CRAUserNoticeDuty]); len(got) != 2 {
+		t.Errorf("evidence after the duty was met: %v", got)
+	}
+
+	// Advisory first, then two revisions while waiting; the campaign meets it.
+	c2 := exploited("被利用的路由器漏洞")
+	hook(c2.ID, advisory(1))
+	hook(c2.ID, advisory(1))
+	hook(c2.ID, advisory(2))
+	if un := w.duties(t, c2.ID)[obligation.CRAUserNoticeDuty]; un.Stored != obligation.Open || len(un.Evidence) != 2 {
+		t.Fatalf("after the advisory alone: %s, %v", un.Stored, refs(un))
+	}
+	hook(c2.ID, campaign(9))
+	un = w.duties(t, c2.ID)[obligation.CRAUserNoticeDuty]
+	if un.Stored != obligation.StoredMet || un.Evidence[len(un.Evidence)-1].Ref != "campaign:9" {
+		t.Fatalf("after the campaign too: %s, %v", un.Stored, refs(un))
+	}
+
+	// Audited like every duty: partial evidence, then met, once each.
+	for action, want := range map[string]int{"obligation.evidence": 3, "obligation.met": 2} {
+		if n := w.count(t, `SELECT count(*) FROM audit_events WHERE action = $1 AND details LIKE '%eu.user_notice%'`, action); n != want {
+			t.Errorf("%d %s events for eu.user_notice, want %d", n, action, want)
+		}
+	}
+
+	// A case that is not exploited never gets the duty; the hooks leave it be.
+	c3, err := w.cases.Create(ctx, tri, casework.NewCase{Title: "未被利用的漏洞", T0: t0, T0Source: "internal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook(c3.ID, campaign(10))
+	hook(c3.ID, advisory(1))
+	if un, ok := w.duties(t, c3.ID)[obligation.CRAUserNoticeDuty]; ok {
+		t.Errorf("a case that is not exploited has eu.user_notice: %+v", un)
 	}
 }

@@ -79,6 +79,11 @@ type Rule struct {
 	MetBy []EvidenceKind `json:"met_by"`
 }
 
+// Submitted reports whether a submitted report meets the duty, so that it
+// has a report package (the NVDB report, the CRA's reports); the others
+// are met by a transition, a notice or an advisory.
+func (r Rule) Submitted() bool { return slices.Contains(r.MetBy, BySubmission) }
+
 // EvidenceKind is what kind of record met a duty.
 type EvidenceKind string
 

@@ -93,14 +93,23 @@ func TestComputeWhichDuties(t *testing.T) {
 			Facts{Kind: "provider", T0: t0, ExploitedAt: later, Products: []string{"路由器"}}, []string{"cn.verify @+24h", "cn.nvdb_report @+48h"}},
 		{"CRA on for this product (sold in the EU)", Settings{ProductRegimes: map[string][]Regime{"网关": {EUCRA}}},
 			Facts{Kind: "provider", T0: t0, ExploitedAt: later, Products: []string{"路由器", "网关"}},
-			[]string{"cn.verify @+24h", "cn.nvdb_report @+48h", "eu.early_warning @+29h", "eu.notification @+77h"}},
+			[]string{"cn.verify @+24h", "cn.nvdb_report @+48h", "eu.early_warning @+29h", "eu.notification @+77h", "eu.user_notice @+77h"}},
 		{"exploited, CRA on, no fix", Settings{Regimes: map[Regime]bool{EUCRA: true}}, Facts{Kind: "provider", T0: t0, ExploitedAt: later},
-			[]string{"cn.verify @+24h", "cn.nvdb_report @+48h", "eu.early_warning @+29h", "eu.notification @+77h"}},
+			[]string{"cn.verify @+24h", "cn.nvdb_report @+48h", "eu.early_warning @+29h", "eu.notification @+77h", "eu.user_notice @+77h"}},
 		{"exploited, CRA on, fix out", Settings{Regimes: map[Regime]bool{EUCRA: true}},
 			Facts{Kind: "provider", T0: t0, ExploitedAt: later, FixAvailableAt: t0.Add(100 * time.Hour)},
-			[]string{"cn.verify @+24h", "cn.nvdb_report @+48h", "eu.early_warning @+29h", "eu.notification @+77h", "eu.final_report @+436h"}},
+			[]string{"cn.verify @+24h", "cn.nvdb_report @+48h", "eu.early_warning @+29h", "eu.notification @+77h", "eu.final_report @+436h", "eu.user_notice @+77h"}},
 		{"severe incident, not yet notified", Settings{Regimes: map[Regime]bool{EUCRA: true, CNRMSV: false}},
 			Facts{Kind: "provider", T0: t0, IncidentAt: t0}, []string{"eu.incident_early_warning @+24h", "eu.incident_notification @+72h"}},
+		// EU-14-6: the CRA's user notice falls on exploited provider cases
+		// only, 72 hours after the awareness unless the organisation holds
+		// itself to a shorter time ("without undue delay").
+		{"exploited, CRA on, own user-notice time", Settings{Regimes: map[Regime]bool{EUCRA: true, CNRMSV: false},
+			Offsets: map[string]string{"eu.user_notice": "24h", "eu.notification": "96h"}},
+			Facts{Kind: "provider", T0: t0, ExploitedAt: later},
+			[]string{"eu.early_warning @+29h", "eu.notification @+77h", "eu.user_notice @+29h"}},
+		{"exploited operator, CRA on", Settings{Regimes: map[Regime]bool{EUCRA: true, CNRMSV: false}},
+			Facts{Kind: "operator", T0: t0, ExploitedAt: later}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -224,5 +233,34 @@ func TestParsePackRefusesUnknownNames(t *testing.T) {
 	}
 	if len(Packs()) != 2 {
 		t.Error("the shipped packs did not load")
+	}
+}
+
+// EU-14-6: the CRA's user notice (Art. 14(8)) is a provider's duty on an
+// exploited case, clocked from the awareness, met by a notice and an
+// advisory together (campaign.go), never by a submitted report, so it has
+// no report package; the duties that do are exactly those met by one.
+func TestCRAUserNoticeRule(t *testing.T) {
+	_, r, ok := Find(Packs(), EUCRA, CRAUserNoticeDuty)
+	if !ok {
+		t.Fatal("the EU-CRA pack has no eu.user_notice")
+	}
+	want := Rule{Code: "eu.user_notice", Requirement: "EU-14-6", Article: "CRA Art. 14(8)", TitleEN: r.TitleEN, TitleZH: r.TitleZH,
+		Kinds: []string{"provider"}, When: []string{"exploited"}, Anchor: "exploited_aware", Offset: "72h", Configurable: true,
+		MetBy: []EvidenceKind{ByNotice, ByAdvisory}}
+	if diff := cmp.Diff(want, r); diff != "" || r.TitleEN == "" || r.TitleZH == "" {
+		t.Errorf("eu.user_notice (-want +got):\n%s", diff)
+	}
+	var packaged []string
+	for _, p := range Packs() {
+		for _, r := range p.Duties {
+			if r.Submitted() {
+				packaged = append(packaged, r.Code)
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"cn.nvdb_report", "eu.early_warning", "eu.notification", "eu.final_report",
+		"eu.incident_early_warning", "eu.incident_notification", "eu.incident_final_report"}, packaged); diff != "" {
+		t.Errorf("duties with a report package (-want +got):\n%s", diff)
 	}
 }

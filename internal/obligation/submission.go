@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -152,7 +151,7 @@ func (s *Service) draft(ctx context.Context, tx Tx, c casework.Case, duty string
 func (s *Service) submittable(duty string) error {
 	for _, p := range s.packs {
 		for _, r := range p.Duties {
-			if r.Code == duty && slices.Contains(r.MetBy, BySubmission) {
+			if r.Code == duty && r.Submitted() {
 				return nil
 			}
 		}

@@ -70,7 +70,7 @@ func Pack() evidence.Pack {
 	return p
 }
 
-// duties returns the case's seven duties.
+// duties returns the case's eight duties.
 func duties(t0 time.Time) []evidence.Duty {
 	return []evidence.Duty{
 		{Regime: "CN-RMSV", Code: "cn.verify", Requirement: "CN-07-2", Title: "立即组织验证 Start verification at once",
@@ -91,5 +91,10 @@ func duties(t0 time.Time) []evidence.Duty {
 			DueAt: t0.Add(24 * time.Hour), State: evidence.Overdue},
 		{Regime: "EU-CRA", Code: "eu.cra_notification", Requirement: "EU-CRA-14-2b", Title: "Vulnerability notification to the CSIRT and ENISA (72 hours)",
 			DueAt: t0.Add(72 * time.Hour), State: evidence.DueSoon},
+		// EU-14-6: open with half its evidence, the campaign delivered,
+		// waiting for the published advisory (its CSAF document).
+		{Regime: "EU-CRA", Code: "eu.user_notice", Requirement: "EU-14-6", Title: "告知受影响用户被积极利用的漏洞，并以机器可读格式（CSAF安全公告）提供 Inform the impacted users, machine-readably (CSAF)",
+			DueAt: t0.Add(72 * time.Hour), State: evidence.DueSoon, Evidence: []evidence.Item{
+				{Kind: evidence.KindNotice, Reference: "campaign:4", At: at(3, 18, 0), SHA256: hash("campaign 4"), Description: "notice campaign 4 delivered to 37 of 38 recipients"}}},
 	}
 }
