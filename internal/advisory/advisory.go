@@ -69,24 +69,24 @@ type Reference struct {
 
 // Content is the public document.
 type Content struct {
-	Title       Text        `json:"title"`       // 漏洞名称
-	Summary     Text        `json:"summary"`     // 概述
-	Description Text        `json:"description"` // 漏洞描述
-	Impact      Text        `json:"impact"`      // 危害 / 影响
-	Affected    []Affected  `json:"affected"`    // 影响范围
-	Grade       string      `json:"grade"`       // 危害等级, GB/T 30279
-	CVSS        string      `json:"cvss"`
-	CWE         string      `json:"cwe"`         // 漏洞类型
-	Category    string      `json:"category"`    // GB/T 30279 category code
-	Remediation Text        `json:"remediation"` // 解决方案
-	Workarounds Text        `json:"workarounds"` // 临时缓解措施
+	Title       Text       `json:"title"`       // 漏洞名称
+	Summary     Text       `json:"summary"`     // 概述
+	Description Text       `json:"description"` // 漏洞描述
+	Impact      Text       `json:"impact"`      // 危害 / 影响
+	Affected    []Affected `json:"affected"`    // 影响范围
+	Grade       string     `json:"grade"`       // 危害等级, GB/T 30279
+	CVSS        string     `json:"cvss"`
+	CWE         string     `json:"cwe"`         // 漏洞类型
+	Category    string     `json:"category"`    // GB/T 30279 category code
+	Remediation Text       `json:"remediation"` // 解决方案
+	Workarounds Text       `json:"workarounds"` // 临时缓解措施
 	// Detection tells users how to find out whether they are affected
 	// (检测方法, GB/T 28458): versions to look for, a command that shows
 	// one; never how to exploit the flaw.
-	Detection Text `json:"detection"`
-	Credits     []Credit    `json:"credits"`     // 致谢
-	References  []Reference `json:"references"`  // 参考链接
-	Aliases     []string    `json:"aliases"`     // CVE, CNVD, …
+	Detection  Text        `json:"detection"`
+	Credits    []Credit    `json:"credits"`    // 致谢
+	References []Reference `json:"references"` // 参考链接
+	Aliases    []string    `json:"aliases"`    // CVE, CNVD, …
 	// OverrideReason justifies a public severity other than the assessed
 	// one (RMSV Art. 9(3)); it is approved with the advisory.
 	OverrideReason string `json:"override_reason,omitempty"`
