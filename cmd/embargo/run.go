@@ -48,6 +48,7 @@ func init() {
 		"org":        {"create|list|set [flags] [ID]", "manage organisations (tenants), their kinds and country, on the local instance", runOrg},
 		"user":       {"create|list|disable|enable|set-password|reset-2fa [flags] EMAIL", "manage accounts on the local instance (bootstrap, recovery)", runUser},
 		"token":      {"create|revoke --user EMAIL [flags]", "create or revoke a user's API token on the local instance", runToken},
+		"seed":       {"demo [flags]", "fill an empty local instance with a demo organisation, its cases, duties and advisories", runSeed},
 		"scan":       {"--advisories PATH... --sbom PATH... [--format json|table]", "match OSV advisories against SBOMs and go.mod files, offline", runScan},
 		"csaf":       {"validate [--schema DIR] [--format text|json] FILE...", "check CSAF 2.0 documents against the JSON schema and the mandatory tests of §6.1; exit status 1 if one is invalid", runCSAF},
 		"cvss":       {"VECTOR [--json]", "score a CVSS v2, v3.0, v3.1 or v4.0 vector: base, temporal, threat and environmental scores and severities", runCVSS},
