@@ -77,3 +77,67 @@ func craNotice(t *testing.T, obl *obligation.Service, w *world) obligation.Oblig
 	t.Fatalf("no %s on an exploited case under the CRA (EU-14-6)", obligation.CRAUserNoticeDuty)
 	return obligation.Obligation{}
 }
+
+// TestAdvisoryTellsUsers: publishing a TLP:WHITE advisory meets the
+// affected-user duty (cn.user_notice, CN-07-9; the pack lets a public
+// advisory meet it), with the revision as evidence; a TLP:AMBER one
+// reaches no users and leaves it open.
+func TestAdvisoryTellsUsers(t *testing.T) {
+	ctx := context.Background()
+	for _, tlp := range []string{"", "AMBER"} {
+		t.Run("TLP:"+cmpOr(tlp, "WHITE"), func(t *testing.T) {
+			w := newWorld(t, storetest.SQLiteDSN(t))
+			obl := obligation.NewService(w.db, w.cases, w.kr)
+			w.cases.WithChangeHook(obl.Reconcile)
+			w.svc.WithObligations(obl)
+			yes := true
+			if _, err := w.cases.SetFacts(ctx, w.p["triager"], w.c.ID, casework.FactsChange{UserAction: &yes}); err != nil {
+				t.Fatal(err)
+			}
+			a := w.approved(t, w.c.ID)
+			if tlp != "" {
+				ct := a.Content
+				ct.TLP = tlp
+				if _, err := w.svc.Edit(ctx, w.p["author"], w.c.ID, ct); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := w.svc.Submit(ctx, w.p["author"], w.c.ID); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := w.svc.Approve(ctx, w.p["approver"], w.c.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := w.svc.Publish(ctx, w.p["approver"], w.c.ID, advisory.Text{}); err != nil {
+				t.Fatalf("publish: %v", err)
+			}
+			os, err := obl.ForCase(ctx, w.p["compliance"], w.c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got string
+			for _, o := range os {
+				if o.Duty == obligation.UserNoticeDuty {
+					got = string(o.Stored)
+					for _, e := range o.Evidence {
+						got += " " + string(e.Kind) + " " + e.Ref
+					}
+				}
+			}
+			want := string(obligation.StoredMet) + " advisory advisory:" + a.Ref + "/1"
+			if tlp != "" {
+				want = string(obligation.Open)
+			}
+			if got != want {
+				t.Errorf("cn.user_notice after publishing: %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -158,11 +158,12 @@ func (s *Service) release(ctx context.Context, tx Tx, actor string, c casework.C
 }
 
 // counted records revision r of a, just published, as evidence of case
-// c's duties in tx: with it the case has a CSAF 2.0 document (GET
-// /api/v1/cases/{id}/advisory/csaf), half of the CRA's user-notice duty
-// (EU-14-6).
+// c's duties in tx: with it the affected users are told of the risk and
+// the fix (cn.user_notice, CN-07-9) and the case has a public CSAF 2.0
+// document, half of the CRA's user-notice duty (EU-14-6). Only a
+// TLP:WHITE revision counts: a restricted one reaches no users.
 func (s *Service) counted(ctx context.Context, tx Tx, c casework.Case, a Advisory, r Revision) error {
-	if s.obl == nil {
+	if s.obl == nil || Restricted(r.Content.Label()) {
 		return nil
 	}
 	return s.obl.AdvisoryPublished(ctx, tx, c.ID, obligation.Evidence{Ref: fmt.Sprintf("advisory:%s/%d", a.Ref, r.Number),

@@ -60,15 +60,28 @@ func (s *Service) NoticeDelivered(ctx context.Context, tx Tx, caseID int64, e Ev
 // caseID's advisory (internal/advisory) does to its duties, in the
 // transaction that publishes it, which must hold obligations (as the
 // casework change hook's does): e (the advisory revision, whose CSAF
-// document the case now has) counts toward the CRA's user-notice duty
-// (eu.user_notice, EU-14-6), and meets it when a notice campaign of the
-// case was delivered already.
+// document the case now has) meets the affected-user duty
+// (cn.user_notice, CN-07-9: the pack lets a public advisory meet it) and
+// counts toward the CRA's user-notice duty (eu.user_notice, EU-14-6),
+// which it meets when a notice campaign of the case was delivered
+// already. The caller passes public (TLP:WHITE) revisions only.
 func (s *Service) AdvisoryPublished(ctx context.Context, cwtx casework.Tx, caseID int64, e Evidence) error {
 	tx, ok := cwtx.(Tx)
 	if !ok {
 		return fmt.Errorf("obligation: the advisory transaction %T does not hold obligations", cwtx)
 	}
 	e.Kind = ByAdvisory
+	if o, ok, err := openDuty(ctx, tx, caseID, UserNoticeDuty); err != nil {
+		return err
+	} else if ok {
+		c, _, err := tx.CaseByID(ctx, caseID)
+		if err != nil {
+			return err
+		}
+		if err := s.meet(ctx, tx, c, o, "system", e); err != nil {
+			return err
+		}
+	}
 	return s.towardCRANotice(ctx, tx, caseID, e)
 }
 
