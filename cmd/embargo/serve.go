@@ -205,7 +205,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
 		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c),
 		Outbox: out.svc, Products: products, Exposure: exp, Imports: exp, Obligations: obligations, PDF: pdfFont(c, log),
-		Remediation: fixes, Notices: campaigns, Advisories: advisories}
+		Remediation: fixes, Notices: campaigns, Advisories: advisories, PublicAdvisories: advisories}
 	if out.email {
 		wc.Recovery = ids
 	}

@@ -416,6 +416,8 @@ func TestPatterns(t *testing.T) {
 		"GET /blackouts", "POST /blackouts", "POST /blackouts/{id}/delete")
 	// Upstream advisories (the exposure index).
 	want = append(want, "GET /upstream/{id}")
+	// The public advisory channels: the list, the feeds, one advisory.
+	want = append(want, "GET /advisories", "GET /advisories/feed.rss", "GET /advisories/feed.atom", "GET /advisories/{ref}")
 	slices.Sort(want)
 	if diff := cmp.Diff(want, mustNew(t, Config{}).Patterns()); diff != "" {
 		t.Errorf("Patterns() (-want +got):\n%s", diff)
