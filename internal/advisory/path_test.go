@@ -1,6 +1,7 @@
 package advisory
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -66,4 +67,21 @@ func TestPreviewFallback(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+}
+
+// FuzzCSAFFilename: whatever the reference, the file name keeps to the
+// characters §5.1 allows, with no run of "_", and ends in ".json".
+func FuzzCSAFFilename(f *testing.F) {
+	for _, s := range []string{"2022_#01-A", "EMB-2026-0001-SA", "", "__", "公告 1", "a\x00b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		got := CSAFFilename(id)
+		name, ok := strings.CutSuffix(got, ".json")
+		if !ok || strings.Contains(name, "__") || strings.ContainsFunc(name, func(c rune) bool {
+			return c != '+' && c != '-' && c != '_' && (c < 'a' || c > 'z') && (c < '0' || c > '9')
+		}) {
+			t.Errorf("CSAFFilename(%q) = %q", id, got)
+		}
+	})
 }
