@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
+	"github.com/embargohq/embargo/internal/advisory"
 	"github.com/embargohq/embargo/internal/api"
 	"github.com/embargohq/embargo/internal/audit"
 	"github.com/embargohq/embargo/internal/casework"
@@ -520,6 +521,14 @@ var matrix = map[string]matrixRequest{
 		except: map[string]int{"anonymous": 401, string(access.Publisher): 404}}},
 	"POST /cases/{id}/publication/{action}": {"POST", "/cases/{case}/publication/approve", "", want{all: 403,
 		except: map[string]int{"anonymous": 401, string(access.Publisher): 404, string(access.ComplianceOfficer): 404, "other_reader": 404}}},
+	// The public advisory channels: open to everyone. The advisory asked
+	// for is TLP:AMBER, on a case only the triager and the compliance
+	// officer may read: for everyone else it does not exist (CSAF-3).
+	"GET /advisories":           {"GET", "/advisories", "", want{all: 200}},
+	"GET /advisories/feed.rss":  {"GET", "/advisories/feed.rss", "", want{all: 200}},
+	"GET /advisories/feed.atom": {"GET", "/advisories/feed.atom?lang=en", "", want{all: 200}},
+	"GET /advisories/{ref}": {"GET", "/advisories/{advisory}", "", want{all: 404, except: map[string]int{string(access.Triager): 200,
+		string(access.ComplianceOfficer): 200}}},
 	"GET /blackouts": {"GET", "/blackouts", "", want{all: 403, except: map[string]int{"anonymous": 303, string(access.ComplianceOfficer): 200,
 		string(access.Triager): 200, string(access.Engineer): 200, string(access.Publisher): 200, "other_reader": 200}}},
 	"POST /blackouts": {"POST", "/blackouts", "name_zh=%E5%9B%BD%E5%BA%86&name_en=National+Day&start=2027-10-01T00%3A00&end=2027-10-08T00%3A00",
@@ -651,6 +660,7 @@ type matrixServer struct {
 	target  int64        // the user that administration routes act on
 	file    int64        // a file on the case
 	duty    int64        // the case's NVDB obligation
+	amber   string       // a published TLP:AMBER advisory of another case
 }
 
 // do sends mr as caller c: web routes with c's session cookie, API routes
@@ -668,7 +678,7 @@ func (m *matrixServer) do(t *testing.T, mr matrixRequest, c caller, all []caller
 		"{product}", strconv.FormatInt(m.product[0], 10), "{product_del}", strconv.FormatInt(m.product[1], 10),
 		"{version}", strconv.FormatInt(m.version, 10),
 		"{target}", strconv.FormatInt(m.target, 10), "{file}", strconv.FormatInt(m.file, 10),
-		"{obligation}", strconv.FormatInt(m.duty, 10)).Replace(path)
+		"{obligation}", strconv.FormatInt(m.duty, 10), "{advisory}", m.amber).Replace(path)
 	form := strings.NewReplacer("{target}", strconv.FormatInt(m.target, 10), "{case}", strconv.FormatInt(m.caseID, 10),
 		"{expires}", time.Now().UTC().AddDate(0, 3, 0).Format(time.RFC3339)).Replace(mr.form)
 	req := httptest.NewRequest(mr.method, path, strings.NewReader(form))
@@ -830,8 +840,39 @@ func newMatrixServer(t *testing.T) (*matrixServer, []caller) {
 	if _, err := app.exposure.ImportAdvisories(ctx, access.Operator(), []exposure.Advisory{{ID: "GO-2099-0002", Source: "osv"}}, nil); err != nil {
 		t.Fatal(err)
 	}
+	// Published advisories for the public pages, each on a case of its
+	// own (the matrix's case has none): a TLP:WHITE one and the AMBER one.
+	mustPublishAdvisory(t, db, cw, triager, "")
+	amber := mustPublishAdvisory(t, db, cw, triager, advisory.TLPAmber)
 	return &matrixServer{handler: handler, web: w, api: a, caseID: kase.ID, db: db, reports: reports, dead: dead, review: review,
-		product: products, version: version, target: target.userID, file: file.ID, duty: raised[nvdb].ID}, callers
+		product: products, version: version, target: target.userID, file: file.ID, duty: raised[nvdb].ID, amber: amber}, callers
+}
+
+// mustPublishAdvisory opens a case as p and stores a published advisory
+// for it with label tlp, as the publication gate leaves one (the working
+// copy is not read here), and returns its ref.
+func mustPublishAdvisory(t *testing.T, db *store.DB, cw *casework.Service, p *access.Principal, tlp string) string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := cw.Create(ctx, p, casework.NewCase{Title: "advisory " + tlp, Summary: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, now := c.Ref+"-SA", time.Now().UTC()
+	err = db.Transact(ctx, func(tx *store.Tx) error {
+		id, err := tx.CreateAdvisory(ctx, advisory.Advisory{OrgID: c.OrgID, CaseID: c.ID, Ref: ref, State: advisory.Published, Live: 1,
+			PublishedAt: now, CreatedAt: now, UpdatedAt: now}, []byte("not read"))
+		if err != nil {
+			return err
+		}
+		ct := advisory.Content{Title: advisory.Text{ZH: "命令注入", EN: "Command injection"}, Grade: "high", TLP: tlp}
+		return tx.AddRevision(ctx, c.OrgID, advisory.Revision{AdvisoryID: id, Number: 1, Kind: advisory.Release, Content: ct,
+			PublishedAt: now, PublishedBy: "user:1", ApprovedBy: "user:2"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
 }
 
 // mustCaller creates a user with role in org, signs them in and, when the

@@ -26,14 +26,16 @@ func TestPreview(t *testing.T) {
 			{"漏洞编号", []string{"CVE-2027-0001"}}, {"漏洞描述", []string{"描述"}}, {"影响范围", []string{"AX3000 <1.0.4（已修复版本：1.0.4）"}},
 			{"危害等级", []string{"高危 (GB/T 30279)", "CVSS:3.1/AV:N"}}, {"漏洞类型", []string{"CWE-78"}}, {"解决方案", []string{"升级。", "重启。"}},
 			{"致谢", []string{"张三"}}, {"参考链接", []string{"https://www.cve.org/CVERecord?id=CVE-2027-0001"}},
-			{"修订历史", []string{"2027-01-02 10:00 CST · 发布 首次发布"}}}}},
+			{"发布时间", []string{"2027-01-02 10:00 CST (2027-01-02 02:00 UTC)"}},
+			{"修订历史", []string{"#1 · 2027-01-02 10:00 CST (2027-01-02 02:00 UTC) · 发布 首次发布"}}}}},
 		{"fr", Page{Lang: "en", Title: "Command injection", Ref: "SA-1", Sections: []Section{
 			{"Identifiers", []string{"CVE-2027-0001"}}, {"Description", []string{"Description"}},
 			{"Affected products and versions", []string{"AX3000 <1.0.4 (fixed in 1.0.4)"}},
 			{"Severity", []string{"High (GB/T 30279)", "CVSS:3.1/AV:N"}}, {"Vulnerability type", []string{"CWE-78"}},
 			{"Remediation", []string{"Upgrade."}}, {"Credits", []string{"张三"}},
 			{"References", []string{"https://www.cve.org/CVERecord?id=CVE-2027-0001"}},
-			{"Revision history", []string{"2027-01-02 10:00 CST · Release Initial release"}}}}},
+			{"Published", []string{"2027-01-02 10:00 CST (2027-01-02 02:00 UTC)"}},
+			{"Revision history", []string{"#1 · 2027-01-02 10:00 CST (2027-01-02 02:00 UTC) · Release Initial release"}}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.lang, func(t *testing.T) {

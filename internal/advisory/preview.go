@@ -1,6 +1,7 @@
 package advisory
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -32,19 +33,16 @@ var headings = map[string]map[string]string{
 }
 
 // Preview renders ct as it will appear publicly in lang ("zh-CN" or
-// "en"), with revs as its revision history (oldest first). A section
+// "en"), with revs as its revision history (oldest first): the staff's
+// preview and the public page (/advisories/{ref}) are both this page. A
+// text missing in lang is shown in the other language, and a section
 // with nothing in it is left out.
 func Preview(ref string, ct Content, lang string, revs []Revision) Page {
 	if lang != "zh-CN" {
 		lang = "en"
 	}
 	h := headings[lang]
-	pick := func(t Text) string {
-		if lang == "zh-CN" {
-			return t.ZH
-		}
-		return t.EN
-	}
+	pick := func(t Text) string { return t.In(lang) }
 	p := Page{Lang: lang, Title: pick(ct.Title), Ref: ref}
 	add := func(key string, lines ...string) {
 		var keep []string
@@ -91,12 +89,34 @@ func Preview(ref string, ct Content, lang string, revs []Revision) Page {
 		refs = append(refs, r.URL)
 	}
 	add("references", refs...)
+	if len(revs) > 0 { // 发布时间 (GB-28458-1): the first release, and the last change if later
+		when := []string{Stamp(revs[0].PublishedAt)}
+		if last := revs[len(revs)-1]; last.Number != revs[0].Number {
+			when = append(when, pick(kindNames[last.Kind])+" "+Stamp(last.PublishedAt))
+		}
+		add("published", when...)
+	}
 	var hist []string
 	for _, r := range revs {
-		hist = append(hist, strings.TrimSpace(r.PublishedAt.In(beijing).Format("2006-01-02 15:04 MST")+" · "+pick(kindNames[r.Kind])+" "+pick(r.Note)))
+		hist = append(hist, strings.TrimSpace("#"+strconv.Itoa(r.Number)+" · "+Stamp(r.PublishedAt)+" · "+pick(kindNames[r.Kind])+" "+pick(r.Note)))
 	}
 	add("revisions", hist...)
 	return p
+}
+
+// In returns t in lang ("zh-CN" or "en"), or in the other language when
+// t has no text in lang.
+func (t Text) In(lang string) string {
+	if lang == "zh-CN" {
+		return cmpOr(t.ZH, t.EN)
+	}
+	return cmpOr(t.EN, t.ZH)
+}
+
+// Stamp writes a public time in China Standard Time and in UTC:
+// "2027-01-02 10:00 CST (2027-01-02 02:00 UTC)".
+func Stamp(t time.Time) string {
+	return t.In(beijing).Format("2006-01-02 15:04 MST") + " (" + t.UTC().Format("2006-01-02 15:04 MST") + ")"
 }
 
 // kindNames name the kinds of revision publicly.

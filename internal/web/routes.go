@@ -71,6 +71,11 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("GET /cases/{id}/publication", h.showPublication)
 	t.Handle("POST /cases/{id}/publication", h.createPublication)
 	t.Handle("POST /cases/{id}/publication/{action}", h.publicationAction)
+	// The public advisory channels (ISO-29147-2): no sign-in needed.
+	t.Handle("GET /advisories", h.listAdvisories)
+	t.Handle("GET /advisories/feed.rss", h.feedRSS)
+	t.Handle("GET /advisories/feed.atom", h.feedAtom)
+	t.Handle("GET /advisories/{ref}", h.showPublicAdvisory)
 	t.Handle("GET /blackouts", h.showBlackouts)
 	t.Handle("POST /blackouts", h.addBlackout)
 	t.Handle("POST /blackouts/{id}/delete", h.deleteBlackout)

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/embargohq/embargo/internal/access"
@@ -69,6 +70,9 @@ const (
 	// blackout calendar.
 	pagePublication pageName = "publication"
 	pageBlackouts   pageName = "blackouts"
+	// The public advisory channels: the list and one advisory.
+	pageAdvisories     pageName = "advisories"
+	pagePublicAdvisory pageName = "bulletin"
 )
 
 // allPages lists every page a handler renders. loadSite parses each one, so
@@ -79,7 +83,7 @@ func allPages() []pageName {
 		pageVersion, pageAdvisory, pageAssets, pageImports,
 		pageBoard, pagePackage, pageDashboard,
 		pageRemediation, pageCampaign, pageCustomers, pageRecipient, pageSubscribe, pageLinkAction,
-		pagePublication, pageBlackouts}
+		pagePublication, pageBlackouts, pageAdvisories, pagePublicAdvisory}
 }
 
 // site is one parse of the templates and one read of the static files.
@@ -95,7 +99,7 @@ func loadSite(fsys fs.FS) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages, err := parsePages(fsys, template.FuncMap{"static": a.url, "percent": percent, "scopeLines": scopeLines, "hours": hours, "who": who})
+	pages, err := parsePages(fsys, template.FuncMap{"static": a.url, "percent": percent, "scopeLines": scopeLines, "hours": hours, "who": who, "weblink": weblink})
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +109,9 @@ func loadSite(fsys fs.FS) (*site, error) {
 // parsePages parses the layout once and clones it for every page, so that
 // pages can define the same block names without clashing.
 func parsePages(fsys fs.FS, funcs template.FuncMap) (map[pageName]*template.Template, error) {
-	layout, err := template.New("layout.tmpl").Funcs(funcs).ParseFS(fsys, "templates/layout.tmpl")
+	// templates/shared/ holds partials that several pages include, such as
+	// the advisory document the preview and the public page both show.
+	layout, err := template.New("layout.tmpl").Funcs(funcs).ParseFS(fsys, "templates/layout.tmpl", "templates/shared/*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
@@ -212,6 +218,11 @@ func hours(d time.Duration) string {
 		return "—"
 	}
 	return strconv.FormatFloat(d.Hours(), 'f', 1, 64) + " h"
+}
+
+// weblink reports whether s is a web address to show as a link.
+func weblink(s string) bool {
+	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
 }
 
 // who names an actor ("user:42") by its display name when known, keeping

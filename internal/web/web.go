@@ -27,7 +27,7 @@ import (
 
 // siteFS holds the templates and static files that the binary serves.
 //
-//go:embed templates/*.tmpl static/*.css static/*.js static/*.svg
+//go:embed templates/*.tmpl templates/shared/*.tmpl static/*.css static/*.js static/*.svg
 var siteFS embed.FS
 
 // Config is what New needs.
@@ -82,6 +82,10 @@ type Config struct {
 	// Advisories serves a case's security advisory and the blackout
 	// calendar; nil answers 404 there.
 	Advisories Advisories
+	// PublicAdvisories serves the public advisory channels: /advisories in
+	// HTML, its RSS and Atom feeds, and a page per advisory; nil answers
+	// 404 there.
+	PublicAdvisories PublicAdvisories
 	// LinkAttempts limits requests to reporters' private links per client
 	// address; nil means 60 a minute.
 	LinkAttempts *ratelimit.Limiter

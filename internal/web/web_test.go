@@ -419,6 +419,8 @@ func TestPatterns(t *testing.T) {
 	// The CSAF 2.0 provider.
 	want = append(want, "GET /.well-known/csaf/provider-metadata.json", "GET /.well-known/csaf/service.json",
 		"GET /.well-known/csaf/openpgp/{key}", "GET /.well-known/csaf/{folder}/{file}", "GET /.well-known/csaf/{folder}/{year}/{file}")
+	// The public advisory channels: the list, the feeds, one advisory.
+	want = append(want, "GET /advisories", "GET /advisories/feed.rss", "GET /advisories/feed.atom", "GET /advisories/{ref}")
 	slices.Sort(want)
 	if diff := cmp.Diff(want, mustNew(t, Config{}).Patterns()); diff != "" {
 		t.Errorf("Patterns() (-want +got):\n%s", diff)

@@ -126,6 +126,7 @@ func FuzzParse(f *testing.F) {
 // TestFileName: the file name rule of CSAF 2.0 §5.1 (CSAF-2).
 func TestFileName(t *testing.T) {
 	for _, c := range []struct{ id, want string }{
+		{"2022_#01-A", "2022_01-a.json"}, // the specification's example
 		{"EMB-2026-0001-SA", "emb-2026-0001-sa.json"},
 		{"cisco-sa-20190513-secureboot", "cisco-sa-20190513-secureboot.json"},
 		{"RHSA-2019:1862", "rhsa-2019_1862.json"},
@@ -137,4 +138,21 @@ func TestFileName(t *testing.T) {
 			t.Errorf("FileName(%q) = %q, want %q", c.id, got, c.want)
 		}
 	}
+}
+
+// FuzzFileName: whatever the tracking ID, the file name keeps to the
+// characters §5.1 allows, with no run of "_", and ends in ".json".
+func FuzzFileName(f *testing.F) {
+	for _, s := range []string{"2022_#01-A", "EMB-2026-0001-SA", "", "__", "公告 1", "a\x00b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		got := FileName(id)
+		name, ok := strings.CutSuffix(got, ".json")
+		if !ok || strings.Contains(name, "__") || strings.ContainsFunc(name, func(c rune) bool {
+			return c != '+' && c != '-' && c != '_' && (c < 'a' || c > 'z') && (c < '0' || c > '9')
+		}) {
+			t.Errorf("FileName(%q) = %q", id, got)
+		}
+	})
 }
