@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/embargohq/embargo/internal/severity/gbt30279"
 )
 
 // Section is one heading of the public document with its lines.
@@ -74,7 +76,11 @@ func Preview(ref string, ct Content, lang string, revs []Revision) Page {
 		sev = pick(g) + " (GB/T 30279)"
 	}
 	add("severity", sev, ct.CVSS)
-	add("type", strings.TrimSpace(ct.CWE+" "+ct.Category))
+	category := ct.Category
+	if c, ok := gbt30279.LookupCategory(ct.Category); ok {
+		category = pick(Text{ZH: c.Label.Chinese, EN: c.Label.English}) + " (GB/T 30279)"
+	}
+	add("type", ct.CWE, category)
 	add("impact", pick(ct.Impact))
 	add("remediation", pick(ct.Remediation))
 	add("workarounds", pick(ct.Workarounds))
