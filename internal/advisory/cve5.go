@@ -58,6 +58,9 @@ func ToCVE5(pub Public, cna CNAInfo) (cve5.Out, error) {
 	if len(pub.Revisions) == 0 {
 		return r, errors.New("advisory: not published")
 	}
+	if cna.OrgID == "" {
+		return r, fmt.Errorf("advisory %s: no CNA organisation ID is configured; set the UUID CVE Services gave (--cve-org-id, EMBARGO_CVE_ORG_ID)", pub.Ref)
+	}
 	if !uuidV4.MatchString(cna.OrgID) {
 		return r, fmt.Errorf("advisory %s: the CNA organisation ID %q is not a UUID; configure the one CVE Services gave (--cve-org-id)", pub.Ref, cna.OrgID)
 	}
