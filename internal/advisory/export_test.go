@@ -3,6 +3,7 @@ package advisory_test
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,6 +150,9 @@ func TestExportsValidate(t *testing.T) {
 					}
 				case "osv":
 					mustValidate(t, osvSchema, b)
+					if _, err := osv.Parse("osv.json", b); err != nil {
+						t.Errorf("our reader refuses it: %v", err)
+					}
 				case "openvex":
 					if _, err := openvex.Parse(b); err != nil {
 						t.Errorf("our reader refuses it: %v", err)
@@ -290,11 +294,21 @@ func TestToOSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var db struct {
+		Affected []advisory.OSVProduct `json:"affected"`
+	}
+	if err := json.Unmarshal(r.DatabaseSpecific, &db); err != nil {
+		t.Fatal(err)
+	}
 	got := map[string]any{"id": r.ID, "aliases": r.Aliases, "severity": r.Severity, "summary": r.Summary,
-		"versions": r.Affected[0].Versions, "refs": r.References, "credits": r.Credits, "withdrawn": r.Withdrawn.IsZero()}
+		"affected": db.Affected, "refs": r.References, "credits": r.Credits, "withdrawn": r.Withdrawn.IsZero()}
 	want := map[string]any{"id": "x_EMB-2026-0001-SA", "aliases": []string{"CVE-2026-12345", "CNVD-2026-00042"},
 		"severity": []osv.Severity{{Type: "CVSS_V3", Score: "CVSS:3.0/AV:L/AC:H/PR:L/UI:R/S:C/C:L/I:N/A:N"}},
-		"summary":  "Command injection in the web interface of the Huarui R4500 router", "versions": []string{"2.1.4"},
+		"summary":  "Command injection in the web interface of the Huarui R4500 router",
+		"affected": []advisory.OSVProduct{
+			{Vendor: "华睿网络 PSIRT", Product: "华睿路由器 R4500", Affected: "2.1.4", Versions: []string{"2.1.4"}, Fixed: []string{"2.1.5"}},
+			{Vendor: "华睿网络 PSIRT", Product: "华睿路由器 R4500", Affected: ">=1.0.0 <2.0.0"},
+		},
 		"refs": []osv.Reference{{Type: "ADVISORY", URL: "https://psirt.example.cn/advisories/1"},
 			{Type: "FIX", URL: "https://psirt.example.cn/patches/7"}, {Type: "ARTICLE", URL: "https://news.example.com/r4500"}},
 		"credits": []osv.Credit{{Name: "王芳", Type: "FINDER"}}, "withdrawn": true}
@@ -342,5 +356,42 @@ func TestToOpenVEX(t *testing.T) {
 	}
 	if _, err := advisory.ToOpenVEX(advisory.Public{Ref: "EMB-2026-0001-SA", Revisions: exportCases()[1].revs}, "", "en"); err == nil {
 		t.Error("a document without a namespace was written")
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden exports in testdata/export")
+
+// TestExportGolden compares the exports of one advisory in every format
+// with the files in testdata/export (go test -run TestExportGolden
+// -update rewrites them), so that a change of output shows in review.
+func TestExportGolden(t *testing.T) {
+	pub := advisory.Public{Ref: "EMB-2026-0001-SA", Publisher: "华睿网络 PSIRT", Revisions: exportCases()[1].revs}
+	opt := advisory.ExportOptions{Lang: "en", Namespace: "https://psirt.example.cn", CNA: cna}
+	for _, format := range advisory.ExportFormats {
+		t.Run(format, func(t *testing.T) {
+			got, err := advisory.Export(pub, format, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", "export", format+".json")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", path, diff)
+			}
+		})
+	}
+	if _, err := advisory.Export(pub, "pdf", opt); err == nil || !strings.Contains(err.Error(), "one of csaf, cve5, osv, openvex") {
+		t.Errorf("an unknown format: %v", err)
 	}
 }

@@ -29,10 +29,13 @@ const OSVPrefix = "x_"
 //
 // OSV names affected software by package in an ecosystem; an advisory
 // names a vendor's products (firmware, appliances) that belong to none.
-// So each affected entry has no `package` (the schema allows that), its
-// single versions under `versions`, and the product, the versions text
-// and the fixed versions under database_specific, where a reader sees
-// them without taking them for ecosystem ranges, which they are not.
+// The schema would take an `affected` entry without a package, but the
+// specification lets only GIT ranges omit it (and our reader refuses any
+// other), and versions of no ecosystem have no ordering a reader could
+// apply. So the record has no `affected`: the products, their versions
+// text, single versions and fixed versions are in
+// database_specific.affected, where a reader sees them without taking
+// them for ecosystem data, which they are not.
 //
 // Errors: no revision, an exploit reference (CN-09-4), a CVSS vector
 // that does not parse, a versions text that is no version or range.
@@ -56,7 +59,8 @@ func ToOSV(pub Public) (osv.Record, error) {
 	if r.Severity, err = osvSeverity(ct.CVSS); err != nil {
 		return osv.Record{}, fmt.Errorf("advisory %s: %w", pub.Ref, err)
 	}
-	if r.Affected, err = osvAffected(pub.Publisher, ct.Affected); err != nil {
+	affected, err := osvAffected(pub.Publisher, ct.Affected)
+	if err != nil {
 		return osv.Record{}, fmt.Errorf("advisory %s: %w", pub.Ref, err)
 	}
 	if r.References, err = osvReferences(ct.References); err != nil {
@@ -68,7 +72,7 @@ func ToOSV(pub Public) (osv.Record, error) {
 		}
 	}
 	r.DatabaseSpecific, err = rawJSON(map[string]any{"publisher": pub.Publisher, "grade": ct.Grade, "cwe": ct.CWE,
-		"tlp": ct.Label(), "zh": map[string]string{"summary": ct.Title.ZH, "details": zh}})
+		"tlp": ct.Label(), "zh": map[string]string{"summary": ct.Title.ZH, "details": zh}, "affected": affected})
 	return r, err
 }
 
@@ -119,28 +123,34 @@ func osvSeverity(vector string) ([]osv.Severity, error) {
 	return nil, nil // CVSS 2.0: old, and not what an advisory is graded by
 }
 
-// osvAffected writes each affected entry without a package (see ToOSV).
-func osvAffected(vendor string, as []Affected) ([]osv.Affected, error) {
-	var out []osv.Affected
+// OSVProduct is an affected product as ToOSV writes it in
+// database_specific.affected: the vendor's product (with its model), its
+// affected-versions text as the advisory gives it, the single versions
+// in it, and the fixed versions.
+type OSVProduct struct {
+	Vendor   string   `json:"vendor"`
+	Product  string   `json:"product"`
+	Affected string   `json:"affected_versions"`
+	Versions []string `json:"versions,omitempty"`
+	Fixed    []string `json:"fixed,omitempty"`
+}
+
+// osvAffected lists the affected products (see ToOSV).
+func osvAffected(vendor string, as []Affected) ([]OSVProduct, error) {
+	out := []OSVProduct{}
 	for _, a := range as {
 		ss, err := spans(a.Versions)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a.Product, err)
 		}
-		e := osv.Affected{}
+		p := OSVProduct{Vendor: vendor, Product: strings.TrimSpace(a.Product + " " + a.Model),
+			Affected: strings.TrimSpace(a.Versions), Fixed: fixedVersions(a.Fixed)}
 		for _, s := range ss {
 			if s.Exact != "" {
-				e.Versions = append(e.Versions, s.Exact)
+				p.Versions = append(p.Versions, s.Exact)
 			}
 		}
-		product := map[string]any{"vendor": vendor, "product": strings.TrimSpace(a.Product + " " + a.Model), "versions": strings.TrimSpace(a.Versions)}
-		if fixed := fixedVersions(a.Fixed); len(fixed) > 0 {
-			product["fixed"] = fixed
-		}
-		if e.DatabaseSpecific, err = rawJSON(product); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
+		out = append(out, p)
 	}
 	return out, nil
 }
