@@ -537,6 +537,11 @@ var matrix = map[string]matrixRequest{
 		except: map[string]int{"anonymous": 401, string(access.ComplianceOfficer): 404, "other_reader": 404}}},
 	"GET /api/v1/cases/{id}/advisory":      {"GET", "/api/v1/cases/{case}/advisory", "", want{all: 403, except: readers(404, copyMap(noTokenRoles))}},
 	"GET /api/v1/cases/{id}/advisory/csaf": {"GET", "/api/v1/cases/{case}/advisory/csaf", "", want{all: 403, except: readers(404, copyMap(noTokenRoles))}},
+
+	// The published advisory in the other export formats.
+	"GET /api/v1/cases/{id}/advisory/cve5":    {"GET", "/api/v1/cases/{case}/advisory/cve5", "", want{all: 403, except: readers(404, copyMap(noTokenRoles))}},
+	"GET /api/v1/cases/{id}/advisory/osv":     {"GET", "/api/v1/cases/{case}/advisory/osv", "", want{all: 403, except: readers(404, copyMap(noTokenRoles))}},
+	"GET /api/v1/cases/{id}/advisory/openvex": {"GET", "/api/v1/cases/{case}/advisory/openvex", "", want{all: 403, except: readers(404, copyMap(noTokenRoles))}},
 	"POST /api/v1/cases/{id}/advisory": {"POST", "/api/v1/cases/{case}/advisory", "", want{all: 403,
 		except: merge(copyMap(noTokenRoles), map[string]int{string(access.Publisher): 404})}},
 	"PUT /api/v1/cases/{id}/advisory": {"PUT", "/api/v1/cases/{case}/advisory", `{"title":{"zh":"命令注入","en":"Command injection"}}`, want{all: 403,

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -92,6 +93,9 @@ type Config struct {
 	// publishing organisation's name); CSAFLang is its documents' language.
 	CSAFPublisher string
 	CSAFLang      string
+	// CVEOrgID is the organisation UUID CVE Services gave this instance's
+	// CNA: the orgId of the CVE JSON records it exports (CVE-1).
+	CVEOrgID string
 }
 
 // setting describes one configuration value.
@@ -195,7 +199,21 @@ var settings = []setting{
 	{"security-expires", "EMBARGO_SECURITY_EXPIRES", "", "Expires of security.txt (YYYY-MM-DD or RFC 3339); empty means 180 days ahead, renewed daily; warned 30 days before it lapses", false, parseExpires},
 	{"security-policy", "EMBARGO_SECURITY_POLICY", "", "URL of the vulnerability disclosure policy for security.txt; empty means this instance's /policy page", false,
 		func(c *Config, v string) error { c.SecurityPolicy = v; return absoluteURLOrEmpty(v) }},
+	{"cve-org-id", "EMBARGO_CVE_ORG_ID", "", "organisation UUID that CVE Services gave this CNA, for CVE JSON 5 exports of advisories; empty refuses them", false, parseCVEOrgID},
 }
+
+// parseCVEOrgID checks that v is empty or a UUID, as CVE Services names
+// organisations.
+func parseCVEOrgID(c *Config, v string) error {
+	c.CVEOrgID = strings.ToLower(strings.TrimSpace(v))
+	if c.CVEOrgID != "" && !uuidPattern.MatchString(c.CVEOrgID) {
+		return errors.New("want the UUID of the CNA's organisation in CVE Services")
+	}
+	return nil
+}
+
+// uuidPattern is a UUID in its canonical form.
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // parseConfig reads the settings from args (flags), then the environment,
 // then defaults, and validates them. Errors name the setting and its source.
@@ -305,6 +323,7 @@ func (c *Config) Dump(w io.Writer) {
 		{"security-expires", formatExpires(c.SecurityExpires)}, {"security-policy", c.SecurityPolicy},
 		{"advisory-feeds", redactFeeds(c.AdvisoryFeeds)}, {"advisory-pull-interval", c.AdvisoryPullInterval.String()},
 		{"csaf-publisher", c.CSAFPublisher}, {"csaf-lang", c.CSAFLang},
+		{"cve-org-id", c.CVEOrgID},
 	}
 	for _, r := range rows {
 		fmt.Fprintf(w, "%-20s %s\n", r[0], r[1])

@@ -15,11 +15,15 @@ import (
 	"github.com/embargohq/embargo/internal/report"
 )
 
-// runExport writes data out of the local instance: today the receipt log
-// (RMSV Art. 5, CN-05-2) as CSV or JSON lines.
+// runExport writes data out of the local instance: the receipt log (RMSV
+// Art. 5, CN-05-2) as CSV or JSON lines, or a published advisory as CSAF,
+// CVE JSON 5, OSV or OpenVEX (runExportAdvisory).
 func runExport(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "advisory" {
+		return runExportAdvisory(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "receipts" {
-		return fmt.Errorf("%w: embargo export receipts [--from DATE] [--to DATE] [--format csv|json] [--out FILE]", errUsage)
+		return fmt.Errorf("%w: embargo export receipts [--from DATE] [--to DATE] [--format csv|json] [--out FILE], or %s", errUsage, exportAdvisoryUsage)
 	}
 	var from, to, format, out string
 	c, _, err := parseConfig(e, "export receipts", args[1:], func(fs *flag.FlagSet) {

@@ -40,7 +40,7 @@ func init() {
 		"migrate":    {"[up|status] [flags]", "apply pending database migrations, or list them", runMigrate},
 		"config":     {"[flags]", "print the effective configuration, secrets redacted", runConfig},
 		"verify":     {"audit [--stream audit|receipt|all] | receipts [flags] | evidence FILE [--public-key KEY]", "check the audit log's hash chains, or a signed evidence pack; exit status 1 names what is broken", runVerify},
-		"export":     {"receipts [--from DATE] [--to DATE] [--format csv|json] [--out FILE]", "export the receipt log (RMSV Art. 5) with its sealed fields opened", runExport},
+		"export":     {"receipts [--from DATE] [--to DATE] [--format csv|json] [--out FILE] | advisory REF --format csaf|cve5|osv|openvex [--lang zh-CN|en] [--out FILE]", "export the receipt log (RMSV Art. 5) with its sealed fields opened, or a published advisory", runExport},
 		"receipts":   {"purge [--dry-run] | hold --from DATE --reason TEXT | release ID | holds", "apply the receipt log's retention; manage legal holds", runReceipts},
 		"key":        {"rotate [--new-key-file FILE] | evidence-public [--alg ed25519|sm2] [flags] | submitter-secret --org N", "replace the instance key and re-wrap the data keys; print the evidence signing public key; print an organisation's HTTP submitter secret", runKey},
 		"advisories": {"import [--progress] PATH...", "store OSV, CVE JSON 5 or CSAF advisories on the local instance; new matches open cases", runAdvisories},

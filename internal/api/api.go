@@ -80,6 +80,9 @@ type Config struct {
 	// Submissions limits POST /api/v1/reports per address (anonymous) or
 	// per token; nil does not limit.
 	Submissions *ratelimit.Limiter
+	// CVEOrgID is the organisation UUID that CVE Services gave this
+	// instance's CNA, for the CVE JSON export; "" refuses that export.
+	CVEOrgID string
 }
 
 // Handler serves the REST API. It implements server.Surface.
@@ -100,6 +103,7 @@ type Handler struct {
 	notices     Notices
 	advisories  Advisories
 	submissions *ratelimit.Limiter
+	cveOrgID    string
 	openAPI     *document
 	table       *route.Table
 }
@@ -131,6 +135,7 @@ func New(cfg Config) (*Handler, error) {
 		notices:     cfg.Notices,
 		advisories:  cfg.Advisories,
 		submissions: cfg.Submissions,
+		cveOrgID:    cfg.CVEOrgID,
 		openAPI:     newDocument(openAPIDocument),
 	}
 	if h.version == "" {

@@ -361,12 +361,7 @@ func (h *Handler) caseAdvisoryCSAF(w http.ResponseWriter, r *http.Request) error
 	if len(v.Revisions) == 0 {
 		return errs.Coded(errs.NotFound, "advisory.not_published", "the advisory has not been published")
 	}
-	pub := advisory.CSAFPublisher{Name: "Organisation " + strconv.FormatInt(p.OrgID, 10), Namespace: "https://" + r.Host}
-	if h.orgs != nil {
-		if org, err := h.orgs.Organisation(r.Context(), p.OrgID); err == nil && org.Name != "" {
-			pub.Name = org.Name
-		}
-	}
+	pub := advisory.CSAFPublisher{Name: h.orgName(r.Context(), p.OrgID), Namespace: "https://" + r.Host}
 	d, err := advisory.ToCSAF(v.Ref, v.Revisions, pub, r.URL.Query().Get("lang"))
 	if err != nil {
 		return errs.Wrap(errs.Conflict, err, "the advisory has been withdrawn")
@@ -379,4 +374,45 @@ func (h *Handler) caseAdvisoryCSAF(w http.ResponseWriter, r *http.Request) error
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b) // a failed write means the client has gone
 	return nil
+}
+
+// orgName names organisation id, "Organisation N" when it has no name.
+func (h *Handler) orgName(ctx context.Context, id int64) string {
+	if h.orgs != nil {
+		if org, err := h.orgs.Organisation(ctx, id); err == nil && org.Name != "" {
+			return org.Name
+		}
+	}
+	return "Organisation " + strconv.FormatInt(id, 10)
+}
+
+// caseAdvisoryExport writes the case's published advisory in format (see
+// advisory.Export): CVE JSON 5 with the configured CNA organisation ID,
+// OSV, or OpenVEX (?lang=en, the default, or zh-CN) with this instance's
+// URL as the request names it. 404 while nothing is published, 409 when
+// the advisory cannot be written in the format.
+func (h *Handler) caseAdvisoryExport(format string) route.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p, id, err := caseCall(r)
+		if err != nil {
+			return err
+		}
+		v, err := h.advisories.Get(r.Context(), p, id)
+		if err != nil {
+			return err
+		}
+		if len(v.Revisions) == 0 {
+			return errs.Coded(errs.NotFound, "advisory.not_published", "the advisory has not been published")
+		}
+		pub := advisory.Public{Ref: v.Ref, OrgID: v.OrgID, CaseID: v.CaseID, Publisher: h.orgName(r.Context(), v.OrgID), Revisions: v.Revisions}
+		b, err := advisory.Export(pub, format, advisory.ExportOptions{Lang: r.URL.Query().Get("lang"),
+			Namespace: "https://" + r.Host, CNA: advisory.CNAInfo{OrgID: h.cveOrgID}})
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(b) // a failed write means the client has gone
+		return nil
+	}
 }

@@ -44,7 +44,8 @@ func TestAdvisoryAPI(t *testing.T) {
 	for name, role := range map[string]access.Role{"publisher": access.Publisher, "compliance": access.ComplianceOfficer} {
 		w.tokens[name] = mustToken(t, ids, org, name, role)
 	}
-	w.h = mustNew(t, Config{Identity: ids, Orgs: d.DB, Cases: cases, Advisories: advisory.NewService(d.DB, cases, kr)})
+	cfg := Config{Identity: ids, Orgs: d.DB, Cases: cases, Advisories: advisory.NewService(d.DB, cases, kr), CVEOrgID: "b3476cb9-2e3d-41a6-98d0-0f47421a65b6"}
+	w.h = mustNew(t, cfg)
 
 	c := mustDecode[Case](t, w.call(t, "compliance", "POST", "/cases", `{"title":"路由器命令注入","summary":"管理界面命令注入"}`, 201))
 	id := []string{"{id}", strconv.FormatInt(c.ID, 10)}
@@ -66,10 +67,13 @@ func TestAdvisoryAPI(t *testing.T) {
 	a := mustDecode[SecurityAdvisory](t, w.call(t, "publisher", "POST", "/cases/{id}/advisory", "", 201, id...))
 	ct := a.Content
 	ct.Title.EN, ct.Description.EN = "Command injection in AX3000", "The web UI passes a parameter to a shell."
+	ct.Aliases = []string{"CVE-2026-4242"}
+	ct.References = []advisory.Reference{{URL: "https://acme.example.cn/psirt/1", Kind: "advisory"}}
 	w.call(t, "publisher", "PUT", "/cases/{id}/advisory", mustJSON(t, ct), 200, id...)
 	w.call(t, "publisher", "POST", "/cases/{id}/advisory/submit", "", 200, id...)
 	w.wantProblem(t, "publisher", "POST", "/cases/{id}/advisory/approve", "", 403, "advisory.four_eyes", id...)
 	w.call(t, "compliance", "POST", "/cases/{id}/advisory/approve", "", 200, id...)
+	w.call(t, "publisher", "POST", "/cases/{id}/advisory/not-operator", `{"finding":"url:https://acme.example.cn/psirt/1","reason":"our PSIRT page"}`, 200, id...)
 
 	b := mustDecode[struct {
 		ID int64 `json:"id"`
@@ -84,7 +88,9 @@ func TestAdvisoryAPI(t *testing.T) {
 		t.Errorf("verdict (-want +got):\n%s", diff)
 	}
 	w.wantProblem(t, "compliance", "POST", "/cases/{id}/advisory/publish", `{}`, 409, "advisory.blocked", id...)
-	w.wantProblem(t, "publisher", "GET", "/cases/{id}/advisory/csaf", "", 404, "advisory.not_published", id...)
+	for _, f := range []string{"csaf", "cve5", "osv", "openvex"} {
+		w.wantProblem(t, "publisher", "GET", "/cases/{id}/advisory/"+f, "", 404, "advisory.not_published", id...)
+	}
 	w.call(t, "compliance", "POST", "/cases/{id}/advisory/mps-consent", `{"blackout_id":`+strconv.FormatInt(b.ID, 10)+
 		`,"reference":"公安部函 1 号","date":"2026-12-01T00:00:00Z"}`, 200, id...)
 	pub := mustDecode[SecurityAdvisory](t, w.call(t, "compliance", "POST", "/cases/{id}/advisory/publish", `{"zh":"首次发布","en":"Initial release"}`, 200, id...))
@@ -107,6 +113,16 @@ func TestAdvisoryAPI(t *testing.T) {
 	if !strings.Contains(doc.Body, `"title": "Command injection in AX3000"`) {
 		t.Errorf("the CSAF document is not the English one:\n%s", doc.Body)
 	}
+	// The other formats (their schemas are checked in internal/advisory).
+	for f, want := range map[string]string{"cve5": `"cveId": "CVE-2026-4242"`, "osv": `"id": "x_` + c.Ref + `-SA"`,
+		"openvex": `upgrade to 1.0.4."`} {
+		if doc := w.call(t, "publisher", "GET", "/cases/{id}/advisory/"+f, "", 200, id...); !strings.Contains(doc.Body, want) {
+			t.Errorf("%s: want %s in\n%s", f, want, doc.Body)
+		}
+	}
+	cfg.CVEOrgID = "" // no CNA: no CVE record
+	w.h = mustNew(t, cfg)
+	w.wantProblem(t, "publisher", "GET", "/cases/{id}/advisory/cve5", "", 409, "advisory.export", id...)
 }
 
 func mustJSON(t testing.TB, v any) string {

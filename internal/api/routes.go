@@ -80,6 +80,9 @@ func (h *Handler) routes(t *route.Table) {
 	// sharing.approve, which also keeps the blackout calendar.
 	t.Handle("GET /api/v1/cases/{id}/advisory", h.needAdvisories(h.getCaseAdvisory))
 	t.Handle("GET /api/v1/cases/{id}/advisory/csaf", h.needAdvisories(h.caseAdvisoryCSAF))
+	t.Handle("GET /api/v1/cases/{id}/advisory/cve5", h.needAdvisories(h.caseAdvisoryExport("cve5")))
+	t.Handle("GET /api/v1/cases/{id}/advisory/osv", h.needAdvisories(h.caseAdvisoryExport("osv")))
+	t.Handle("GET /api/v1/cases/{id}/advisory/openvex", h.needAdvisories(h.caseAdvisoryExport("openvex")))
 	t.Handle("POST /api/v1/cases/{id}/advisory", h.needAdvisories(h.createCaseAdvisory))
 	t.Handle("PUT /api/v1/cases/{id}/advisory", h.needAdvisories(h.editCaseAdvisory))
 	t.Handle("POST /api/v1/cases/{id}/advisory/submit", h.needAdvisories(h.submitCaseAdvisory))

@@ -77,12 +77,15 @@ type Affected struct {
 type Version struct {
 	Version         string `json:"version"`
 	Status          string `json:"status"` // affected, unaffected, unknown
-	VersionType     string `json:"versionType"`
-	LessThan        string `json:"lessThan"`
-	LessThanOrEqual string `json:"lessThanOrEqual"`
+	VersionType     string `json:"versionType,omitempty"`
+	LessThan        string `json:"lessThan,omitempty"`
+	LessThanOrEqual string `json:"lessThanOrEqual,omitempty"`
 }
 
 var cveID = regexp.MustCompile(`^CVE-[0-9]{4}-[0-9]{4,19}$`)
+
+// IsID reports whether s is a CVE identifier (CVE-YYYY-NNNN…).
+func IsID(s string) bool { return cveID.MatchString(s) }
 
 // Parse reads one record and checks it: the data type and version, the
 // identifier's form, and each affected entry's statuses and versions.
