@@ -5,11 +5,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -135,7 +139,8 @@ type rolieFeed struct {
 }
 
 // TestCSAFProviderCrawl crawls the running provider the way a CSAF
-// downloader does (CSAF 2.0 §7.1; CSAF-3): security.txt's CSAF line →
+// downloader does (CSAF 2.0 §7.1; CSAF-3), over HTTPS and refusing
+// redirects: security.txt's CSAF line →
 // provider-metadata.json (checked against the OASIS provider schema) →
 // the public key → each ROLIE feed → each document, its SHA-256 and
 // SHA-512 files and its OpenPGP signature, verified with the published
@@ -188,14 +193,33 @@ func TestCSAFProviderCrawl(t *testing.T) {
 	}
 	db.Close()
 
-	base, _ := startServe(t, "--data", data)
+	// Over HTTPS (§7.1.3), with the instance's certificate trusted and
+	// redirects refused (§7.1.6).
+	certFile, keyFile := mustWriteCert(t)
+	base, _ := startServe(t, "--data", data, "--tls-cert", certFile, "--tls-key", keyFile)
+	if !strings.HasPrefix(base, "https://") {
+		t.Fatalf("base URL %q is not https", base)
+	}
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}},
+		CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+			return fmt.Errorf("redirected to %s: a CSAF provider must not redirect", req.URL)
+		}}
 	get := func(url, bearer string, want int) []byte {
 		t.Helper()
 		req, _ := http.NewRequest("GET", url, nil)
 		if bearer != "" {
 			req.Header.Set("Authorization", "Bearer "+bearer)
 		}
-		resp, err := http.DefaultClient.Do(req)
+		if !strings.HasPrefix(url, "https://") {
+			t.Fatalf("%s is not https", url)
+		}
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -352,13 +376,13 @@ func TestCSAFProviderCrawl(t *testing.T) {
 
 	// Conditional requests are answered with 304.
 	req, _ := http.NewRequest("GET", dir+year+"/"+csaf.FileName(ref(first)), nil)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	req.Header.Set("If-None-Match", resp.Header.Get("ETag"))
-	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusNotModified {
+	if resp, err = client.Do(req); err != nil || resp.StatusCode != http.StatusNotModified {
 		t.Errorf("conditional GET with ETag %q: %v, %v", req.Header.Get("If-None-Match"), resp.StatusCode, err)
 	}
 	resp.Body.Close()
