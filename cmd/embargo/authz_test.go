@@ -517,6 +517,8 @@ var matrix = map[string]matrixRequest{
 	// the compliance officer finds no advisory), everyone else 403.
 	"GET /cases/{id}/publication": {"GET", "/cases/{case}/publication", "", want{all: 403, except: readers(404, map[string]int{"anonymous": 303,
 		string(access.Triager): 200, string(access.ComplianceOfficer): 200})}},
+	"GET /cases/{id}/publication/export/{format}": {"GET", "/cases/{case}/publication/export/csaf", "", want{all: 403,
+		except: readers(404, map[string]int{"anonymous": 303})}},
 	"POST /cases/{id}/publication": {"POST", "/cases/{case}/publication", "", want{all: 403,
 		except: map[string]int{"anonymous": 401, string(access.Publisher): 404}}},
 	"POST /cases/{id}/publication/{action}": {"POST", "/cases/{case}/publication/approve", "", want{all: 403,

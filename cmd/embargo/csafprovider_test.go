@@ -46,6 +46,7 @@ type publishing struct {
 	author, officer      *access.Principal
 	authorID             int64
 	officerBearer, other string
+	officerCookie        string
 }
 
 // publish opens a fixed case titled title, drafts its advisory with TLP
@@ -170,7 +171,7 @@ func TestCSAFProviderCrawl(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	w.authorID, w.officerBearer = author.userID, officer.bearer
+	w.authorID, w.officerBearer, w.officerCookie = author.userID, officer.bearer, officer.cookie
 	other, err := ids.CreateOrganisation(ctx, access.Operator(), identity.Organisation{Name: "Other", Kinds: []string{"provider"}, Country: "CN"})
 	if err != nil {
 		t.Fatal(err)
@@ -196,7 +197,7 @@ func TestCSAFProviderCrawl(t *testing.T) {
 	// Over HTTPS (§7.1.3), with the instance's certificate trusted and
 	// redirects refused (§7.1.6).
 	certFile, keyFile := mustWriteCert(t)
-	base, _ := startServe(t, "--data", data, "--tls-cert", certFile, "--tls-key", keyFile)
+	base, _ := startServe(t, "--data", data, "--tls-cert", certFile, "--tls-key", keyFile, "--cve-org-id", "b3476cb9-2e3d-41a6-98d0-0f47421a65b6")
 	if !strings.HasPrefix(base, "https://") {
 		t.Fatalf("base URL %q is not https", base)
 	}
@@ -373,6 +374,36 @@ func TestCSAFProviderCrawl(t *testing.T) {
 	get(amberDoc, w.officerBearer, http.StatusOK)
 	get(base+".well-known/csaf/white/"+year+"/"+csaf.FileName(ref(gone)), "", http.StatusNotFound)
 	get(base+".well-known/csaf/white/"+year+"/"+csaf.FileName(ref(first)), "bad-token", http.StatusUnauthorized)
+
+	// Staff download the same document from the case's publication page,
+	// and the other formats beside it.
+	staff := func(path string, want int) []byte {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.AddCookie(&http.Cookie{Name: "__Host-embargo_session", Value: w.officerCookie})
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != want {
+			t.Fatalf("GET %s: %d, want %d: %s", path, resp.StatusCode, want, b)
+		}
+		return b
+	}
+	export := "cases/" + strconv.FormatInt(first.ID, 10) + "/publication/export/"
+	if got, want := staff(export+"csaf?lang=en", 200), get(dir+wantIndex[0], "", 200); !bytes.Equal(got, want) {
+		t.Errorf("the staff's CSAF download differs from the provider's document:\n%s\n---\n%s", got, want)
+	}
+	var osv struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(staff(export+"osv", 200), &osv); err != nil || osv.ID != "x_"+ref(first) {
+		t.Errorf("OSV download: id %q, %v", osv.ID, err)
+	}
+	staff(export+"cve5", http.StatusConflict) // the advisory has no CVE ID
+	staff(export+"pdf", http.StatusNotFound)
 
 	// Conditional requests are answered with 304.
 	req, _ := http.NewRequest("GET", dir+year+"/"+csaf.FileName(ref(first)), nil)

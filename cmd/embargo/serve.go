@@ -206,7 +206,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 		Reports: reports, Submissions: submissions, SecurityTxt: sec.Text, OpenPGPKey: key.PublicKey(),
 		SecurityExpires: func() time.Time { return sec.Expires(time.Now()) }, AckTarget: c.AckTarget, ReportMail: reportMail(c),
 		Outbox: out.svc, Products: products, Exposure: exp, Imports: exp, Obligations: obligations, PDF: pdfFont(c, log),
-		Remediation: fixes, Notices: campaigns, Advisories: advisories, PublicAdvisories: advisories, BaseURL: c.BaseURL,
+		Remediation: fixes, Notices: campaigns, Advisories: advisories, PublicAdvisories: advisories, BaseURL: c.BaseURL, CVEOrgID: c.CVEOrgID,
 		Tokens: ids.AuthenticateToken, CSAF: csafprovider.New(advisories, key, csafprovider.Config{Name: c.CSAFPublisher, Lang: c.CSAFLang})}
 	if out.email {
 		wc.Recovery = ids

@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/embargohq/embargo/internal/advisory"
 	"github.com/embargohq/embargo/internal/disclosure"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/format/csaf"
 )
 
 // Advisories is the part of advisory.Service the web UI uses: a case's
@@ -413,5 +416,47 @@ func (h *Handler) afterBlackout(w http.ResponseWriter, r *http.Request, p *acces
 		return err
 	}
 	http.Redirect(w, r, "/blackouts", http.StatusSeeOther)
+	return nil
+}
+
+// exportPublication downloads case {id}'s published advisory in one of
+// advisory.ExportFormats (CSAF 2.0, CVE JSON 5, OSV, OpenVEX), ?lang=
+// zh-CN or en where the format has one language, for staff who may read
+// the case: what they hand to CVE Services, NVDB or a customer's
+// scanner. 404 until the advisory is published.
+func (h *Handler) exportPublication(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := h.publicationCall(r)
+	if err != nil {
+		return err
+	}
+	format := r.PathValue("format")
+	if !slices.Contains(advisory.ExportFormats, format) || h.cfg.PublicAdvisories == nil {
+		return errs.New(errs.NotFound, "no such format")
+	}
+	v, err := h.cfg.Advisories.Get(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	if len(v.Revisions) == 0 {
+		return errs.Coded(errs.NotFound, "advisory.not_published", "the advisory has not been published")
+	}
+	pub, err := h.cfg.PublicAdvisories.Published(r.Context(), p, v.Ref)
+	if err != nil {
+		return err
+	}
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang = h.language(r).String()
+	}
+	b, err := advisory.Export(pub, format, advisory.ExportOptions{Lang: lang, Namespace: strings.TrimSuffix(h.csafBase(r), "/"),
+		CNA: advisory.CNAInfo{OrgID: h.cfg.CVEOrgID}})
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSuffix(csaf.FileName(v.Ref), ".json") + "." + format + ".json"
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	noStore(w)
+	_, _ = w.Write(b) // a failed write means the client has gone
 	return nil
 }

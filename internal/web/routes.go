@@ -71,6 +71,7 @@ func (h *Handler) newRoutes() *route.Table {
 	t.Handle("GET /cases/{id}/publication", h.showPublication)
 	t.Handle("POST /cases/{id}/publication", h.createPublication)
 	t.Handle("POST /cases/{id}/publication/{action}", h.publicationAction)
+	t.Handle("GET /cases/{id}/publication/export/{format}", h.exportPublication)
 	// The public advisory channels (ISO-29147-2): no sign-in needed.
 	t.Handle("GET /advisories", h.listAdvisories)
 	t.Handle("GET /advisories/feed.rss", h.feedRSS)

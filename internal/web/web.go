@@ -97,6 +97,9 @@ type Config struct {
 	// restricted (TLP:GREEN, AMBER, RED) documents; nil accepts none.
 	CSAF   CSAFProvider
 	Tokens func(ctx context.Context, secret string) (*access.Principal, error)
+	// CVEOrgID is the CNA's organisation UUID in CVE Services, for the
+	// CVE JSON 5 download of a published advisory ("" refuses it).
+	CVEOrgID string
 	// BaseURL is the instance's public URL ("" means as each request
 	// names it), which the CSAF provider's documents and feeds name.
 	BaseURL string

@@ -416,6 +416,8 @@ func TestPatterns(t *testing.T) {
 		"GET /blackouts", "POST /blackouts", "POST /blackouts/{id}/delete")
 	// Upstream advisories (the exposure index).
 	want = append(want, "GET /upstream/{id}")
+	// A published advisory's downloads.
+	want = append(want, "GET /cases/{id}/publication/export/{format}")
 	// The CSAF 2.0 provider.
 	want = append(want, "GET /.well-known/csaf/provider-metadata.json", "GET /.well-known/csaf/service.json",
 		"GET /.well-known/csaf/openpgp/{key}", "GET /.well-known/csaf/{folder}/{file}", "GET /.well-known/csaf/{folder}/{year}/{file}")
