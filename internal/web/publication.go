@@ -52,6 +52,7 @@ type publicationPage struct {
 	TLPs       []string
 	CanWrite   bool
 	CanPublish bool
+	Wrote      bool // the reader wrote the working copy: they may not approve it (CN-09-P)
 	CanConsent bool
 	Problem    string
 	Zone       *time.Location
@@ -102,6 +103,7 @@ func (h *Handler) renderPublication(w http.ResponseWriter, r *http.Request, p *a
 		}
 		data.Credits, data.Refs, data.Aliases = creditLines(v.Content.Credits), referenceLines(v.Content.References), strings.Join(v.Content.Aliases, ", ")
 		data.Affected = affectedLines(v.Content.Affected)
+		data.Wrote = slices.Contains(v.Editors, p.Actor())
 		if data.Blackouts, err = h.cfg.Advisories.Blackouts(r.Context(), p); err != nil {
 			return err
 		}
