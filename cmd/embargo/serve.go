@@ -221,7 +221,7 @@ func newApp(ctx context.Context, c *Config, log *slog.Logger, db *store.DB, kr *
 	a, err := api.New(api.Config{Logger: log, Version: buildVersion(), Identity: ids, Orgs: db, Cases: cases,
 		Audit: audit.NewViewer(db), Review: reviewer{cases: cases, store: db}, Reports: reports, Submissions: submissions,
 		Outbox: out.svc, Products: products, Obligations: obligations, Exposure: exp, Remediation: fixes, Notices: campaigns,
-		Advisories: advisories, CVEOrgID: c.CVEOrgID})
+		Advisories: advisories, CVEOrgID: c.CVEOrgID, BaseURL: c.BaseURL})
 	if err != nil {
 		return nil, err
 	}

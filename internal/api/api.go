@@ -27,6 +27,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/embargohq/embargo/internal/ratelimit"
 	"github.com/embargohq/embargo/internal/route"
@@ -83,6 +84,10 @@ type Config struct {
 	// CVEOrgID is the organisation UUID that CVE Services gave this
 	// instance's CNA, for the CVE JSON export; "" refuses that export.
 	CVEOrgID string
+	// BaseURL is the instance's public URL: the namespace of the documents
+	// the API writes (CSAF, OpenVEX); "" means https:// and the request's
+	// host.
+	BaseURL string
 }
 
 // Handler serves the REST API. It implements server.Surface.
@@ -104,6 +109,7 @@ type Handler struct {
 	advisories  Advisories
 	submissions *ratelimit.Limiter
 	cveOrgID    string
+	baseURL     string
 	openAPI     *document
 	table       *route.Table
 }
@@ -136,6 +142,7 @@ func New(cfg Config) (*Handler, error) {
 		advisories:  cfg.Advisories,
 		submissions: cfg.Submissions,
 		cveOrgID:    cfg.CVEOrgID,
+		baseURL:     strings.TrimSuffix(cfg.BaseURL, "/"),
 		openAPI:     newDocument(openAPIDocument),
 	}
 	if h.version == "" {
@@ -162,4 +169,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Patterns returns the ServeMux patterns of every registered route, sorted.
 func (h *Handler) Patterns() []string {
 	return h.table.Patterns()
+}
+
+// namespace is the publisher namespace of the documents the API writes:
+// the configured base URL, else https:// and the request's host.
+func (h *Handler) namespace(r *http.Request) string {
+	if h.baseURL != "" {
+		return h.baseURL
+	}
+	return "https://" + r.Host
 }

@@ -361,7 +361,7 @@ func (h *Handler) caseAdvisoryCSAF(w http.ResponseWriter, r *http.Request) error
 	if len(v.Revisions) == 0 {
 		return errs.Coded(errs.NotFound, "advisory.not_published", "the advisory has not been published")
 	}
-	pub := advisory.CSAFPublisher{Name: h.orgName(r.Context(), p.OrgID), Namespace: "https://" + r.Host}
+	pub := advisory.CSAFPublisher{Name: h.orgName(r.Context(), p.OrgID), Namespace: h.namespace(r)}
 	d, err := advisory.ToCSAF(v.Ref, v.Revisions, pub, r.URL.Query().Get("lang"))
 	if err != nil {
 		return errs.Wrap(errs.Conflict, err, "the advisory has been withdrawn")
@@ -406,7 +406,7 @@ func (h *Handler) caseAdvisoryExport(format string) route.Handler {
 		}
 		pub := advisory.Public{Ref: v.Ref, OrgID: v.OrgID, CaseID: v.CaseID, Publisher: h.orgName(r.Context(), v.OrgID), Revisions: v.Revisions}
 		b, err := advisory.Export(pub, format, advisory.ExportOptions{Lang: r.URL.Query().Get("lang"),
-			Namespace: "https://" + r.Host, CNA: advisory.CNAInfo{OrgID: h.cveOrgID}})
+			Namespace: h.namespace(r), CNA: advisory.CNAInfo{OrgID: h.cveOrgID}})
 		if err != nil {
 			return err
 		}

@@ -49,7 +49,7 @@ func (h *Handler) exportVEX(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	format := cmp.Or(r.URL.Query().Get("format"), exposure.VEXOpenVEX)
-	doc := exposure.VEXDocument{ID: "EMBARGO-VEX-ORG-" + strconv.FormatInt(p.OrgID, 10), Namespace: "https://" + r.Host + "/",
+	doc := exposure.VEXDocument{ID: "EMBARGO-VEX-ORG-" + strconv.FormatInt(p.OrgID, 10), Namespace: h.namespace(r) + "/",
 		Author: "Organisation " + strconv.FormatInt(p.OrgID, 10), Timestamp: time.Now().UTC().Truncate(time.Second), Version: 1}
 	if h.orgs != nil {
 		if org, err := h.orgs.Organisation(r.Context(), p.OrgID); err == nil && org.Name != "" {
