@@ -9,6 +9,7 @@ import (
 	"github.com/embargohq/embargo/internal/advisory"
 	"github.com/embargohq/embargo/internal/csafprovider"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/route"
 )
 
 // PublicAdvisories is the part of advisory.Service behind the public
@@ -129,4 +130,18 @@ func privateIfSignedIn(w http.ResponseWriter, p *access.Principal) {
 		return
 	}
 	w.Header().Set("Cache-Control", "max-age=300")
+}
+
+// publicRead throttles anonymous requests for next (no session, no API
+// token) per client address (PublicReads); signed-in readers and
+// downloaders with a token are not counted.
+func (h *Handler) publicRead(next route.Handler) route.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if access.From(r.Context()) == nil && r.Header.Get("Authorization") == "" {
+			if err := h.throttle(w, r, h.cfg.PublicReads); err != nil {
+				return err
+			}
+		}
+		return next(w, r)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/embargohq/embargo/internal/access"
 	"github.com/embargohq/embargo/internal/advisory"
 	"github.com/embargohq/embargo/internal/errs"
+	"github.com/embargohq/embargo/internal/ratelimit"
 )
 
 // fakePublicAdvisories holds published advisories and answers as
@@ -496,5 +497,28 @@ func TestPublicAdvisoriesFeedConditional(t *testing.T) {
 		if got := serve(off, anonymousRequest(path, "en")).StatusCode; got != http.StatusNotFound {
 			t.Errorf("%s without advisories: status %d, want 404", path, got)
 		}
+	}
+}
+
+// The public pages and the CSAF provider are limited per client address
+// for anonymous readers (429 with Retry-After past the allowance);
+// signed-in readers are not counted.
+func TestPublicReadsLimited(t *testing.T) {
+	h := mustNew(t, Config{Identity: &fakeIdentity{role: access.Publisher}, PublicAdvisories: &fakePublicAdvisories{all: publicFixture()},
+		PublicReads: ratelimit.New(2, time.Minute, nil)})
+	var got []int
+	for _, target := range []string{"/advisories", "/advisories/feed.atom", "/advisories", "/.well-known/csaf/provider-metadata.json"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, anonymousRequest(target, "en"))
+		got = append(got, rec.Code)
+		if rec.Code == http.StatusTooManyRequests && rec.Header().Get("Retry-After") == "" {
+			t.Errorf("%s: 429 without Retry-After", target)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, signedInRequest("GET", "/advisories", nil))
+	got = append(got, rec.Code)
+	if diff := cmp.Diff([]int{200, 200, 429, 429, 200}, got); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
 	}
 }

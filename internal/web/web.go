@@ -86,6 +86,11 @@ type Config struct {
 	// HTML, its RSS and Atom feeds, and a page per advisory; nil answers
 	// 404 there.
 	PublicAdvisories PublicAdvisories
+	// PublicReads limits anonymous requests for the public advisories,
+	// their feeds and the CSAF provider per client address; nil means
+	// 1,200 a minute, which lets a CSAF aggregator mirror a thousand
+	// documents (four files each) in a few minutes.
+	PublicReads *ratelimit.Limiter
 	// LinkAttempts limits requests to reporters' private links per client
 	// address; nil means 60 a minute.
 	LinkAttempts *ratelimit.Limiter
@@ -161,6 +166,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.Submissions == nil {
 		cfg.Submissions = ratelimit.New(60, time.Hour, nil)
+	}
+	if cfg.PublicReads == nil {
+		cfg.PublicReads = ratelimit.New(1200, time.Minute, nil)
 	}
 	if cfg.LinkAttempts == nil {
 		cfg.LinkAttempts = ratelimit.New(60, time.Minute, nil)
