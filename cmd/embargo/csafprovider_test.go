@@ -211,15 +211,13 @@ func TestCSAFProviderCrawl(t *testing.T) {
 		CheckRedirect: func(req *http.Request, _ []*http.Request) error {
 			return fmt.Errorf("redirected to %s: a CSAF provider must not redirect", req.URL)
 		}}
-	get := func(url, bearer string, want int) []byte {
+	fetch := func(url string, want int, auth func(*http.Request)) []byte {
 		t.Helper()
-		req, _ := http.NewRequest("GET", url, nil)
-		if bearer != "" {
-			req.Header.Set("Authorization", "Bearer "+bearer)
-		}
 		if !strings.HasPrefix(url, "https://") {
 			t.Fatalf("%s is not https", url)
 		}
+		req, _ := http.NewRequest("GET", url, nil)
+		auth(req)
 		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -230,6 +228,15 @@ func TestCSAFProviderCrawl(t *testing.T) {
 			t.Fatalf("GET %s: %d, want %d: %s", url, resp.StatusCode, want, b)
 		}
 		return b
+	}
+	// get fetches url anonymously, or with an API token.
+	get := func(url, bearer string, want int) []byte {
+		t.Helper()
+		return fetch(url, want, func(req *http.Request) {
+			if bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+bearer)
+			}
+		})
 	}
 
 	// security.txt names the provider (§7.1.8).
@@ -379,18 +386,9 @@ func TestCSAFProviderCrawl(t *testing.T) {
 	// and the other formats beside it.
 	staff := func(path string, want int) []byte {
 		t.Helper()
-		req, _ := http.NewRequest("GET", base+path, nil)
-		req.AddCookie(&http.Cookie{Name: "__Host-embargo_session", Value: w.officerCookie})
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != want {
-			t.Fatalf("GET %s: %d, want %d: %s", path, resp.StatusCode, want, b)
-		}
-		return b
+		return fetch(base+path, want, func(req *http.Request) {
+			req.AddCookie(&http.Cookie{Name: "__Host-embargo_session", Value: w.officerCookie})
+		})
 	}
 	export := "cases/" + strconv.FormatInt(first.ID, 10) + "/publication/export/"
 	if got, want := staff(export+"csaf?lang=en", 200), get(dir+wantIndex[0], "", 200); !bytes.Equal(got, want) {

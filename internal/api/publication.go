@@ -10,7 +10,6 @@ import (
 	"github.com/embargohq/embargo/internal/advisory"
 	"github.com/embargohq/embargo/internal/disclosure"
 	"github.com/embargohq/embargo/internal/errs"
-	"github.com/embargohq/embargo/internal/format/csaf"
 	"github.com/embargohq/embargo/internal/route"
 )
 
@@ -344,38 +343,6 @@ func (h *Handler) deleteBlackout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// caseAdvisoryCSAF writes the case's published advisory as a CSAF 2.0
-// csaf_security_advisory (?lang=zh-CN, the default, or en), from its frozen
-// revisions; the publisher is the caller's organisation, its namespace
-// this instance's URL as the request names it. 404 while nothing is
-// published, 409 once withdrawn.
-func (h *Handler) caseAdvisoryCSAF(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := caseCall(r)
-	if err != nil {
-		return err
-	}
-	v, err := h.advisories.Get(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	if len(v.Revisions) == 0 {
-		return errs.Coded(errs.NotFound, "advisory.not_published", "the advisory has not been published")
-	}
-	pub := advisory.CSAFPublisher{Name: h.orgName(r.Context(), p.OrgID), Namespace: h.namespace(r)}
-	d, err := advisory.ToCSAF(v.Ref, v.Revisions, pub, r.URL.Query().Get("lang"))
-	if err != nil {
-		return errs.Wrap(errs.Conflict, err, "the advisory has been withdrawn")
-	}
-	b, err := csaf.Marshal(d)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b) // a failed write means the client has gone
-	return nil
-}
-
 // orgName names organisation id, "Organisation N" when it has no name.
 func (h *Handler) orgName(ctx context.Context, id int64) string {
 	if h.orgs != nil {
@@ -387,10 +354,11 @@ func (h *Handler) orgName(ctx context.Context, id int64) string {
 }
 
 // caseAdvisoryExport writes the case's published advisory in format (see
-// advisory.Export): CVE JSON 5 with the configured CNA organisation ID,
-// OSV, or OpenVEX (?lang=en, the default, or zh-CN) with this instance's
-// URL as the request names it. 404 while nothing is published, 409 when
-// the advisory cannot be written in the format.
+// advisory.Export) from its frozen revisions: CSAF 2.0 or OpenVEX
+// (?lang=zh-CN, the default, or en) with the organisation as publisher
+// and this instance's URL as namespace, CVE JSON 5 with the configured CNA
+// organisation ID, or OSV. 404 while nothing is published, 409 when the
+// advisory cannot be written in the format (withdrawn, no CVE ID, …).
 func (h *Handler) caseAdvisoryExport(format string) route.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		p, id, err := caseCall(r)

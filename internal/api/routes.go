@@ -79,7 +79,7 @@ func (h *Handler) routes(t *route.Table) {
 	// withdraws; MPS's consent in a blackout is recorded with
 	// sharing.approve, which also keeps the blackout calendar.
 	t.Handle("GET /api/v1/cases/{id}/advisory", h.needAdvisories(h.getCaseAdvisory))
-	t.Handle("GET /api/v1/cases/{id}/advisory/csaf", h.needAdvisories(h.caseAdvisoryCSAF))
+	t.Handle("GET /api/v1/cases/{id}/advisory/csaf", h.needAdvisories(h.caseAdvisoryExport("csaf")))
 	t.Handle("GET /api/v1/cases/{id}/advisory/cve5", h.needAdvisories(h.caseAdvisoryExport("cve5")))
 	t.Handle("GET /api/v1/cases/{id}/advisory/osv", h.needAdvisories(h.caseAdvisoryExport("osv")))
 	t.Handle("GET /api/v1/cases/{id}/advisory/openvex", h.needAdvisories(h.caseAdvisoryExport("openvex")))
