@@ -81,8 +81,13 @@ type Provider struct {
 	cfg  Config
 
 	mu   sync.Mutex
-	docs map[string]*Document // by base, ref and revision number
+	docs map[string]map[string]*Document // by base, then by ref and revision number
 }
+
+// maxBases bounds the instance URLs documents are kept for: without a
+// configured base URL each Host a client sends is one, and an attacker
+// must not make the provider keep (and sign) a set of documents per Host.
+const maxBases = 4
 
 // New returns a Provider over src, signing with s.
 func New(src Source, s Signer, cfg Config) *Provider {
@@ -92,7 +97,7 @@ func New(src Source, s Signer, cfg Config) *Provider {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Provider{src: src, sign: s, cfg: cfg, docs: map[string]*Document{}}
+	return &Provider{src: src, sign: s, cfg: cfg, docs: map[string]map[string]*Document{}}
 }
 
 // Document is one CSAF document as served.
@@ -155,11 +160,12 @@ func (pr *Provider) Documents(ctx context.Context, p *access.Principal, base str
 	return out, nil
 }
 
-// document returns a's document, built and signed once per revision.
+// document returns a's document, built and signed once per revision and
+// instance URL.
 func (pr *Provider) document(base string, a advisory.Public) (*Document, error) {
-	key := base + "\x00" + a.Ref + "\x00" + strconv.Itoa(a.Current().Number)
+	key := a.Ref + "\x00" + strconv.Itoa(a.Current().Number)
 	pr.mu.Lock()
-	d, ok := pr.docs[key]
+	d, ok := pr.docs[base][key]
 	pr.mu.Unlock()
 	if ok {
 		return d, nil
@@ -181,8 +187,16 @@ func (pr *Provider) document(base string, a advisory.Public) (*Document, error) 
 		Updated: a.Updated(), Publisher: a.Publisher, JSON: b, SHA256: hex.EncodeToString(s256[:]),
 		SHA512: hex.EncodeToString(s512[:]), Signature: sig}
 	pr.mu.Lock()
-	pr.docs[key] = d
-	pr.mu.Unlock()
+	defer pr.mu.Unlock()
+	docs, ok := pr.docs[base]
+	if !ok {
+		if len(pr.docs) >= maxBases {
+			clear(pr.docs)
+		}
+		docs = map[string]*Document{}
+		pr.docs[base] = docs
+	}
+	docs[key] = d
 	return d, nil
 }
 

@@ -1,6 +1,8 @@
 package csafprovider
 
 import (
+	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -32,3 +34,38 @@ func TestCSAFPath(t *testing.T) {
 		})
 	}
 }
+
+// Documents are kept for a few instance URLs at most: a client sending
+// a new Host header each time cannot make the provider keep a set of
+// signed documents per Host.
+func TestDocumentsKeptForFewBases(t *testing.T) {
+	src := catalogue(newCatalogue(3))
+	pr := New(src, &countingSigner{}, Config{})
+	for i := range 50 {
+		if _, err := pr.Documents(context.Background(), nil, "https://host"+strconv.Itoa(i)+".example/"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pr.mu.Lock()
+	n := len(pr.docs)
+	pr.mu.Unlock()
+	if n > maxBases {
+		t.Errorf("documents kept for %d instance URLs, want at most %d", n, maxBases)
+	}
+	// The same URL again is served from what is kept: nothing is signed.
+	s := pr.sign.(*countingSigner)
+	before := s.n
+	if _, err := pr.Documents(context.Background(), nil, "https://host49.example/"); err != nil {
+		t.Fatal(err)
+	}
+	if s.n != before {
+		t.Errorf("%d documents signed again for a kept URL", s.n-before)
+	}
+}
+
+// countingSigner counts signatures.
+type countingSigner struct{ n int }
+
+func (s *countingSigner) SignDetached([]byte) ([]byte, error) { s.n++; return []byte("sig"), nil }
+func (s *countingSigner) PublicKey() string                   { return "" }
+func (s *countingSigner) Fingerprint() string                 { return "00" }
