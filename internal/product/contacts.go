@@ -20,9 +20,10 @@ type Sealer interface {
 const sealedPrefix = "sealed:v1:"
 
 // SealContacts seals c's webhook and robot URLs, which carry the tokens
-// that let anyone post to the customer's systems and group chats, for
-// storing in organisation org's list: encrypted at rest like the other
-// contact secrets, bound to the organisation and the field.
+// that let anyone post to the customer's systems and group chats, and its
+// e-mail address (personal information), for storing in organisation
+// org's list: encrypted at rest like the other contact secrets, bound to
+// the organisation and the field.
 func SealContacts(sl Sealer, org int64, c *Customer) error {
 	for _, f := range contactFields(c) {
 		if *f.value == "" || strings.HasPrefix(*f.value, sealedPrefix) {
@@ -65,7 +66,7 @@ type contactField struct {
 }
 
 func contactFields(c *Customer) []contactField {
-	return []contactField{{"webhook_url", &c.WebhookURL}, {"robot_url", &c.RobotURL}}
+	return []contactField{{"webhook_url", &c.WebhookURL}, {"robot_url", &c.RobotURL}, {"email", &c.Email}}
 }
 
 func contactAAD(org int64, field string) []byte {

@@ -27,8 +27,8 @@ func TestContactsSealed(t *testing.T) {
 			svc := product.NewService(w.d.DB).WithCustomers(w.d.DB, kr)
 			eng := w.p["engineer"]
 			const hook, robot = "https://psirt.example.cn/in?token=s3cret-hook", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=s3cret-robot"
-			c := product.Customer{Party: product.Party{Name: "甲客户", Country: "CN"}, Kind: product.EndCustomer, Language: product.Chinese,
-				WebhookURL: hook, RobotKind: notify.WeCom, RobotURL: robot}
+			c := product.Customer{Party: product.Party{Name: "甲客户", Country: "CN", Email: "s3cret.ops@jia.example.cn"}, Kind: product.EndCustomer,
+				Language: product.Chinese, WebhookURL: hook, RobotKind: notify.WeCom, RobotURL: robot}
 			if err := svc.PutCustomers(ctx, eng, []product.Customer{c}); err != nil {
 				t.Fatal(err)
 			}
@@ -36,13 +36,13 @@ func TestContactsSealed(t *testing.T) {
 			if err != nil || len(raw) != 1 {
 				t.Fatalf("stored: %+v, %v", raw, err)
 			}
-			for _, v := range []string{raw[0].WebhookURL, raw[0].RobotURL} {
+			for _, v := range []string{raw[0].WebhookURL, raw[0].RobotURL, raw[0].Email} {
 				if !strings.HasPrefix(v, "sealed:v1:") || strings.Contains(v, "s3cret") {
 					t.Errorf("stored contact %q is not sealed", v)
 				}
 			}
 			got, err := svc.Customers(ctx, eng)
-			if err != nil || len(got) != 1 || got[0].WebhookURL != hook || got[0].RobotURL != robot {
+			if err != nil || len(got) != 1 || got[0].WebhookURL != hook || got[0].RobotURL != robot || got[0].Email != c.Email {
 				t.Fatalf("read back: %+v, %v", got, err)
 			}
 			if got, _ := svc.Customers(ctx, w.p["triager"]); len(got) != 1 || strings.Contains(got[0].WebhookURL+got[0].RobotURL, "s3cret") {
