@@ -71,15 +71,13 @@ func (h *Handler) importProducts(w http.ResponseWriter, r *http.Request) error {
 	if err := p.Require(access.ManageProducts); err != nil {
 		return err
 	}
-	f, hdr, err := r.FormFile("file")
+	body, isCSV, done, err := catalogueUpload(r)
 	if err != nil {
-		return h.renderProducts(w, r, p, http.StatusBadRequest, productsPage{Problem: h.problem(r,
-			errs.Coded(errs.Invalid, "product.media_type", "send the catalogue as text/csv or application/json"))})
+		return h.renderProducts(w, r, p, http.StatusBadRequest, productsPage{Problem: h.problem(r, err)})
 	}
-	defer f.Close()
-	body := io.LimitReader(f, product.MaxImportSize+1)
+	defer done()
 	var c product.Catalogue
-	if strings.EqualFold(path.Ext(hdr.Filename), ".csv") {
+	if isCSV {
 		c, err = product.ParseCSV(body)
 	} else {
 		c, err = product.ParseJSON(body)
@@ -95,6 +93,19 @@ func (h *Handler) importProducts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.renderProducts(w, r, p, http.StatusOK, productsPage{Imported: &sum})
+}
+
+// catalogueUpload opens the form's "file" for a catalogue or customer
+// import, limited to product.MaxImportSize (and one byte more, so that the
+// parser tells a file over the limit), and says whether it is CSV (by its
+// extension) or JSON; done closes it. A form without a file is
+// errs.Invalid (product.media_type).
+func catalogueUpload(r *http.Request) (body io.Reader, isCSV bool, done func(), err error) {
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return nil, false, nil, errs.Coded(errs.Invalid, "product.media_type", "send the catalogue as text/csv or application/json")
+	}
+	return io.LimitReader(f, product.MaxImportSize+1), strings.EqualFold(path.Ext(hdr.Filename), ".csv"), func() { f.Close() }, nil
 }
 
 // exportProducts downloads the catalogue as CSV or JSON.

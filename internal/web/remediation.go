@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -303,15 +301,13 @@ func (h *Handler) importCustomers(w http.ResponseWriter, r *http.Request) error 
 	if err := p.Require(access.ManageProducts); err != nil {
 		return err
 	}
-	f, hdr, err := r.FormFile("file")
+	body, isCSV, done, err := catalogueUpload(r)
 	if err != nil {
-		return h.renderCustomers(w, r, p, http.StatusBadRequest, customersPage{Problem: h.problem(r,
-			errs.Coded(errs.Invalid, "product.media_type", "send the catalogue as text/csv or application/json"))})
+		return h.renderCustomers(w, r, p, http.StatusBadRequest, customersPage{Problem: h.problem(r, err)})
 	}
-	defer f.Close()
-	body := io.LimitReader(f, product.MaxImportSize+1)
+	defer done()
 	var cs []product.Customer
-	if strings.EqualFold(path.Ext(hdr.Filename), ".csv") {
+	if isCSV {
 		cs, err = product.ParseCustomersCSV(body)
 	} else {
 		cs, err = product.ParseCustomersJSON(body)
