@@ -3,10 +3,12 @@ package csafprovider
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/embargohq/embargo/internal/advisory"
+	"github.com/embargohq/embargo/internal/errs"
 )
 
 // CSAF-3: the document sits in the folder of its TLP label and the year
@@ -69,3 +71,30 @@ type countingSigner struct{ n int }
 func (s *countingSigner) SignDetached([]byte) ([]byte, error) { s.n++; return []byte("sig"), nil }
 func (s *countingSigner) PublicKey() string                   { return "" }
 func (s *countingSigner) Fingerprint() string                 { return "00" }
+
+// FuzzOpen: whatever path a client asks for under /.well-known/csaf/,
+// the provider answers with a file or a not-found / sign-in error, and
+// never hands an anonymous caller anything from a restricted folder
+// (CSAF-3).
+func FuzzOpen(f *testing.F) {
+	src := newCatalogue(3)
+	src[2].Revisions[0].Content.TLP = advisory.TLPAmber
+	pr := New(src, &countingSigner{}, Config{})
+	for _, s := range []string{"white/index.txt", "white/changes.csv", "white/csaf-feed-tlp-white.json", "white/2026/emb-2026-0001-sa.json",
+		"white/2026/emb-2026-0001-sa.json.sha512", "amber/2026/emb-2026-0003-sa.json", "amber/index.txt", "../white/index.txt",
+		"white//index.txt", "WHITE/index.txt", "", "/", "white/2026/emb-2026-0001-sa.json.asc.asc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		file, err := pr.Open(context.Background(), nil, "https://psirt.example.cn/", path)
+		if err != nil {
+			if k := errs.KindOf(err); k != errs.NotFound && k != errs.Unauthenticated {
+				t.Fatalf("Open(%q): %v", path, err)
+			}
+			return
+		}
+		if folder, _, _ := strings.Cut(path, "/"); folder != "white" || strings.Contains(string(file.Body), "EMB-2026-0003-SA") {
+			t.Fatalf("Open(%q) served %d bytes anonymously: %.80s", path, len(file.Body), file.Body)
+		}
+	})
+}
