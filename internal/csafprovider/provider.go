@@ -108,7 +108,6 @@ type Document struct {
 	Path      string // under Root: white/2026/emb-2026-0001-sa.json
 	Released  time.Time
 	Updated   time.Time
-	Publisher string
 	JSON      []byte
 	SHA256    string // hex
 	SHA512    string // hex
@@ -142,15 +141,34 @@ func Path(a advisory.Public) string {
 // recently updated first; base is the instance's absolute URL, ending in
 // "/".
 func (pr *Provider) Documents(ctx context.Context, p *access.Principal, base string) ([]*Document, error) {
+	pubs, err := pr.published(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return pr.documents(base, pubs)
+}
+
+// published returns the advisories p may read that are not withdrawn,
+// most recently updated first.
+func (pr *Provider) published(ctx context.Context, p *access.Principal) ([]advisory.Public, error) {
 	pubs, err := pr.src.Catalogue(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	var out []*Document
+	// A new slice: the source's is left as it is.
+	out := make([]advisory.Public, 0, len(pubs))
 	for _, a := range pubs {
-		if a.Withdrawn() {
-			continue
+		if !a.Withdrawn() {
+			out = append(out, a)
 		}
+	}
+	return out, nil
+}
+
+// documents returns the documents of pubs, in their order.
+func (pr *Provider) documents(base string, pubs []advisory.Public) ([]*Document, error) {
+	out := make([]*Document, 0, len(pubs))
+	for _, a := range pubs {
 		d, err := pr.document(base, a)
 		if err != nil {
 			return nil, err
@@ -184,7 +202,7 @@ func (pr *Provider) document(base string, a advisory.Public) (*Document, error) 
 	}
 	s256, s512 := sha256.Sum256(b), sha512.Sum512(b)
 	d = &Document{Ref: a.Ref, Title: doc.Document.Title, Label: a.Label(), Path: Path(a), Released: a.Released(),
-		Updated: a.Updated(), Publisher: a.Publisher, JSON: b, SHA256: hex.EncodeToString(s256[:]),
+		Updated: a.Updated(), JSON: b, SHA256: hex.EncodeToString(s256[:]),
 		SHA512: hex.EncodeToString(s512[:]), Signature: sig}
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
@@ -231,39 +249,52 @@ func (pr *Provider) Open(ctx context.Context, p *access.Principal, base, path st
 		return File{}, errs.Coded(errs.Unauthenticated, "csaf.restricted",
 			"TLP:GREEN, AMBER and RED documents are for authenticated parties: send an API token")
 	}
-	all, err := pr.Documents(ctx, p, base)
+	pubs, err := pr.published(ctx, p)
 	if err != nil {
 		return File{}, err
 	}
-	docs := slices.DeleteFunc(all, func(d *Document) bool { return d.Label != label })
-	var modified time.Time
-	for _, d := range docs {
-		if d.Updated.After(modified) {
-			modified = d.Updated
+	pubs = slices.DeleteFunc(pubs, func(a advisory.Public) bool { return a.Label() != label })
+	if rest == "index.txt" || rest == "changes.csv" || rest == FeedName(label) {
+		docs, err := pr.documents(base, pubs)
+		if err != nil {
+			return File{}, err
 		}
-	}
-	switch rest {
-	case "index.txt":
-		return File{Body: index(docs), ContentType: "text/plain; charset=utf-8", Modified: modified}, nil
-	case "changes.csv":
-		b, err := changes(docs)
-		return File{Body: b, ContentType: "text/csv; charset=utf-8", Modified: modified}, err
-	case FeedName(label):
-		b, err := pr.feed(base, label, docs)
+		var modified time.Time
+		for _, d := range docs {
+			if d.Updated.After(modified) {
+				modified = d.Updated
+			}
+		}
+		switch rest {
+		case "index.txt":
+			return File{Body: index(docs), ContentType: "text/plain; charset=utf-8", Modified: modified}, nil
+		case "changes.csv":
+			b, err := changes(docs)
+			return File{Body: b, ContentType: "text/csv; charset=utf-8", Modified: modified}, err
+		}
+		b, err := pr.feed(base, label, pr.name(pubs), docs)
 		return File{Body: b, ContentType: "application/json", Modified: modified}, err
 	}
-	for _, d := range docs {
-		file := strings.TrimPrefix(d.Path, folder+"/")
-		switch rest {
-		case file:
-			return File{Body: d.JSON, ContentType: "application/json", Modified: d.Updated}, nil
-		case file + ".sha256":
-			return File{Body: []byte(d.SHA256 + "  " + csaf.FileName(d.Ref) + "\n"), ContentType: "text/plain; charset=utf-8", Modified: d.Updated}, nil
-		case file + ".sha512":
-			return File{Body: []byte(d.SHA512 + "  " + csaf.FileName(d.Ref) + "\n"), ContentType: "text/plain; charset=utf-8", Modified: d.Updated}, nil
-		case file + ".asc":
-			return File{Body: d.Signature, ContentType: "application/pgp-signature", Modified: d.Updated}, nil
+	// A document or one of its files: only that document is built.
+	for _, a := range pubs {
+		file := strings.TrimPrefix(Path(a), folder+"/")
+		suffix, ok := strings.CutPrefix(rest, file)
+		if !ok || (suffix != "" && suffix != ".sha256" && suffix != ".sha512" && suffix != ".asc") {
+			continue
 		}
+		d, err := pr.document(base, a)
+		if err != nil {
+			return File{}, err
+		}
+		switch suffix {
+		case "":
+			return File{Body: d.JSON, ContentType: "application/json", Modified: d.Updated}, nil
+		case ".sha256":
+			return File{Body: []byte(d.SHA256 + "  " + csaf.FileName(d.Ref) + "\n"), ContentType: "text/plain; charset=utf-8", Modified: d.Updated}, nil
+		case ".sha512":
+			return File{Body: []byte(d.SHA512 + "  " + csaf.FileName(d.Ref) + "\n"), ContentType: "text/plain; charset=utf-8", Modified: d.Updated}, nil
+		}
+		return File{Body: d.Signature, ContentType: "application/pgp-signature", Modified: d.Updated}, nil
 	}
 	return File{}, errNoFile(path)
 }
@@ -355,10 +386,10 @@ type Entry struct {
 }
 
 // feed writes label's ROLIE feed.
-func (pr *Provider) feed(base, label string, docs []*Document) ([]byte, error) {
+func (pr *Provider) feed(base, label, name string, docs []*Document) ([]byte, error) {
 	var f Feed
 	f.Feed.ID = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "http://"), "/") + "-csaf-feed-tlp-" + Folder(label)
-	f.Feed.Title = pr.name(docs) + " CSAF feed (TLP:" + label + ")"
+	f.Feed.Title = name + " CSAF feed (TLP:" + label + ")"
 	f.Feed.Link = []Link{{Rel: "self", Href: base + strings.TrimPrefix(Root, "/") + Folder(label) + "/" + FeedName(label)}}
 	f.Feed.Category = []Category{csafCategory}
 	f.Feed.Updated = pr.cfg.Now().UTC().Truncate(time.Second)
@@ -375,15 +406,16 @@ func (pr *Provider) feed(base, label string, docs []*Document) ([]byte, error) {
 	return json.MarshalIndent(f, "", "  ")
 }
 
-// name returns the provider's publisher name.
-func (pr *Provider) name(docs []*Document) string {
+// name returns the provider's publisher name: the configured one, else
+// the one organisation that published pubs, else "Embargo".
+func (pr *Provider) name(pubs []advisory.Public) string {
 	if pr.cfg.Name != "" {
 		return pr.cfg.Name
 	}
 	var names []string
-	for _, d := range docs {
-		if !slices.Contains(names, d.Publisher) {
-			names = append(names, d.Publisher)
+	for _, a := range pubs {
+		if !slices.Contains(names, a.Publisher) {
+			names = append(names, a.Publisher)
 		}
 	}
 	if len(names) == 1 {
@@ -440,7 +472,7 @@ func (pr *Provider) PublicKey() string { return pr.sign.PublicKey() }
 // authentication); the last update is the newest document's.
 func (pr *Provider) Metadata(ctx context.Context, base string) ([]byte, error) {
 	root := base + strings.TrimPrefix(Root, "/")
-	white, err := pr.Documents(ctx, nil, base)
+	white, err := pr.published(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -453,9 +485,9 @@ func (pr *Provider) Metadata(ctx context.Context, base string) ([]byte, error) {
 		Publisher:         csaf.Publisher{Category: "vendor", Name: pr.name(white), Namespace: namespace(base)},
 		PublicOpenPGPKeys: []PublicKey{{Fingerprint: pr.sign.Fingerprint(), URL: root + pr.KeyPath()}}}
 	m.LastUpdated = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, d := range white {
-		if d.Updated.After(m.LastUpdated) {
-			m.LastUpdated = d.Updated.UTC()
+	for _, a := range white {
+		if a.Updated().After(m.LastUpdated) {
+			m.LastUpdated = a.Updated().UTC()
 		}
 	}
 	rolie := Distribution{ROLIE: &struct {
@@ -493,7 +525,7 @@ func (pr *Provider) Service(ctx context.Context, base string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	white, err := pr.Documents(ctx, nil, base)
+	white, err := pr.published(ctx, nil)
 	if err != nil {
 		return nil, err
 	}

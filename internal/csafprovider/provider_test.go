@@ -98,3 +98,17 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// A request for one document's file builds and signs that document only,
+// not the whole folder.
+func TestOpenBuildsOneDocument(t *testing.T) {
+	s := &countingSigner{}
+	pr := New(newCatalogue(20), s, Config{})
+	f, err := pr.Open(context.Background(), nil, "https://psirt.example.cn/", "white/2026/emb-2026-0007-sa.json.sha256")
+	if err != nil || !strings.HasSuffix(string(f.Body), "  emb-2026-0007-sa.json\n") {
+		t.Fatalf("Open: %q, %v", f.Body, err)
+	}
+	if s.n != 1 {
+		t.Errorf("%d documents signed for one document's hash, want 1", s.n)
+	}
+}
